@@ -1,0 +1,140 @@
+"""Demo content for the articles app: sections, authors, sources, tags and ~30 original
+articles (content.json beside this file), with pictures drawn by Pillow.
+
+Loading twice changes nothing: every object is found by its natural key first.
+"""
+
+import io
+import json
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from articles.models import Article, Author, Section, Source, Tag
+
+CONTENT_FILE = Path(__file__).with_name("content.json")
+IMAGE_SIZE = (1200, 675)
+
+PALETTES = [
+    ((14, 59, 67), (236, 179, 101), (245, 235, 220)),
+    ((40, 54, 85), (220, 96, 76), (242, 228, 211)),
+    ((23, 80, 60), (196, 214, 140), (250, 246, 230)),
+    ((70, 40, 80), (240, 150, 120), (250, 240, 235)),
+    ((30, 30, 40), (90, 160, 210), (230, 240, 250)),
+]
+
+
+def draw_picture(seed: int) -> bytes:
+    """An abstract, deterministic picture: a gradient with a few shapes."""
+    rng = random.Random(seed)
+    dark, accent, light = rng.choice(PALETTES)
+    width, height = IMAGE_SIZE
+    image = Image.new("RGB", IMAGE_SIZE, dark)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        mix = y / height
+        draw.line(
+            [(0, y), (width, y)],
+            fill=tuple(int(d + (a - d) * mix * 0.6) for d, a in zip(dark, accent, strict=True)),
+        )
+    for _ in range(rng.randint(4, 8)):
+        x, y = rng.randrange(width), rng.randrange(height)
+        radius = rng.randint(60, 260)
+        colour = rng.choice([accent, light])
+        if rng.random() < 0.5:
+            draw.ellipse([x - radius, y - radius, x + radius, y + radius], outline=colour, width=8)
+        else:
+            draw.rectangle([x, y, x + radius * 2, y + radius // 2], fill=colour)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80, optimize=True)
+    return buffer.getvalue()
+
+
+def load_content():
+    with CONTENT_FILE.open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def paragraphs(texts):
+    return "".join(f"<p>{text}</p>" for text in texts)
+
+
+@transaction.atomic
+def load(stdout=None):
+    """Create or update the demo articles. Returns how many articles were created."""
+    content = load_content()
+    sections = {}
+    for item in content["sections"]:
+        sections[item["slug"]], _ = Section.objects.update_or_create(
+            slug=item["slug"],
+            defaults={
+                "name_ar": item["name_ar"],
+                "name_en": item["name_en"],
+                "order": item["order"],
+                "in_navigation": item["in_navigation"],
+            },
+        )
+    authors = {}
+    for item in content["authors"]:
+        authors[item["slug"]], _ = Author.objects.update_or_create(
+            slug=item["slug"],
+            defaults={
+                "name_ar": item["name_ar"],
+                "name_en": item["name_en"],
+                "bio_ar": item["bio_ar"],
+                "bio_en": item["bio_en"],
+            },
+        )
+    sources = {}
+    for item in content["sources"]:
+        sources[item["key"]], _ = Source.objects.update_or_create(
+            name_ar=item["name_ar"], defaults={"name_en": item["name_en"], "url": item["url"]}
+        )
+    tags = {}
+    for item in content["tags"]:
+        tags[item["slug"]], _ = Tag.objects.update_or_create(
+            slug=item["slug"], defaults={"name_ar": item["name_ar"], "name_en": item["name_en"]}
+        )
+
+    now = timezone.now().replace(second=0, microsecond=0)
+    created_count = 0
+    articles = {}
+    for index, item in enumerate(content["articles"]):
+        article = Article.objects.filter(title_ar=item["title_ar"]).first()
+        created = article is None
+        if created:
+            article = Article(title_ar=item["title_ar"])
+            # Publication times are relative to the first load, then left alone.
+            if item["status"] == Article.Status.PUBLISHED:
+                article.published_at = now - timedelta(hours=item["hours_ago"])
+        article.section = sections[item["section"]]
+        article.author = authors.get(item["author"])
+        article.source = sources.get(item["source"])
+        article.status = item["status"]
+        article.is_featured = item["featured"]
+        article.is_breaking = item["breaking"]
+        article.image_credit = item["image_credit"]
+        for language in ("ar", "en"):
+            setattr(article, f"title_{language}", item[f"title_{language}"])
+            setattr(article, f"summary_{language}", item[f"summary_{language}"])
+            setattr(article, f"body_{language}", paragraphs(item[f"body_{language}"]))
+            setattr(article, f"dateline_{language}", item[f"dateline_{language}"])
+            setattr(article, f"image_caption_{language}", item[f"image_caption_{language}"])
+            setattr(article, f"image_alt_{language}", item[f"image_alt_{language}"])
+        if not article.image:
+            article.image.save(
+                f"demo-{item['key']}.jpg", ContentFile(draw_picture(index)), save=False
+            )
+        article.save()
+        article.tags.set([tags[slug] for slug in item["tags"]])
+        articles[item["key"]] = article
+        created_count += created
+
+    for item in content["articles"]:
+        articles[item["key"]].related.set([articles[key] for key in item.get("related", [])])
+    return created_count

@@ -1,0 +1,121 @@
+"""Bulk synthetic articles for load, search and size tests."""
+
+import random
+import time
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.models import Article, Section, Tag
+
+# Everyday newsroom vocabulary, so that text statistics look like real Arabic news.
+WORDS = """
+الحكومة الوزارة المحافظة مجلس الوزراء البرلمان النواب المدينة العاصمة بغداد البصرة
+الموصل أربيل النجف كربلاء الأنبار ديالى الحلة الناصرية العمارة الكوت السليمانية دهوك
+أعلن أعلنت قال قالت أكد أكدت أوضح أوضحت أشار أشارت بحث بحثت افتتح افتتحت أطلق أطلقت
+مشروع مشاريع خطة برنامج مؤتمر اجتماع لقاء زيارة وفد اتفاق اتفاقية مذكرة تفاهم قرار
+المياه الكهرباء النفط الغاز الزراعة الصناعة التجارة الاستثمار السياحة الصحة التعليم
+المدارس الجامعة الطلبة المستشفى الأطباء المرضى الطرق الجسور النقل الإسكان البيئة
+المواطنين الأهالي الشباب المرأة الأطفال العائلات المزارعين الموظفين العمال الشركات
+الأسعار السوق الدينار الموازنة الإيرادات الصادرات الاستيراد الإنتاج التنمية الخدمات
+الثقافة المسرح الكتاب المعرض المهرجان الفنانين التراث المتحف الموسيقى السينما الشعر
+المنتخب الدوري النادي المباراة الملعب اللاعبين المدرب البطولة الفوز الهدف الجمهور
+التكنولوجيا الإنترنت الهاتف التطبيق الرقمية البيانات الشبكة الحاسوب المنصة الذكاء
+جديد جديدة كبير كبيرة واسع واسعة مهم مهمة عاجل سريع رسمي رسمية محلي محلية دولي دولية
+خلال بعد قبل أمام ضمن عبر نحو حول بين على في من إلى عن مع منذ حتى لدى عند
+اليوم أمس الأسبوع الشهر العام المقبل الماضي الحالي صباح مساء الأحد الاثنين الثلاثاء
+تنفيذ تطوير تحسين دعم تعزيز توفير إنشاء تأهيل صيانة متابعة معالجة مناقشة تقديم
+""".split()
+
+SECTIONS = [("news", "أخبار", "News"), ("economy", "اقتصاد", "Economy"), ("culture", "ثقافة", "Culture"),
+            ("sports", "رياضة", "Sports"), ("technology", "تكنولوجيا", "Technology")]  # fmt: skip
+TAG_COUNT = 200
+
+
+def sentence(rng, low=8, high=18):
+    return " ".join(rng.choices(WORDS, k=rng.randint(low, high))) + "."
+
+
+def paragraph(rng):
+    return " ".join(sentence(rng) for _ in range(rng.randint(2, 4)))
+
+
+class Command(BaseCommand):
+    help = "Create N synthetic published Arabic articles in bulk (for benchmarks and scale tests)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--count", type=int, required=True, help="How many articles.")
+        parser.add_argument(
+            "--seed", type=int, default=0, help="Random seed (same seed, same text)."
+        )
+        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--days", type=int, default=730, help="Spread over this many days.")
+
+    def handle(self, *args, count, seed, batch_size, days, verbosity, **options):
+        if count < 1:
+            raise CommandError("--count must be at least 1.")
+        rng = random.Random(seed)
+        sections = self.ensure_sections()
+        tags = self.ensure_tags()
+        now = timezone.now()
+        started = time.monotonic()
+        made = 0
+        while made < count:
+            size = min(batch_size, count - made)
+            with transaction.atomic():
+                batch = [self.make_article(rng, sections, now, days) for _ in range(size)]
+                Article.objects.bulk_create(batch, batch_size=batch_size)
+                links = [
+                    Article.tags.through(article_id=article.pk, tag_id=tag.pk)
+                    for article in batch
+                    for tag in rng.sample(tags, rng.randint(1, 4))
+                ]
+                Article.tags.through.objects.bulk_create(links, batch_size=batch_size * 4)
+            made += size
+            if verbosity >= 2:
+                self.stdout.write(f"{made}/{count}")
+        elapsed = time.monotonic() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created {made} articles in {elapsed:.1f} s ({made / max(elapsed, 1e-9):.0f}/s)."
+            )
+        )
+
+    def ensure_sections(self):
+        sections = list(Section.objects.all())
+        if sections:
+            return sections
+        return [
+            Section.objects.create(slug=slug, name_ar=name_ar, name_en=name_en, order=order)
+            for order, (slug, name_ar, name_en) in enumerate(SECTIONS, start=1)
+        ]
+
+    def ensure_tags(self):
+        rng = random.Random("tags")
+        existing = {tag.slug for tag in Tag.objects.all()}
+        for index in range(TAG_COUNT):
+            slug = f"generated-{index}"
+            if slug not in existing:
+                name = " ".join(rng.sample(WORDS, 2))
+                Tag.objects.create(slug=slug, name_ar=name, name_en=f"Topic {index}")
+        return list(Tag.objects.filter(slug__startswith="generated-"))
+
+    def make_article(self, rng, sections, now, days):
+        """bulk_create skips save(): the slug is set here, and the body is safe by making."""
+        title = sentence(rng, 6, 12).rstrip(".")
+        body = "".join(f"<p>{paragraph(rng)}</p>" for _ in range(rng.randint(4, 8)))
+        published_at = now - timedelta(seconds=rng.randint(60, days * 86400))
+        return Article(
+            title_ar=title,
+            slug_ar=slugify(title, allow_unicode=True)[:200],
+            summary_ar=sentence(rng, 15, 30),
+            body_ar=body,
+            section=rng.choice(sections),
+            status=Article.Status.PUBLISHED,
+            published_at=published_at,
+            is_breaking=rng.random() < 0.01,
+            is_featured=rng.random() < 0.005,
+        )

@@ -1,0 +1,42 @@
+"""Which fields django-modeltranslation keeps per language (ar, en)."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from articles.models import Article, Author, Section, Source, Tag
+
+
+@register(Section)
+class SectionTranslationOptions(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Tag)
+class TagTranslationOptions(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Author)
+class AuthorTranslationOptions(TranslationOptions):
+    fields = ("name", "bio")
+
+
+@register(Source)
+class SourceTranslationOptions(TranslationOptions):
+    fields = ("name",)
+
+
+@register(Article)
+class ArticleTranslationOptions(TranslationOptions):
+    fields = (
+        "title",
+        "slug",
+        "summary",
+        "body",
+        "dateline",
+        "byline",
+        "image_caption",
+        "image_alt",
+    )
+    # An edition shows only what was written for it: never Arabic text on an English page.
+    fallback_languages = {"default": ()}
+    required_languages = ("ar",)

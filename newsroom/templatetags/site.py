@@ -1,0 +1,41 @@
+from django import template
+from django.conf import settings
+from django.urls import reverse, translate_url
+from django.utils.translation import get_language, get_language_info, override
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """This page in each language edition.
+
+    A view that knows better (an article exists only in some languages) puts
+    `alternate_urls` in the context; other pages are translated by URL pattern.
+    Where a page has no version in a language, the link leads to that edition's home.
+    """
+    request = context.get("request")
+    alternates = context.get("alternate_urls")
+    current = get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        if alternates is not None:
+            url = alternates.get(code)
+        elif request is not None:
+            url = translate_url(request.path, code)
+        else:
+            url = None
+        if not url:
+            with override(code):
+                url = reverse("articles:home")
+        info = get_language_info(code)
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"],
+                "url": url,
+                "is_current": code == current,
+                "dir": "rtl" if info["bidi"] else "ltr",
+            }
+        )
+    return links
