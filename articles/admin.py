@@ -66,11 +66,7 @@ class SourceAdmin(TabbedTranslationAdmin):
 class ArticleAdminForm(forms.ModelForm):
     """Refuses, on the server, a status change that the user may not make."""
 
-    can_publish = False
-
-    class Meta:
-        model = Article
-        fields = "__all__"
+    can_publish = False  # set per request by ArticleAdmin.get_form
 
     def clean_status(self):
         status = self.cleaned_data["status"]
@@ -78,7 +74,8 @@ class ArticleAdminForm(forms.ModelForm):
         if status == Article.Status.PUBLISHED and not was_published and not self.can_publish:
             raise forms.ValidationError(
                 _(
-                    "You may save this article as a draft or send it for review; an editor publishes it."
+                    "You may save this article as a draft or send it for review; "
+                    "an editor publishes it."
                 )
             )
         return status

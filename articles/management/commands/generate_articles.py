@@ -30,8 +30,13 @@ WORDS = """
 تنفيذ تطوير تحسين دعم تعزيز توفير إنشاء تأهيل صيانة متابعة معالجة مناقشة تقديم
 """.split()
 
-SECTIONS = [("news", "أخبار", "News"), ("economy", "اقتصاد", "Economy"), ("culture", "ثقافة", "Culture"),
-            ("sports", "رياضة", "Sports"), ("technology", "تكنولوجيا", "Technology")]  # fmt: skip
+SECTIONS = [
+    ("news", "أخبار", "News"),
+    ("economy", "اقتصاد", "Economy"),
+    ("culture", "ثقافة", "Culture"),
+    ("sports", "رياضة", "Sports"),
+    ("technology", "تكنولوجيا", "Technology"),
+]
 TAG_COUNT = 200
 
 
