@@ -1,0 +1,35 @@
+# Newsroom: `make run` serves the demo site, `make test` runs the whole suite.
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: install run test bench lint messages
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet --editable ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Development server on the embedded SQLite database, with demo content.
+run: export DJANGO_DEBUG ?= 1
+run: install
+	$(PYTHON) manage.py migrate --noinput
+	$(PYTHON) manage.py loaddemo
+	$(PYTHON) manage.py runserver 127.0.0.1:$(PORT)
+
+# The whole suite; set DATABASE_URL to run it on PostgreSQL.
+test: install
+	$(PYTHON) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Rebuild the message catalogues after changing user-facing strings (needs GNU gettext).
+messages: export DJANGO_DEBUG ?= 1
+messages: install
+	$(PYTHON) manage.py makemessages --locale ar --locale en --ignore ".venv/*" --no-obsolete
+	$(PYTHON) manage.py compilemessages --ignore ".venv/*"
