@@ -1,0 +1,104 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+
+from articles.models import Article, Section
+
+
+def test_published_is_the_one_definition_of_public(make_article):
+    public = make_article()
+    make_article(status=Article.Status.DRAFT)
+    make_article(status=Article.Status.REVIEW)
+    scheduled = make_article(published_at=timezone.now() + timedelta(minutes=5))
+
+    assert list(Article.objects.published()) == [public]
+    assert scheduled.is_scheduled and not scheduled.is_public
+
+
+def test_scheduled_article_appears_when_its_time_comes(make_article):
+    scheduled = make_article(published_at=timezone.now() + timedelta(hours=1))
+    assert scheduled not in Article.objects.published()
+
+    Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    assert scheduled in Article.objects.published()
+
+
+def test_language_edition_needs_title_and_body_in_that_language(make_article):
+    arabic_only = make_article()
+    bilingual = make_article(title_en="Water in Basra", body_en="<p>Text.</p>")
+    title_only = make_article(title_en="Headline without a body")
+
+    assert set(Article.objects.public("ar")) == {arabic_only, bilingual, title_only}
+    assert list(Article.objects.public("en")) == [bilingual]
+    with translation.override("en"):
+        assert list(Article.objects.public()) == [bilingual]
+
+
+def test_database_refuses_published_article_without_time(news):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        # bulk_create skips save(), so only the database constraint stands in the way.
+        Article.objects.bulk_create(
+            [Article(section=news, title_ar="عنوان", body_ar="<p>نص</p>", status="published")]
+        )
+
+
+def test_publishing_without_time_stamps_now(news):
+    article = Article.objects.create(
+        section=news, title_ar="عنوان", body_ar="<p>نص</p>", status=Article.Status.PUBLISHED
+    )
+    assert article.published_at is not None
+    assert article.published_at <= timezone.now()
+
+
+def test_slug_keeps_arabic_letters_and_is_made_per_language(make_article):
+    article = make_article(title_ar="المرأة والأمن والسلام", title_en="Women, peace and security")
+    assert article.slug_ar == "المرأة-والأمن-والسلام"
+    assert article.slug_en == "women-peace-and-security"
+
+
+def test_body_is_sanitised_on_save(make_article):
+    article = make_article(
+        body_ar='<p onclick="steal()">نص <a href="javascript:alert(1)">رابط</a></p>'
+        "<script>alert(1)</script><img src=x onerror=alert(1)><style>p{}</style>",
+        body_en='<p><a href="https://example.org/" target="_blank">ok</a></p><iframe src="//x"></iframe>',
+    )
+    article.refresh_from_db()
+    for body in (article.body_ar, article.body_en):
+        assert "script" not in body
+        assert "onclick" not in body and "onerror" not in body
+        assert "javascript:" not in body
+        assert "<style" not in body and "<iframe" not in body
+    assert '<a href="https://example.org/" rel="noopener noreferrer">ok</a>' in article.body_en
+
+
+def test_reserved_section_slug_is_refused(db):
+    section = Section(slug="tag", name_ar="وسوم")
+    with pytest.raises(ValidationError) as error:
+        section.full_clean()
+    assert "slug" in error.value.message_dict
+
+
+def test_related_news_manual_first_then_section_and_tags_newest_first(
+    make_article, opinions, tag
+):
+    article = make_article(tags=[tag])
+    older_same_section = make_article(published_at=timezone.now() - timedelta(days=3))
+    newer_same_section = make_article(published_at=timezone.now() - timedelta(minutes=1))
+    shares_tag = make_article(section=opinions, tags=[tag])
+    unrelated = make_article(section=opinions)
+    picked = make_article(section=opinions, published_at=timezone.now() - timedelta(days=9))
+    draft_pick = make_article(status=Article.Status.DRAFT)
+    article.related.set([picked, draft_pick])
+
+    related = list(Article.objects.related_to(article))
+
+    assert related[0] == picked
+    assert related.index(newer_same_section) < related.index(older_same_section)
+    assert shares_tag in related
+    assert unrelated not in related
+    assert draft_pick not in related
+    assert article not in related
+    assert len(related) == len(set(related))

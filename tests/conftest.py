@@ -1,0 +1,86 @@
+import io
+import shutil
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone, translation
+from PIL import Image
+
+from articles.models import Article, Author, Section, Source, Tag
+
+
+@pytest.fixture(autouse=True)
+def _arabic_by_default():
+    """Each test starts in the default language: requests to /en/ leave English active."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_media():
+    yield
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+def jpeg_bytes(size=(64, 36), colour=(200, 40, 40)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def jpeg_upload():
+    return SimpleUploadedFile("photo.jpg", jpeg_bytes(), content_type="image/jpeg")
+
+
+@pytest.fixture
+def news(db):
+    return Section.objects.create(slug="news", name_ar="أخبار", name_en="News", order=1)
+
+
+@pytest.fixture
+def opinions(db):
+    return Section.objects.create(slug="opinions", name_ar="آراء", name_en="Opinions", order=2)
+
+
+@pytest.fixture
+def make_article(db, news):
+    """Create an article; public and Arabic-only unless told otherwise."""
+    counter = iter(range(1, 10_000))
+
+    def make(**fields):
+        number = next(counter)
+        tags = fields.pop("tags", [])
+        fields.setdefault("section", news)
+        fields.setdefault("title_ar", f"خبر رقم {number} عن المياه في البصرة")
+        fields.setdefault("body_ar", f"<p>نص الخبر رقم {number}.</p>")
+        fields.setdefault("status", Article.Status.PUBLISHED)
+        if fields["status"] == Article.Status.PUBLISHED:
+            fields.setdefault("published_at", timezone.now() - timedelta(hours=number))
+        article = Article.objects.create(**fields)
+        article.tags.set(tags)
+        return article
+
+    return make
+
+
+@pytest.fixture
+def tag(db):
+    return Tag.objects.create(slug="basra", name_ar="البصرة", name_en="Basra")
+
+
+@pytest.fixture
+def author(db):
+    return Author.objects.create(slug="layla", name_ar="ليلى حسن", name_en="Layla Hassan")
+
+
+@pytest.fixture
+def source(db):
+    return Source.objects.create(
+        name_ar="الموقع الرسمي لديوان محافظة البصرة",
+        name_en="Basra Governorate Office",
+        url="https://basra.example.org/",
+    )
