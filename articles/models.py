@@ -254,6 +254,14 @@ class Article(models.Model):
     def __str__(self):
         return self.title
 
+    def clean(self):
+        self.stamp_publication_time()
+
+    def stamp_publication_time(self):
+        """Publishing without a time means now."""
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+
     def save(self, *args, **kwargs):
         for language, _name in settings.LANGUAGES:
             body_field = localized("body", language)
@@ -262,8 +270,7 @@ class Article(models.Model):
             if not getattr(self, slug_field) and getattr(self, localized("title", language)):
                 title = getattr(self, localized("title", language))
                 setattr(self, slug_field, slugify(title, allow_unicode=True)[:200])
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        self.stamp_publication_time()
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
         super().save(*args, **kwargs)
