@@ -68,10 +68,22 @@ class ArticleAdminForm(forms.ModelForm):
 
     can_publish = False  # set per request by ArticleAdmin.get_form
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        status = self.fields.get("status")
+        if status is not None and not self.can_publish and not self.is_published():
+            status.choices = [
+                (value, label)
+                for value, label in status.choices
+                if value != Article.Status.PUBLISHED
+            ]
+
+    def is_published(self):
+        return bool(self.instance.pk) and self.instance.status == Article.Status.PUBLISHED
+
     def clean_status(self):
         status = self.cleaned_data["status"]
-        was_published = self.instance.pk and self.initial.get("status") == Article.Status.PUBLISHED
-        if status == Article.Status.PUBLISHED and not was_published and not self.can_publish:
+        if status == Article.Status.PUBLISHED and not self.is_published() and not self.can_publish:
             raise forms.ValidationError(
                 _(
                     "You may save this article as a draft or send it for review; "

@@ -252,15 +252,8 @@ class Article(models.Model):
         ]
 
     def __str__(self):
-        return self.title
-
-    def clean(self):
-        self.stamp_publication_time()
-
-    def stamp_publication_time(self):
-        """Publishing without a time means now."""
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+        # An untranslated headline is empty in that language: fall back for lists and logs.
+        return self.title or getattr(self, localized("title", settings.LANGUAGE_CODE)) or ""
 
     def save(self, *args, **kwargs):
         for language, _name in settings.LANGUAGES:
@@ -280,6 +273,14 @@ class Article(models.Model):
             "articles:detail",
             kwargs={"section": self.section.slug, "pk": self.pk, "slug": self.slug or "-"},
         )
+
+    def clean(self):
+        self.stamp_publication_time()
+
+    def stamp_publication_time(self):
+        """Publishing without a time means now."""
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
 
     @property
     def is_public(self):

@@ -22,7 +22,9 @@ def test_scheduled_article_appears_when_its_time_comes(make_article):
     scheduled = make_article(published_at=timezone.now() + timedelta(hours=1))
     assert scheduled not in Article.objects.published()
 
-    Article.objects.filter(pk=scheduled.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    Article.objects.filter(pk=scheduled.pk).update(
+        published_at=timezone.now() - timedelta(seconds=1)
+    )
     assert scheduled in Article.objects.published()
 
 
@@ -63,7 +65,8 @@ def test_body_is_sanitised_on_save(make_article):
     article = make_article(
         body_ar='<p onclick="steal()">نص <a href="javascript:alert(1)">رابط</a></p>'
         "<script>alert(1)</script><img src=x onerror=alert(1)><style>p{}</style>",
-        body_en='<p><a href="https://example.org/" target="_blank">ok</a></p><iframe src="//x"></iframe>',
+        body_en='<p><a href="https://example.org/" target="_blank">ok</a></p>'
+        '<iframe src="//x"></iframe>',
     )
     article.refresh_from_db()
     for body in (article.body_ar, article.body_en):
@@ -81,9 +84,7 @@ def test_reserved_section_slug_is_refused(db):
     assert "slug" in error.value.message_dict
 
 
-def test_related_news_manual_first_then_section_and_tags_newest_first(
-    make_article, opinions, tag
-):
+def test_related_news_manual_first_then_section_and_tags_newest_first(make_article, opinions, tag):
     article = make_article(tags=[tag])
     older_same_section = make_article(published_at=timezone.now() - timedelta(days=3))
     newer_same_section = make_article(published_at=timezone.now() - timedelta(minutes=1))

@@ -19,7 +19,9 @@ def grow(make_article, opinions):
     """Adds articles with tags and manual related picks, to see that cost stays flat."""
 
     def add(count):
-        tags = [Tag.objects.create(slug=f"t{Tag.objects.count()}-{i}", name_ar="وسم") for i in range(3)]
+        tags = [
+            Tag.objects.create(slug=f"t{Tag.objects.count()}-{i}", name_ar="وسم") for i in range(3)
+        ]
         made = [make_article(tags=tags, is_featured=(i == 0)) for i in range(count)]
         made += [make_article(section=opinions, tags=tags) for _ in range(count)]
         for article in made[:3]:
