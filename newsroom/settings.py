@@ -186,4 +186,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # Django's own messages once, through the same handler (not also through its default).
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
