@@ -64,42 +64,32 @@ def paragraphs(texts):
     return "".join(f"<p>{text}</p>" for text in texts)
 
 
+def upsert_all(model, items, *, lookup, fields, key=None):
+    """Create or update one object per item, found by `lookup`; returns them by `key`."""
+    return {
+        item[key or lookup]: model.objects.update_or_create(
+            **{lookup: item[lookup]}, defaults={field: item[field] for field in fields}
+        )[0]
+        for item in items
+    }
+
+
 @transaction.atomic
 def load(stdout=None):
     """Create or update the demo articles. Returns how many articles were created."""
     content = load_content()
-    sections = {}
-    for item in content["sections"]:
-        sections[item["slug"]], _ = Section.objects.update_or_create(
-            slug=item["slug"],
-            defaults={
-                "name_ar": item["name_ar"],
-                "name_en": item["name_en"],
-                "order": item["order"],
-                "in_navigation": item["in_navigation"],
-            },
-        )
-    authors = {}
-    for item in content["authors"]:
-        authors[item["slug"]], _ = Author.objects.update_or_create(
-            slug=item["slug"],
-            defaults={
-                "name_ar": item["name_ar"],
-                "name_en": item["name_en"],
-                "bio_ar": item["bio_ar"],
-                "bio_en": item["bio_en"],
-            },
-        )
-    sources = {}
-    for item in content["sources"]:
-        sources[item["key"]], _ = Source.objects.update_or_create(
-            name_ar=item["name_ar"], defaults={"name_en": item["name_en"], "url": item["url"]}
-        )
-    tags = {}
-    for item in content["tags"]:
-        tags[item["slug"]], _ = Tag.objects.update_or_create(
-            slug=item["slug"], defaults={"name_ar": item["name_ar"], "name_en": item["name_en"]}
-        )
+    sections = upsert_all(
+        Section, content["sections"], lookup="slug",
+        fields=["name_ar", "name_en", "order", "in_navigation"],
+    )  # fmt: skip
+    authors = upsert_all(
+        Author, content["authors"], lookup="slug",
+        fields=["name_ar", "name_en", "bio_ar", "bio_en"],
+    )  # fmt: skip
+    sources = upsert_all(
+        Source, content["sources"], key="key", lookup="name_ar", fields=["name_en", "url"]
+    )
+    tags = upsert_all(Tag, content["tags"], lookup="slug", fields=["name_ar", "name_en"])
 
     now = timezone.now().replace(second=0, microsecond=0)
     created_count = 0
