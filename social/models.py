@@ -119,7 +119,7 @@ class SocialLink(models.Model):
         ordering = ["order", "pk"]
 
     def __str__(self):
-        return self.name
+        return str(self.name)
 
     def clean(self):
         super().clean()
@@ -132,7 +132,7 @@ class SocialLink(models.Model):
     @property
     def name(self):
         """What readers see and hear: the label, or the network's name in their language."""
-        return self.label or Network(self.network).label
+        return self.label or str(Network(self.network).label)
 
     @property
     def icon(self):
