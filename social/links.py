@@ -6,6 +6,7 @@ Nothing here knows about articles: templates pass in the address and the title.
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
+from django.utils.encoding import iri_to_uri
 from django.utils.translation import gettext as _
 
 from social.icons import icon_svg
@@ -21,7 +22,7 @@ def absolute_url(url, request=None):
     if url.startswith("//"):
         return f"https:{url}"
     if settings.NEWSROOM_SITE_URL:
-        return settings.NEWSROOM_SITE_URL + "/" + url.lstrip("/")
+        return iri_to_uri(settings.NEWSROOM_SITE_URL + "/" + url.lstrip("/"))
     if request is not None:
         return request.build_absolute_uri(url)
     return url

@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from social.icons import icon_svg
@@ -117,6 +118,15 @@ class SocialLink(models.Model):
         verbose_name = _("social link")
         verbose_name_plural = _("social links")
         ordering = ["order", "pk"]
+        constraints = [
+            # The last line of defence against javascript: and other schemes in an href.
+            models.CheckConstraint(
+                condition=Q(url__startswith="https://")
+                | (Q(network="rss") & Q(url__startswith="/") & ~Q(url__startswith="//")),
+                name="sociallink_url_https_or_feed_path",
+                violation_error_message=_("The address must start with https://."),
+            ),
+        ]
 
     def __str__(self):
         return str(self.name)
@@ -137,6 +147,14 @@ class SocialLink(models.Model):
     @property
     def icon(self):
         return Network(self.network).icon
+
+    @property
+    def x_handle(self):
+        """ "@account" of an X link (for the twitter:site card tag), else ""."""
+        if self.network != Network.X:
+            return ""
+        account = urlsplit(self.url).path.strip("/").split("/")[0]
+        return f"@{account}" if account else ""
 
     def shows_in(self, placement):
         return Placement(self.placement).includes(placement)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from social.icons import icon_svg
 from social.images import OG_SIZE, default_og_image_url, og_image_url
 from social.links import absolute_url, share_targets, with_icons
-from social.models import Placement, SocialLink
+from social.models import Network, Placement, SocialLink
 
 register = template.Library()
 
@@ -79,8 +79,10 @@ def og_context(context, *, og_type, url, title, description, image=None, image_a
         image_url, sized = (og_image_url(image) if image else None), True
     if not image_url:
         image_url, image_alt = default_og_image_url(), ""
+    x_link = next((link for link in active_links(context) if link.network == Network.X), None)
     return {
         "type": og_type,
+        "twitter_site": x_link.x_handle if x_link else "",
         "site_name": context.get("site_name", ""),
         "url": absolute_url(url, request),
         "title": title,

@@ -123,3 +123,25 @@ def test_editors_manage_social_links():
         "delete_sociallink",
         "view_sociallink",
     }
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_unsafe_addresses():
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        SocialLink.objects.create(network=Network.OTHER, url="javascript:alert(1)")
+
+
+def test_an_http_address_is_one_error_on_the_url_field():
+    with pytest.raises(ValidationError) as raised:
+        make_link(Network.TELEGRAM, "http://t.me/newsroom_example")
+    assert list(raised.value.message_dict) == ["url"]
+    assert len(raised.value.message_dict["url"]) == 1
+
+
+def test_x_handle():
+    assert SocialLink(network=Network.X, url="https://x.com/newsroom_example/").x_handle == (
+        "@newsroom_example"
+    )
+    assert SocialLink(network=Network.TELEGRAM, url="https://t.me/newsroom").x_handle == ""

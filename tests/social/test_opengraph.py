@@ -158,3 +158,9 @@ def test_article_page_social_queries(client, make_article, legacy_links):
     assert len([q for q in queries.captured_queries if "social_" in q["sql"]]) == 1
     assert 'class="share"' in html
     assert html.count('class="social-link ') == 8  # 4 in the header, 4 in the footer
+
+
+@pytest.mark.django_db
+def test_twitter_site_comes_from_the_x_account(client, legacy_links):
+    tags = meta(client.get("/").content.decode())
+    assert tags["twitter:site"] == ["@newsroom_example"]

@@ -82,6 +82,9 @@ def test_absolute_url_prefers_the_site_url_setting(rf, settings):
     assert absolute_url("/feed/", request) == "https://news.example/feed/"
     assert absolute_url("https://cdn.example/a.jpg", request) == "https://cdn.example/a.jpg"
     assert absolute_url("", request) == ""
+    assert (
+        absolute_url("/سياسة/", request) == "https://news.example/%D8%B3%D9%8A%D8%A7%D8%B3%D8%A9/"
+    )
 
 
 @pytest.mark.django_db
