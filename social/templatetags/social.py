@@ -43,7 +43,10 @@ def active_links(context):
 @register.inclusion_tag("social/social_links.html", takes_context=True)
 def social_links(context, placement):
     """The site's accounts shown in `placement` ("header" or "footer"), in their order."""
-    placement = Placement(placement).value
+    if placement not in (Placement.HEADER, Placement.FOOTER):
+        raise template.TemplateSyntaxError(
+            f'social_links takes "header" or "footer", not {placement!r}.'
+        )
     return {
         "placement": placement,
         "links": [link for link in active_links(context) if link.shows_in(placement)],

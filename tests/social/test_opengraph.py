@@ -164,3 +164,10 @@ def test_article_page_social_queries(client, make_article, legacy_links):
 def test_twitter_site_comes_from_the_x_account(client, legacy_links):
     tags = meta(client.get("/").content.decode())
     assert tags["twitter:site"] == ["@newsroom_example"]
+
+
+@pytest.mark.django_db
+def test_default_image_may_be_an_absolute_url(client, settings):
+    settings.NEWSROOM_OG_DEFAULT_IMAGE = "https://cdn.news.example/og.png"
+    tags = meta(client.get("/").content.decode())
+    assert tags["og:image"] == ["https://cdn.news.example/og.png"]

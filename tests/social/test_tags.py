@@ -170,3 +170,10 @@ def test_accessible_names_follow_the_active_language(client):
     assert ">قناتنا على تلغرام</span>" in arabic
     assert ">Our Telegram channel</span>" in english
     assert "Our Telegram channel" not in arabic
+
+
+def test_social_links_placement_must_be_header_or_footer():
+    from django.template import TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError):
+        render('{% social_links "sidebar" %}')
