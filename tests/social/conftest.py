@@ -1,4 +1,5 @@
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
@@ -71,7 +72,7 @@ def make_article(section):
             "body_en": "<p>The story</p>",
             "section": section,
             "status": Article.Status.PUBLISHED,
-            "published_at": timezone.now() - timezone.timedelta(hours=1),
+            "published_at": timezone.now() - timedelta(hours=1),
             **kwargs,
         }
         image = fields.pop("image", None)
