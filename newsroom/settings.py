@@ -164,6 +164,12 @@ NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "")
 NEWSROOM_MONTH_NAMES = os.environ.get("NEWSROOM_MONTH_NAMES", "levantine")
 # "western": 0-9; "arabic-indic": ٠-٩
 NEWSROOM_DIGITS = os.environ.get("NEWSROOM_DIGITS", "western")
+# The public address of the site (e.g. https://news.example), used for the absolute links
+# of link previews and share buttons; when empty they are built from the request.
+NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "").rstrip("/")
+# The link-preview picture of pages without one of their own: a static file path or an
+# absolute URL, 1200×630.
+NEWSROOM_OG_DEFAULT_IMAGE = os.environ.get("NEWSROOM_OG_DEFAULT_IMAGE", "social/og-default.png")
 
 # Production hardening; `manage.py check --deploy` is expected to be clean with DEBUG off.
 SESSION_COOKIE_HTTPONLY = True

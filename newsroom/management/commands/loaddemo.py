@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 import articles.demo
+import social.demo
 from articles.roles import EDITORS, WRITERS
 
 DEMO_USERS = [
@@ -30,6 +31,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = articles.demo.load()
         self.stdout.write(f"Articles: {created} created.")
+        created = social.demo.load()
+        self.stdout.write(f"Social links: {created} created.")
         if not options["no_users"]:
             self.create_users()
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
