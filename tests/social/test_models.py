@@ -72,7 +72,8 @@ def test_full_clean_puts_the_error_on_the_url_field():
     with pytest.raises(ValidationError) as raised:
         make_link(Network.TELEGRAM, "https://www.facebook.com/newsroom.example")
     assert list(raised.value.message_dict) == ["url"]
-    assert "Telegram" in raised.value.message_dict["url"][0]
+    assert "تيليغرام" in raised.value.message_dict["url"][0]
+    assert "t.me" in raised.value.message_dict["url"][0]
 
 
 def test_name_is_the_label_or_the_translated_network_name():
