@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+import ads.demo
 import articles.demo
 from articles.roles import EDITORS, WRITERS
 
@@ -30,6 +31,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         created = articles.demo.load()
         self.stdout.write(f"Articles: {created} created.")
+        created = ads.demo.load()
+        self.stdout.write(f"Ads: {created} created.")
         if not options["no_users"]:
             self.create_users()
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
