@@ -16,11 +16,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from ads.models import Ad, AdStatus
+from ads.models import Ad
 
 CACHE_SECONDS = 60
 VERSION_KEY = "ads:version"
@@ -43,8 +43,11 @@ class PageAds:
 
 
 def ads_changed(**kwargs):
-    """Signal receiver: forget every cached ad list, in every process, after the commit."""
-    transaction.on_commit(_bump_version)
+    """Signal receiver: forget every cached ad list, in every process. Once now, and once
+    more after the commit, so that no list read before the commit stays cached."""
+    _bump_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump_version)
 
 
 def _bump_version():
@@ -58,8 +61,10 @@ def load_candidates(language, section, now):
     """Ads of all active placements that run now or start within the cache lifetime, in
     one query: one row per (ad, placement), the placement's columns joined in."""
     rows = (
-        Ad.objects.with_status(AdStatus.RUNNING, at=now + timedelta(seconds=CACHE_SECONDS))
-        .filter(
+        Ad.objects.filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=now),
+            is_active=True,
+            starts_at__lte=now + timedelta(seconds=CACHE_SECONDS),
             language__in=[Ad.Language.ALL, language],
             placements__is_active=True,
         )
