@@ -116,12 +116,6 @@ class AdAdmin(TabbedTranslationAdmin):
         form.can_manage_html = request.user.has_perm(HTML_PERMISSION)
         return form
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not request.user.has_perm(HTML_PERMISSION):
-            readonly.append("html_code")
-        return readonly
-
     def has_change_permission(self, request, obj=None):
         """An HTML ad runs third-party code: only those allowed to manage HTML ads change it."""
         if obj is not None and obj.kind == Ad.Kind.HTML:
