@@ -141,16 +141,17 @@ def load(stdout=None):
         ad.placements.set([placements[key] for key in keys])
         created_count += created
 
+    html_ad = {
+        "advertiser": "Mirbad Festival",
+        "kind": Ad.Kind.HTML,
+        "html_code": HTML_AD_CODE,
+        "language": Ad.Language.AR,
+        "weight": 1,
+    }
     ad, created = Ad.objects.update_or_create(
         name="Demo: Mirbad poetry festival (HTML)",
-        defaults={
-            "advertiser": "Mirbad Festival",
-            "kind": Ad.Kind.HTML,
-            "html_code": HTML_AD_CODE,
-            "language": Ad.Language.AR,
-            "weight": 1,
-        },
-        create_defaults={"starts_at": now},
+        defaults=html_ad,
+        create_defaults={**html_ad, "starts_at": now},
     )
     ad.placements.set([placements["sidebar-2"]])
     created_count += created

@@ -236,6 +236,13 @@ class Ad(models.Model):
     def status(self):
         return self.status_at()
 
+    @property
+    def has_content(self):
+        """Whether there is anything to show: a picture, or some HTML code."""
+        if self.kind == self.Kind.HTML:
+            return bool(self.html_code.strip())
+        return bool(self.image)
+
     def is_running_at(self, at):
         return self.status_at(at) == AdStatus.RUNNING
 

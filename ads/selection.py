@@ -123,7 +123,11 @@ def pick(page, key, now=None, rng=random):
     if slot is None:
         return None, []
     now = now or timezone.now()
-    eligible = [ad for ad in candidates if ad.is_running_at(now) and ad.pk not in page.shown]
+    eligible = [
+        ad
+        for ad in candidates
+        if ad.is_running_at(now) and ad.has_content and ad.pk not in page.shown
+    ]
     chosen = weighted_sample(eligible, slot.max_ads, rng)
     page.shown.update(ad.pk for ad in chosen)
     return slot, chosen

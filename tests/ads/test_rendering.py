@@ -15,7 +15,16 @@ def test_empty_slot_renders_nothing(placement, render_slots, make_ad):
     assert render_slots("sidebar-1") == ""
     assert render_slots("no-such-placement") == ""
     make_ad(placement("sidebar-2"), is_active=False)
-    assert render_slots("sidebar-2") == ""
+    make_ad(placement("header"), language=Ad.Language.EN)
+    assert render_slots("sidebar-2", "header") == ""
+
+
+def test_ad_without_content_is_skipped(placement, make_ad, render_slots):
+    """An image ad whose picture is missing never breaks the page."""
+    slot = placement()
+    make_ad(slot, name="no picture", image="")
+    make_ad(slot, name="no code", kind=Ad.Kind.HTML, html_code=" ")
+    assert render_slots("sidebar-1") == ""
 
 
 def test_inactive_placement_renders_nothing(placement, make_ad, render_slots):
