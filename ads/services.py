@@ -54,12 +54,13 @@ def record_impressions(ad_ids, request):
     today = timezone.localdate()
     for ad_id in ad_ids:
         key = impression_key(ad_id, today)
-        # add() is a no-op when the counter exists, so concurrent first views never reset it.
-        cache.add(key, 0, timeout=IMPRESSION_TIMEOUT)
         try:
             cache.incr(key)
-        except ValueError:  # evicted between add() and incr(): start again
-            cache.set(key, 1, timeout=IMPRESSION_TIMEOUT)
+        except ValueError:
+            # The day's first view: add() never overwrites, so when another process
+            # created the counter meanwhile, count on top of it instead.
+            if not cache.add(key, 1, timeout=IMPRESSION_TIMEOUT):
+                cache.incr(key)
 
 
 def add_to_daily_stat(ad_id, day, *, impressions=0, clicks=0):
