@@ -77,6 +77,13 @@ def test_arabic_section_slug(make_ad, placement):
     assert running_names(language="ar", section="محليات") == ["local"]
 
 
+def test_arabic_section_slug_in_a_page(make_ad, placement, render_slots):
+    make_ad(placement(), name="local", sections="محليات")
+    assert "/click/" in render_slots("sidebar-1", section="محليات")
+    assert "/click/" in render_slots("sidebar-1", section="محليات")  # from the cache
+    assert render_slots("sidebar-1", section="رياضة") == ""
+
+
 def test_slot_shows_ad_from_its_start_even_when_cached(make_ad, placement, render_slots):
     """The cached list includes ads starting soon and every render checks the dates again."""
     make_ad(placement(), name="spring", starts_at=START, ends_at=END)
