@@ -107,6 +107,12 @@ class AdAdmin(TabbedTranslationAdmin):
             .prefetch_related("placements")
         )
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "target_url":
+            # "example.com/page" typed without a scheme becomes https://example.com/page.
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def changelist_view(self, request, extra_context=None):
         services.maybe_flush_impressions()
         return super().changelist_view(request, extra_context)

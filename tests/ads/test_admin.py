@@ -75,6 +75,18 @@ def test_manager_creates_an_image_ad(manager_client, placement):
     assert (ad.image_width, ad.image_height) == (30, 25)
 
 
+def test_address_without_scheme_becomes_https(manager_client, placement):
+    data = {**form_data(placement(), target_url="shop.example/sale"), "image": png()}
+    assert manager_client.post("/admin/ads/ad/add/", data, **EN).status_code == 302
+    assert Ad.objects.get().target_url == "https://shop.example/sale"
+
+
+def test_javascript_address_is_refused_in_the_admin(manager_client, placement):
+    data = {**form_data(placement(), target_url="javascript:alert(1)"), "image": png()}
+    assert manager_client.post("/admin/ads/ad/add/", data, **EN).status_code == 200
+    assert not Ad.objects.exists()
+
+
 def test_image_that_is_not_an_image_is_refused(manager_client, placement):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
