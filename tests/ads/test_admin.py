@@ -181,3 +181,27 @@ def test_change_page_previews_the_ad_in_its_slot(admin_client, placement, make_a
     html = admin_client.get(f"/admin/ads/ad/{image_ad.pk}/change/", **EN).content.decode()
     assert f'src="{image_ad.image.url}"' in html
     assert 'width="300" height="250"' in html
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/ads/",
+        "/admin/ads/placement/",
+        "/admin/ads/placement/add/",
+        "/admin/ads/ad/add/",
+        "/admin/ads/addailystat/",
+        "/admin/ads/adstxt/",
+    ],
+)
+def test_admin_pages_open(admin_client, path, placement, make_ad):
+    make_ad(placement())
+    assert admin_client.get(path).status_code == 200
+
+
+def test_changelist_flushes_cached_impressions(admin_client, placement, make_ad, render_slots):
+    ad = make_ad(placement())
+    render_slots("sidebar-1")
+    render_slots("sidebar-1")
+    admin_client.get("/admin/ads/ad/")
+    assert AdDailyStat.objects.get(ad=ad).impressions == 2
