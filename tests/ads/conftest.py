@@ -6,7 +6,6 @@ import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.template import Context, Template
-from django.test import RequestFactory
 from django.utils import timezone
 from PIL import Image
 
@@ -75,8 +74,3 @@ def seeded_rng(monkeypatch):
     rng = random.Random(1234)
     monkeypatch.setattr("ads.templatetags.ads.rng", rng)
     return rng
-
-
-@pytest.fixture
-def rf():
-    return RequestFactory()
