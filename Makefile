@@ -31,5 +31,5 @@ lint: install
 # Rebuild the message catalogues after changing user-facing strings (needs GNU gettext).
 messages: export DJANGO_DEBUG ?= 1
 messages: install
-	$(PYTHON) manage.py makemessages --locale ar --locale en --ignore ".venv/*" --no-obsolete
+	$(PYTHON) manage.py makemessages --locale ar --locale en --ignore ".venv/*" --ignore "tests/*" --no-obsolete
 	$(PYTHON) manage.py compilemessages --ignore ".venv/*"

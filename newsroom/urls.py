@@ -11,6 +11,8 @@ admin.site.index_title = _("Editorial desk")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Outside the language prefixes: /ads.txt and the click redirect have one address.
+    path("", include("ads.urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("articles.urls")),

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+import ads.demo
 import articles.demo
 import social.demo
 from articles.roles import EDITORS, WRITERS
@@ -33,6 +34,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Articles: {created} created.")
         created = social.demo.load()
         self.stdout.write(f"Social links: {created} created.")
+        created = ads.demo.load()
+        self.stdout.write(f"Ads: {created} created.")
         if not options["no_users"]:
             self.create_users()
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))

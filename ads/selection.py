@@ -1,0 +1,133 @@
+"""Which ads a page shows: one query (or none) for every slot of a page, then a
+weighted random pick per slot.
+
+The first `{% ad_slot %}` of a request loads the ads of every active placement for the
+page's language and section in one query (ads joined to their placements), keeps them
+on the request for the other slots, and in the shared cache for the next requests.
+The cache holds ads starting within the cache lifetime too, and every render checks the
+dates again, so ads start and stop on time even when served from the cache. Any change
+to an ad or a placement bumps a version number that every process sees.
+"""
+
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from ads.models import Ad
+
+CACHE_SECONDS = 60
+VERSION_KEY = "ads:version"
+
+
+@dataclass(frozen=True)
+class Slot:
+    key: str
+    width: int
+    height: int
+    max_ads: int
+
+
+@dataclass
+class PageAds:
+    """The candidate ads of one page, by placement key, and what it has shown so far."""
+
+    slots: dict = field(default_factory=dict)  # key -> (Slot, [Ad, ...])
+    shown: set = field(default_factory=set)
+
+
+def ads_changed(**kwargs):
+    """Signal receiver: forget every cached ad list, in every process. Once now, and once
+    more after the commit, so that no list read before the commit stays cached."""
+    _bump_version()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump_version)
+
+
+def _bump_version():
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def load_candidates(language, section, now):
+    """Ads of all active placements that run now or start within the cache lifetime, in
+    one query: one row per (ad, placement), the placement's columns joined in."""
+    rows = (
+        Ad.objects.filter(
+            Q(ends_at__isnull=True) | Q(ends_at__gt=now),
+            is_active=True,
+            starts_at__lte=now + timedelta(seconds=CACHE_SECONDS),
+            language__in=[Ad.Language.ALL, language],
+            placements__is_active=True,
+        )
+        .for_section(section)
+        .annotate(
+            slot_key=F("placements__key"),
+            slot_width=F("placements__width"),
+            slot_height=F("placements__height"),
+            slot_max_ads=F("placements__max_ads"),
+        )
+        .order_by("pk")
+    )
+    slots = {}
+    for ad in rows:
+        slot = Slot(ad.slot_key, ad.slot_width, ad.slot_height, ad.slot_max_ads)
+        slots.setdefault(slot.key, (slot, []))[1].append(ad)
+    return slots
+
+
+def page_ads(holder, language=None, section=None):
+    """The candidate ads for this page, loaded once per request (`holder` is the request,
+    or the template context when there is none)."""
+    language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
+    section = section or ""
+    per_request = getattr(holder, "_newsroom_ads", None)
+    if per_request is None:
+        per_request = {}
+        holder._newsroom_ads = per_request
+    page = per_request.get((language, section))
+    if page is None:
+        now = timezone.now()
+        version = cache.get(VERSION_KEY, 1)
+        cache_key = f"ads:slots:{version}:{language}:{section}"
+        slots = cache.get(cache_key)
+        if slots is None:
+            slots = load_candidates(language, section, now)
+            cache.set(cache_key, slots, CACHE_SECONDS)
+        page = per_request[(language, section)] = PageAds(slots=slots)
+    return page
+
+
+def weighted_sample(ads, count, rng):
+    """Up to `count` different ads, each pick proportional to its weight."""
+    pool = list(ads)
+    chosen = []
+    while pool and len(chosen) < count:
+        ad = rng.choices(pool, weights=[ad.weight for ad in pool])[0]
+        chosen.append(ad)
+        pool.remove(ad)
+    return chosen
+
+
+def pick(page, key, now=None, rng=random):
+    """The ads to show in slot `key`: running now, not already on this page, weighted."""
+    slot, candidates = page.slots.get(key, (None, []))
+    if slot is None:
+        return None, []
+    now = now or timezone.now()
+    eligible = [
+        ad
+        for ad in candidates
+        if ad.is_running_at(now) and ad.has_content and ad.pk not in page.shown
+    ]
+    chosen = weighted_sample(eligible, slot.max_ads, rng)
+    page.shown.update(ad.pk for ad in chosen)
+    return slot, chosen

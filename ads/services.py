@@ -1,0 +1,120 @@
+"""Counting impressions and clicks.
+
+Impressions happen on every page view, so they are not written to the database one by
+one. Each impression is an atomic `incr` of a per-ad, per-day counter in the shared
+cache (Redis in production, so all processes add to the same counter); the counters are
+moved into `AdDailyStat` in bulk by `manage.py flush_ad_impressions` (run it from cron
+every few minutes, and at least daily: counters live three days), and opportunistically
+at most once every few minutes by the click view and the admin list. A page view thus
+costs a few cache increments and no SQL write.
+
+Clicks are rare and must be exact, so each one is an `F()` upsert in a transaction.
+Nothing about the reader is stored: no IP address, user agent or cookie.
+"""
+
+import re
+from datetime import datetime, time, timedelta
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ads.models import Ad, AdDailyStat
+
+IMPRESSION_TIMEOUT = 3 * 24 * 3600
+FLUSH_DAYS = 3
+AUTO_FLUSH_LOCK = "ads:auto-flush"
+AUTO_FLUSH_SECONDS = 300
+
+BOT_RE = re.compile(
+    r"bot|crawl|spider|slurp|archiver|facebookexternalhit|embedly|preview|monitor|"
+    r"headless|phantomjs|lighthouse|curl|wget|python-|httpclient|java/|go-http|okhttp|"
+    r"axios|node-fetch|libwww|scrapy",
+    re.IGNORECASE,
+)
+
+
+def is_bot(request):
+    """Obvious robots by user agent; a missing user agent counts as a robot."""
+    if request is None:
+        return True
+    user_agent = request.headers.get("User-Agent", "")
+    return not user_agent or bool(BOT_RE.search(user_agent))
+
+
+def impression_key(ad_id, day):
+    return f"ads:impressions:{day.isoformat()}:{ad_id}"
+
+
+def record_impressions(ad_ids, request):
+    """Count one impression for each ad, in the cache; robots are not counted."""
+    if not ad_ids or is_bot(request):
+        return
+    today = timezone.localdate()
+    for ad_id in ad_ids:
+        key = impression_key(ad_id, today)
+        try:
+            cache.incr(key)
+        except ValueError:
+            # The day's first view: add() never overwrites, so when another process
+            # created the counter meanwhile, count on top of it instead.
+            if not cache.add(key, 1, timeout=IMPRESSION_TIMEOUT):
+                cache.incr(key)
+
+
+def add_to_daily_stat(ad_id, day, *, impressions=0, clicks=0):
+    """Add to one day's counts of one ad, creating the row if needed; safe under concurrency."""
+    increments = {"impressions": F("impressions") + impressions, "clicks": F("clicks") + clicks}
+    with transaction.atomic():
+        rows = AdDailyStat.objects.filter(ad_id=ad_id, date=day)
+        if rows.update(**increments):
+            return
+        try:
+            with transaction.atomic():
+                AdDailyStat.objects.create(
+                    ad_id=ad_id, date=day, impressions=impressions, clicks=clicks
+                )
+        except IntegrityError:  # another process created the row first
+            rows.update(**increments)
+
+
+def record_click(ad, request):
+    """Count one click on `ad` today (robots are not counted)."""
+    if is_bot(request):
+        return
+    add_to_daily_stat(ad.pk, timezone.localdate(), clicks=1)
+
+
+def flush_impressions(days=FLUSH_DAYS):
+    """Move the cached impression counters of the last `days` days into AdDailyStat.
+    Returns the number of impressions moved."""
+    today = timezone.localdate()
+    dates = [today - timedelta(days=offset) for offset in range(days)]
+    oldest = timezone.make_aware(datetime.combine(dates[-1], time.min))
+    ad_ids = Ad.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gte=oldest)).values_list(
+        "pk", flat=True
+    )
+    keys = {impression_key(ad_id, day): (ad_id, day) for ad_id in ad_ids for day in dates}
+    moved = 0
+    for key, count in cache.get_many(list(keys)).items():
+        if not count:
+            continue
+        # Take the counted impressions out first, so views counted meanwhile stay in the
+        # cache; if the database write fails, put them back.
+        cache.decr(key, count)
+        ad_id, day = keys[key]
+        try:
+            add_to_daily_stat(ad_id, day, impressions=count)
+        except Exception:
+            cache.incr(key, count)
+            raise
+        moved += count
+    return moved
+
+
+def maybe_flush_impressions():
+    """Flush at most once every few minutes across all processes."""
+    if cache.add(AUTO_FLUSH_LOCK, 1, timeout=AUTO_FLUSH_SECONDS):
+        return flush_impressions()
+    return 0

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from ads import views
+
+app_name = "ads"
+urlpatterns = [
+    path("ads/<int:pk>/click/", views.click, name="click"),
+    path("ads.txt", views.ads_txt, name="ads_txt"),
+]

@@ -1,0 +1,163 @@
+"""Impressions (cached, then flushed) and clicks (counted at once), without personal data."""
+
+from datetime import date, datetime
+from io import StringIO
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+from ads import services
+from ads.models import Ad, AdDailyStat
+
+UTC = ZoneInfo("UTC")
+
+
+def stats(ad):
+    return list(AdDailyStat.objects.filter(ad=ad).values_list("date", "impressions", "clicks"))
+
+
+def test_impressions_cost_no_sql_write_and_are_flushed(
+    placement, make_ad, render_slots, django_assert_num_queries
+):
+    ad = make_ad(placement())
+    render_slots("sidebar-1")  # loads and caches the ad list
+    with django_assert_num_queries(0):
+        for _ in range(5):
+            render_slots("sidebar-1")
+    assert stats(ad) == []
+    assert services.flush_impressions() == 6
+    assert AdDailyStat.objects.get(ad=ad).impressions == 6
+    # Flushing again moves nothing twice.
+    assert services.flush_impressions() == 0
+    render_slots("sidebar-1")
+    services.flush_impressions()
+    assert AdDailyStat.objects.get(ad=ad).impressions == 7
+
+
+def test_flush_command(placement, make_ad, render_slots):
+    ad = make_ad(placement())
+    render_slots("sidebar-1")
+    render_slots("sidebar-1")
+    out = StringIO()
+    call_command("flush_ad_impressions", stdout=out)
+    assert "2 impressions saved." in out.getvalue()
+    assert AdDailyStat.objects.get(ad=ad).impressions == 2
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        "Googlebot/2.1 (+http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; bingbot/2.0)",
+        "facebookexternalhit/1.1",
+        "curl/8.5.0",
+        "python-requests/2.32",
+        "",
+    ],
+)
+def test_robots_are_not_counted(placement, make_ad, render_slots, user_agent):
+    ad = make_ad(placement())
+    html = render_slots("sidebar-1", user_agent=user_agent)
+    assert "/click/" in html  # robots still see the page as it is
+    assert services.flush_impressions() == 0
+    assert stats(ad) == []
+
+
+def test_impressions_count_on_the_local_day(placement, make_ad, render_slots):
+    ad = make_ad(placement(), starts_at=datetime(2026, 1, 1, tzinfo=UTC))
+    # 22:30 UTC on 28 February is 01:30 on 1 March in Baghdad.
+    with mock.patch(
+        "django.utils.timezone.now", return_value=datetime(2026, 2, 28, 22, 30, tzinfo=UTC)
+    ):
+        render_slots("sidebar-1")
+        services.flush_impressions()
+    assert stats(ad) == [(date(2026, 3, 1), 1, 0)]
+
+
+def test_concurrent_increment_during_flush_is_kept(placement, make_ad, render_slots):
+    ad = make_ad(placement())
+    render_slots("sidebar-1")
+    real_upsert = services.add_to_daily_stat
+
+    def upsert_while_a_reader_arrives(*args, **kwargs):
+        render_slots("sidebar-1")  # counted while the flush is writing
+        return real_upsert(*args, **kwargs)
+
+    with mock.patch.object(services, "add_to_daily_stat", upsert_while_a_reader_arrives):
+        services.flush_impressions()
+    services.flush_impressions()
+    assert AdDailyStat.objects.get(ad=ad).impressions == 2
+
+
+def test_no_personal_data_is_stored():
+    columns = {field.name for field in AdDailyStat._meta.get_fields()}
+    assert columns == {"id", "ad", "date", "impressions", "clicks"}
+
+
+def test_click_counts_and_redirects_to_the_stored_address(client, placement, make_ad):
+    ad = make_ad(placement(), target_url="https://advertiser.example/landing?utm=x")
+    for _ in range(3):
+        response = client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT="Mozilla/5.0 Firefox")
+        assert response.status_code == 302
+        assert response["Location"] == "https://advertiser.example/landing?utm=x"
+        assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
+    assert AdDailyStat.objects.get(ad=ad).clicks == 3
+
+
+def test_click_ignores_any_address_in_the_request(client, placement, make_ad):
+    ad = make_ad(placement(), target_url="https://advertiser.example/")
+    for query in ("?next=https://evil.example/", "?url=//evil.example", "?to=javascript:x"):
+        response = client.get(f"/ads/{ad.pk}/click/{query}", HTTP_USER_AGENT="Mozilla/5.0")
+        assert response["Location"] == "https://advertiser.example/"
+
+
+def test_click_on_unknown_or_stopped_ads_is_404(client, placement, make_ad):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    slot = placement()
+    inactive = make_ad(slot, name="inactive", is_active=False)
+    ended = make_ad(
+        slot, name="ended", starts_at=now - timedelta(days=2), ends_at=now - timedelta(days=1)
+    )
+    scheduled = make_ad(slot, name="scheduled", starts_at=now + timedelta(days=1))
+    html_without_target = make_ad(slot, name="html", kind=Ad.Kind.HTML)
+    for pk in (inactive.pk, ended.pk, scheduled.pk, html_without_target.pk, 999999):
+        assert client.get(f"/ads/{pk}/click/", HTTP_USER_AGENT="Mozilla/5.0").status_code == 404
+    assert client.get("/ads/abc/click/").status_code == 404
+    assert not AdDailyStat.objects.exists()
+
+
+def test_unsafe_stored_address_is_never_followed(client, placement, make_ad):
+    """Even an address that got into the database around the validation is refused."""
+    ad = make_ad(placement())
+    Ad.objects.filter(pk=ad.pk).update(target_url="javascript:alert(document.cookie)")
+    assert client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT="Mozilla/5.0").status_code == 404
+
+
+def test_robot_and_head_clicks_redirect_without_counting(client, placement, make_ad):
+    ad = make_ad(placement())
+    assert client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT="Googlebot").status_code == 302
+    assert client.head(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT="Mozilla/5.0").status_code == 302
+    assert client.post(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT="Mozilla/5.0").status_code == 405
+    assert stats(ad) == []
+
+
+def test_click_is_outside_the_language_prefix(client, placement, make_ad):
+    ad = make_ad(placement())
+    assert client.get(f"/en/ads/{ad.pk}/click/").status_code == 404
+
+
+def test_click_adds_to_existing_day_row(client, placement, make_ad, render_slots):
+    ad = make_ad(placement())
+    render_slots("sidebar-1")
+    services.flush_impressions()
+    cache.delete(services.AUTO_FLUSH_LOCK)
+    client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT="Mozilla/5.0")
+    row = AdDailyStat.objects.get(ad=ad)
+    assert (row.impressions, row.clicks) == (1, 1)
