@@ -8,6 +8,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self):
+        from articles.cache import connect_signals
         from articles.roles import sync_roles
 
         post_migrate.connect(sync_roles, sender=self)
+        connect_signals()

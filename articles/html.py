@@ -33,3 +33,17 @@ def sanitize_html(html: str) -> str:
     javascript:/data: URLs. An editor's empty paragraph counts as no body at all."""
     cleaned = _cleaner.clean(html).strip()
     return "" if cleaned in {"", "<p></p>", "<p><br></p>"} else cleaned
+
+
+def absolute_html(html: str, base_url: str) -> str:
+    """The same policy, with relative links and images resolved against `base_url`:
+    for copies of the body read elsewhere (feed readers)."""
+    cleaner = nh3.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+        url_relative=("rewrite_with_base", base_url),
+    )
+    return cleaner.clean(html).strip()

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from articles import views
+from articles import feeds, views
 
 
 class UnicodeSlugConverter:
@@ -20,6 +20,13 @@ register_converter(UnicodeSlugConverter, "uslug")
 app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    # Feeds come before the section and article patterns ("feed" is a reserved slug).
+    path("feed/", feeds.site_rss, name="feed"),
+    path("feed/atom/", feeds.site_atom, name="feed-atom"),
+    path("tag/<uslug:slug>/feed/", feeds.tag_rss, name="tag-feed"),
+    path("tag/<uslug:slug>/feed/atom/", feeds.tag_atom, name="tag-feed-atom"),
+    path("<uslug:slug>/feed/", feeds.section_rss, name="section-feed"),
+    path("<uslug:slug>/feed/atom/", feeds.section_atom, name="section-feed-atom"),
     path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
     path("author/<uslug:slug>/", views.AuthorView.as_view(), name="author"),
     path(

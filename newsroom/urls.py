@@ -5,6 +5,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from articles import sitemaps
+from newsroom.views import robots_txt
+
 admin.site.site_header = _("Newsroom administration")
 admin.site.site_title = _("Newsroom")
 admin.site.index_title = _("Editorial desk")
@@ -13,6 +16,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Outside the language prefixes: /ads.txt and the click redirect have one address.
     path("", include("ads.urls")),
+    path("robots.txt", robots_txt, name="robots"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-news.xml", sitemaps.news, name="sitemap-news"),
+    path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap-section"),
 ]
 urlpatterns += i18n_patterns(
     path("", include("articles.urls")),

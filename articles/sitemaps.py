@@ -1,0 +1,214 @@
+"""Sitemaps: an index at /sitemap.xml over articles (one sitemap per language edition,
+in pages of at most 50,000 URLs), sections and tags, with hreflang alternates; and a
+Google News sitemap of the last 48 hours at /sitemap-news.xml."""
+
+from datetime import timedelta
+from functools import partial
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from django.views.decorators.http import require_safe
+
+from articles.cache import ARTICLES, listing_timeout
+from articles.feeds import xml_text
+from articles.models import Article, Section, Tag, localized
+from newsroom.cache import cache_response
+
+NEWS_WINDOW = timedelta(hours=48)
+NEWS_LIMIT = 1000  # Google News reads at most this many URLs per sitemap
+
+
+def _languages():
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def _has_language(language):
+    """True where the article has a headline and body in `language` (see in_language)."""
+    return ExpressionWrapper(
+        Q(**{f"{localized('title', language)}__gt": ""})
+        & Q(**{f"{localized('body', language)}__gt": ""}),
+        output_field=BooleanField(),
+    )
+
+
+class _LanguagePairs:
+    """(article, language) pairs over a queryset, sliced in the database: the
+    paginator never loads more than one page of articles."""
+
+    def __init__(self, queryset, language):
+        self.queryset, self.language = queryset, language
+
+    def count(self):
+        return self.queryset.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        return [(article, self.language) for article in self.queryset[index]]
+
+
+class I18nSitemap(Sitemap):
+    """Each URL with hreflang alternates for the languages the item exists in, and an
+    x-default pointing at the default (Arabic) edition."""
+
+    i18n = True
+    alternates = True
+    x_default = True
+
+    def get_languages_for_item(self, item):
+        return [code for code in _languages() if getattr(item, f"has_{code}", True)]
+
+    def _urls(self, page, protocol, domain):
+        urls = super()._urls(page, protocol, domain)
+        for url in urls:
+            # Django derives x-default by deleting "/<default language>/" from the URL;
+            # our default edition has no prefix, so take its address as it is.
+            by_language = {alt["lang_code"]: alt for alt in url["alternates"]}
+            if "x-default" in by_language:
+                default = by_language[settings.LANGUAGE_CODE]["location"]
+                by_language["x-default"]["location"] = default
+        return urls
+
+
+class ArticleSitemap(I18nSitemap):
+    """The public articles of one language edition, oldest first so pages stay stable."""
+
+    changefreq = None
+    priority = None
+
+    def __init__(self, language):
+        self.language = language
+        self.languages = [language]
+
+    def queryset(self):
+        return (
+            Article.objects.public(self.language)
+            .select_related("section")
+            .only("pk", "updated_at", "section__slug", *(f"slug_{c}" for c in _languages()))
+            .annotate(**{f"has_{code}": _has_language(code) for code in _languages()})
+            .order_by("pk")
+        )
+
+    def items(self):
+        return self.queryset()
+
+    def _items(self):
+        return _LanguagePairs(self.queryset(), self.language)
+
+    def lastmod(self, article):
+        return article.updated_at
+
+    def get_latest_lastmod(self):
+        return Article.objects.public(self.language).aggregate(latest=Max("updated_at"))["latest"]
+
+
+class _ListingSitemap(I18nSitemap):
+    """Sections or tags, in each language where they list at least one public article."""
+
+    model = None
+    relation = None
+
+    def items(self):
+        annotations = {}
+        for code in _languages():
+            public = Article.objects.public(code).filter(**{self.relation: OuterRef("pk")})
+            annotations[f"has_{code}"] = Exists(public)
+        latest = (
+            Article.objects.published()
+            .filter(**{self.relation: OuterRef("pk")})
+            .order_by("-updated_at")
+            .values("updated_at")[:1]
+        )
+        items = self.model.objects.annotate(**annotations, latest=Subquery(latest))
+        items = items.filter(Q(*(Q(**{f"has_{c}": True}) for c in _languages()), _connector="OR"))
+        return items.order_by("pk")
+
+    def lastmod(self, item):
+        return item.latest
+
+    def get_latest_lastmod(self):
+        return (
+            Article.objects.published()
+            .filter(**{f"{self.relation}__isnull": False})
+            .aggregate(latest=Max("updated_at"))["latest"]
+        )
+
+
+class SectionSitemap(_ListingSitemap):
+    model = Section
+    relation = "section"
+
+
+class TagSitemap(_ListingSitemap):
+    model = Tag
+    relation = "tags"
+
+
+# Classes (or partials), not instances: the views make a fresh sitemap per request.
+SITEMAPS = {
+    **{f"articles-{code}": partial(ArticleSitemap, code) for code in _languages()},
+    "sections": SectionSitemap,
+    "tags": TagSitemap,
+}
+
+_cached = cache_response(versions=[ARTICLES], timeout=listing_timeout, query_params=["p"])
+
+
+@require_safe
+@_cached
+def index(request):
+    return sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap-section")
+
+
+@require_safe
+@_cached
+def section(request, section):
+    return sitemap_views.sitemap(request, SITEMAPS, section=section)
+
+
+@require_safe
+@_cached
+def news(request):
+    """Google News: every public article of the last 48 hours, once per language."""
+    now = timezone.now()
+    since = now - NEWS_WINDOW
+    entries = []
+    for code in _languages():
+        articles = (
+            Article.objects.public(code)
+            .filter(published_at__gte=since)
+            .select_related("section")
+            .only("pk", "published_at", "section__slug", f"slug_{code}", f"title_{code}")
+        )
+        with override(code):
+            name = settings.NEWSROOM_SITE_NAME or _("Newsroom")
+            for article in articles[:NEWS_LIMIT]:
+                entries.append(
+                    {
+                        "location": request.build_absolute_uri(article.get_absolute_url()),
+                        "language": code,
+                        "name": name,
+                        "published_at": timezone.localtime(article.published_at),
+                        "title": xml_text(getattr(article, localized("title", code))),
+                    }
+                )
+    entries.sort(key=lambda entry: entry["published_at"], reverse=True)
+    response = TemplateResponse(
+        request,
+        "articles/sitemap_news.xml",
+        {"entries": entries[:NEWS_LIMIT]},
+        content_type="application/xml",
+    )
+    response["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    if entries:
+        # The oldest entry leaves the 48-hour window with no write to announce it.
+        oldest = min(entry["published_at"] for entry in entries)
+        response.cache_timeout = (oldest + NEWS_WINDOW - now).total_seconds()
+    return response

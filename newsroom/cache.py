@@ -1,0 +1,176 @@
+"""Cached responses with exact invalidation, through content versions.
+
+A *content version* is a number kept in the shared cache (Redis in production) under
+a name such as "articles". Everything cached from that content folds the version into
+its key, so one `bump_version("articles")` makes every dependent entry unreachable at
+once, in every process. Entries also carry a timeout, as a bound on staleness that no
+write announces (a scheduled article that becomes public by the clock).
+
+A version is the clock time of the last bump in nanoseconds, not a counter: if the
+cache loses the key, the new value can never equal one that keys old entries, and it
+doubles as "content changed at" for Last-Modified.
+"""
+
+import hashlib
+import math
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from functools import wraps
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, quote_etag
+from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import get_language
+
+DEFAULT_TIMEOUT = 60 * 60  # seconds; a bound for what no write announces
+_VERSION_KEY = "content-version:{}"
+# Response headers worth keeping with a cached response.
+_KEPT_HEADERS = ("Last-Modified", "X-Robots-Tag", "Content-Language")
+
+
+def get_version(name: str) -> int:
+    return get_versions([name])[name]
+
+
+def get_versions(names: Iterable[str]) -> dict[str, int]:
+    """The current version of each name, in one cache round trip when all exist."""
+    names = list(names)
+    found = cache.get_many([_VERSION_KEY.format(name) for name in names])
+    versions = {}
+    for name in names:
+        key = _VERSION_KEY.format(name)
+        if key not in found:
+            # First use (or the cache lost it): start from now; another process may win.
+            cache.add(key, time.time_ns(), timeout=None)
+            found[key] = cache.get(key)
+        versions[name] = found[key]
+    return versions
+
+
+def bump_version(name: str) -> int:
+    """Invalidate everything cached under `name`, now and again once the current
+    transaction commits (so no request can cache what it read before the commit)."""
+
+    def bump():
+        version = time.time_ns()
+        cache.set(_VERSION_KEY.format(name), version, timeout=None)
+        return version
+
+    version = bump()
+    transaction.on_commit(bump)
+    return version
+
+
+def changed_at(version: int) -> datetime:
+    return datetime.fromtimestamp(version / 1e9, tz=UTC)
+
+
+def make_key(prefix: str, parts: Iterable[object], versions: dict[str, int]) -> str:
+    """A bounded cache key from any parts (URLs may be long or carry any characters)."""
+    raw = "\x1f".join([*map(str, parts), *(f"{n}={v}" for n, v in sorted(versions.items()))])
+    return f"{prefix}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cached_value(
+    prefix: str,
+    parts: Iterable[object],
+    build: Callable[[], object],
+    *,
+    versions: Iterable[str],
+    timeout: int | Callable[[], int] = DEFAULT_TIMEOUT,
+):
+    """`build()`'s result, cached until one of `versions` is bumped or `timeout` passes.
+    A callable timeout is asked only on a miss, after building."""
+    key = make_key(prefix, parts, get_versions(versions))
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, _seconds(timeout))
+    return value
+
+
+def cache_response(
+    *,
+    versions: Iterable[str],
+    timeout: int | Callable[[], int] = DEFAULT_TIMEOUT,
+    query_params: Iterable[str] = (),
+):
+    """Cache a public GET view's successful responses (content and a few headers) and
+    answer conditional requests from the cache: ETag from the content, Last-Modified
+    the later of the view's own value and the last change of `versions`.
+
+    Only `query_params` take part in the key, so made-up query strings cannot fill the
+    cache. A view may shorten one entry's life with `response.cache_timeout` (seconds).
+    """
+    versions = tuple(versions)
+    query_params = tuple(query_params)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in {"GET", "HEAD"}:
+                return view(request, *args, **kwargs)
+            current = get_versions(versions)
+            parts = [
+                request.scheme,
+                request.get_host(),
+                request.path,
+                get_language(),
+                *(f"{p}={request.GET.get(p, '')}" for p in query_params),
+            ]
+            key = make_key("response", parts, current)
+            entry = cache.get(key)
+            if entry is None:
+                response = view(request, *args, **kwargs)
+                if response.status_code != 200 or response.streaming:
+                    return response
+                if hasattr(response, "render") and callable(response.render):
+                    response.render()
+                entry = _entry(response, current)
+                limit = getattr(response, "cache_timeout", None)
+                seconds = _seconds(timeout)
+                cache.set(key, entry, seconds if limit is None else min(seconds, _ceil(limit)))
+            return _respond(request, entry)
+
+        return wrapper
+
+    return decorator
+
+
+def _entry(response, versions):
+    headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
+    newest = max(versions.values(), default=0)
+    own = parse_http_date_safe(headers.get("Last-Modified", ""))
+    last_modified = max(own or 0, math.floor(newest / 1e9)) if (own or newest) else None
+    if last_modified:
+        headers["Last-Modified"] = http_date(last_modified)
+    headers["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+    return {
+        "content": response.content,
+        "content_type": response["Content-Type"],
+        "headers": headers,
+        "last_modified": last_modified,
+    }
+
+
+def _respond(request, entry):
+    response = HttpResponse(entry["content"], content_type=entry["content_type"])
+    for name, value in entry["headers"].items():
+        response[name] = value
+    return get_conditional_response(
+        request,
+        etag=entry["headers"]["ETag"],
+        last_modified=entry["last_modified"],
+        response=response,
+    )
+
+
+def _ceil(seconds) -> int:
+    return max(1, math.ceil(seconds))
+
+
+def _seconds(timeout) -> int:
+    return _ceil(timeout() if callable(timeout) else timeout)
