@@ -25,6 +25,8 @@ def language_links(context):
             url = translate_url(request.path, code)
         else:
             url = None
+        # Only a real version of this page is an hreflang alternate, not the fallback.
+        is_alternate = bool(url)
         if not url:
             with override(code):
                 url = reverse("articles:home")
@@ -35,6 +37,8 @@ def language_links(context):
                 "name": info["name_local"],
                 "url": url,
                 "is_current": code == current,
+                "is_alternate": is_alternate,
+                "is_default": code == settings.LANGUAGE_CODE,
                 "dir": "rtl" if info["bidi"] else "ltr",
             }
         )
