@@ -195,7 +195,9 @@ def news(request):
                         "location": request.build_absolute_uri(article.get_absolute_url()),
                         "language": code,
                         "name": name,
-                        "published_at": timezone.localtime(article.published_at),
+                        "published_at": timezone.localtime(article.published_at).replace(
+                            microsecond=0
+                        ),
                         "title": xml_text(getattr(article, localized("title", code))),
                     }
                 )

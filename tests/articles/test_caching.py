@@ -1,0 +1,176 @@
+"""Feeds and sitemaps are cached, cost no queries on a repeat, and change exactly when
+the articles do: publish, edit, unpublish, delete, and a scheduled time arriving."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles import services
+from articles.cache import ARTICLES, listing_timeout
+from articles.models import Article
+from newsroom.cache import bump_version, cached_value, get_version
+
+CACHED_URLS = [
+    "/feed/",
+    "/feed/atom/",
+    "/news/feed/",
+    "/en/feed/",
+    "/sitemap.xml",
+    "/sitemap-articles-ar.xml",
+    "/sitemap-sections.xml",
+    "/sitemap-tags.xml",
+    "/sitemap-news.xml",
+]
+
+
+def queries(client, url, **extra):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, **extra)
+    assert response.status_code == 200
+    return len(captured), response
+
+
+@pytest.mark.parametrize("url", CACHED_URLS)
+def test_a_repeat_request_costs_no_query(client, make_article, tag, url):
+    make_article(tags=[tag], title_en="English", body_en="<p>Body.</p>")
+    first, response = queries(client, url)
+    assert first > 0
+    repeat, again = queries(client, url)
+    assert repeat == 0
+    assert again.content == response.content
+    # A conditional repeat is answered from the cache as well.
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    assert len(captured) == 0
+
+
+def test_made_up_query_strings_share_one_entry(client, make_article):
+    make_article()
+    queries(client, "/feed/")
+    assert queries(client, "/feed/?utm_source=x&n=1")[0] == 0
+
+
+def test_a_sitemap_page_number_is_part_of_the_key(client, make_article, monkeypatch):
+    from articles.sitemaps import ArticleSitemap
+
+    monkeypatch.setattr(ArticleSitemap, "limit", 1)
+    make_article(title_ar="الأول")
+    make_article(title_ar="الثاني")
+    one = client.get("/sitemap-articles-ar.xml").content
+    two = client.get("/sitemap-articles-ar.xml?p=2").content
+    assert one != two
+
+
+def test_publish_edit_and_unpublish_show_at_once(client, make_article):
+    article = make_article(title_ar="مسودة أولى", status=Article.Status.DRAFT)
+    assert "مسودة أولى" not in client.get("/feed/").content.decode()
+
+    services.publish_articles(Article.objects.filter(pk=article.pk))
+    assert "مسودة أولى" in client.get("/feed/").content.decode()
+    assert article.get_absolute_url().encode() in client.get("/sitemap-articles-ar.xml").content
+
+    article.refresh_from_db()
+    article.title_ar = "عنوان بعد التحرير"
+    article.save()
+    feed = client.get("/feed/").content.decode()
+    assert "عنوان بعد التحرير" in feed and "مسودة أولى" not in feed
+    assert "عنوان بعد التحرير" in client.get("/sitemap-news.xml").content.decode()
+
+    services.unpublish_articles(Article.objects.filter(pk=article.pk))
+    assert "عنوان بعد التحرير" not in client.get("/feed/").content.decode()
+    assert b"<url>" not in client.get("/sitemap-articles-ar.xml").content
+
+
+def test_deleting_an_article_or_renaming_a_tag_shows_at_once(client, make_article, tag):
+    article = make_article(tags=[tag])
+    assert "البصرة" in client.get("/feed/").content.decode()
+    tag.name_ar = "محافظة البصرة"
+    tag.save()
+    assert "محافظة البصرة" in client.get("/feed/").content.decode()
+    article.tags.clear()
+    assert b"<category>" in client.get("/feed/").content  # the section is still one
+    assert "محافظة البصرة" not in client.get("/feed/").content.decode()
+    article.delete()
+    assert b"<item>" not in client.get("/feed/").content
+
+
+def test_a_changed_feed_answers_200_to_the_old_etag(client, make_article):
+    article = make_article(title_ar="قبل")
+    etag = client.get("/feed/")["ETag"]
+    article.title_ar = "بعد"
+    article.save()
+    response = client.get("/feed/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_a_scheduled_article_appears_when_its_time_comes(client, make_article, monkeypatch):
+    """No write happens at publication time: the cached feed must expire by then."""
+    make_article(title_ar="منشور سابقاً")
+    scheduled = make_article(
+        title_ar="خبر مجدول", published_at=timezone.now() + timedelta(minutes=10)
+    )
+    url = scheduled.get_absolute_url().encode()
+    assert "خبر مجدول" not in client.get("/feed/").content.decode()
+    assert url not in client.get("/sitemap-articles-ar.xml").content
+    assert 0 < listing_timeout() <= 600
+
+    # Eleven minutes later, for the database queries and for the cache's clock alike.
+    later = timezone.now() + timedelta(minutes=11)
+    real_time = time.time
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    monkeypatch.setattr(time, "time", lambda: real_time() + 11 * 60)
+    assert "خبر مجدول" in client.get("/feed/").content.decode()
+    assert url in client.get("/sitemap-articles-ar.xml").content
+
+
+def test_an_old_story_leaves_the_news_sitemap_after_48_hours(client, make_article, monkeypatch):
+    make_article(title_ar="خبر قديم", published_at=timezone.now() - timedelta(hours=47))
+    assert "خبر قديم" in client.get("/sitemap-news.xml").content.decode()
+    later = timezone.now() + timedelta(hours=2)
+    real_time = time.time
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    monkeypatch.setattr(time, "time", lambda: real_time() + 2 * 3600)
+    assert "خبر قديم" not in client.get("/sitemap-news.xml").content.decode()
+
+
+def test_listing_timeout_is_the_default_without_scheduled_articles(make_article):
+    make_article()
+    assert listing_timeout(default=3600) == 3600
+
+
+def test_bump_changes_the_version_and_survives_a_lost_cache(db):
+    first = get_version(ARTICLES)
+    assert get_version(ARTICLES) == first
+    bumped = bump_version(ARTICLES)
+    assert bumped != first and get_version(ARTICLES) == bumped
+    cache.clear()
+    assert get_version(ARTICLES) not in {first, bumped}
+
+
+def test_cached_value_is_rebuilt_after_a_bump(db):
+    calls = []
+
+    def build():
+        calls.append(1)
+        return len(calls)
+
+    assert cached_value("t", ["x"], build, versions=[ARTICLES]) == 1
+    assert cached_value("t", ["x"], build, versions=[ARTICLES]) == 1
+    bump_version(ARTICLES)
+    assert cached_value("t", ["x"], build, versions=[ARTICLES]) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_version_is_bumped_again_after_commit(news):
+    """A request between the write and its commit may cache what it read before the
+    commit; the second bump at commit time makes that entry unreachable."""
+    with transaction.atomic():
+        Article.objects.create(section=news, title_ar="خبر", body_ar="<p>نص</p>")
+        during = get_version(ARTICLES)
+    assert get_version(ARTICLES) != during

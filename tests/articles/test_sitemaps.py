@@ -1,0 +1,212 @@
+"""The sitemap index, article/section/tag sitemaps with hreflang, and Google News."""
+
+import xml.etree.ElementTree as ET
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article, Tag
+from articles.sitemaps import ArticleSitemap
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+def fetch(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    return ET.fromstring(response.content)
+
+
+def urlset(client, url):
+    root = fetch(client, url)
+    assert root.tag == f"{SM}urlset"
+    return root.findall(f"{SM}url")
+
+
+def locs(urls):
+    return [url.findtext(f"{SM}loc") for url in urls]
+
+
+def hreflangs(url):
+    return {
+        link.get("hreflang"): link.get("href")
+        for link in url.findall(f"{XHTML}link")
+        if link.get("rel") == "alternate"
+    }
+
+
+def absolute(path, language="ar"):
+    return f"http://testserver{path}"
+
+
+def test_index_lists_every_sitemap_with_absolute_urls_and_lastmod(client, make_article, tag):
+    make_article(tags=[tag])
+    root = fetch(client, "/sitemap.xml")
+    assert root.tag == f"{SM}sitemapindex"
+    entries = root.findall(f"{SM}sitemap")
+    assert [e.findtext(f"{SM}loc") for e in entries] == [
+        "http://testserver/sitemap-articles-ar.xml",
+        "http://testserver/sitemap-articles-en.xml",
+        "http://testserver/sitemap-sections.xml",
+        "http://testserver/sitemap-tags.xml",
+    ]
+    for entry in entries[:1] + entries[2:]:
+        assert entry.findtext(f"{SM}lastmod")
+    for loc in [e.findtext(f"{SM}loc") for e in entries]:
+        assert client.get(loc.removeprefix("http://testserver")).status_code == 200
+
+
+def test_every_public_article_appears_once_per_language(client, make_article):
+    arabic = make_article(title_ar="عربي فقط")
+    both = make_article(title_en="Both", body_en="<p>Body.</p>")
+    english_title_only = make_article(title_en="No English body")
+    draft = make_article(status=Article.Status.DRAFT)
+    review = make_article(status=Article.Status.REVIEW)
+    scheduled = make_article(published_at=timezone.now() + timedelta(days=1))
+    ar = locs(urlset(client, "/sitemap-articles-ar.xml"))
+    en = locs(urlset(client, "/sitemap-articles-en.xml"))
+    assert Counter(ar) == Counter(
+        absolute(a.get_absolute_url()) for a in (arabic, both, english_title_only)
+    )
+    assert max(Counter(ar).values()) == 1
+    from django.utils.translation import override
+
+    with override("en"):
+        assert en == [absolute(both.get_absolute_url())]
+    everything = " ".join(ar + en)
+    for hidden in (draft, review, scheduled):
+        assert f"/{hidden.pk}/" not in everything
+
+
+def test_hreflang_pairs_link_both_editions_and_x_default(client, make_article):
+    from django.utils.translation import override
+
+    both = make_article(title_en="Both", body_en="<p>Body.</p>")
+    arabic_only = make_article()
+    ar_url = absolute(both.get_absolute_url())
+    with override("en"):
+        en_url = absolute(both.get_absolute_url())
+    assert en_url.startswith("http://testserver/en/")
+    [en_entry] = urlset(client, "/sitemap-articles-en.xml")
+    ar_entries = {
+        url.findtext(f"{SM}loc"): url for url in urlset(client, "/sitemap-articles-ar.xml")
+    }
+    expected = {"ar": ar_url, "en": en_url, "x-default": ar_url}
+    assert hreflangs(ar_entries[ar_url]) == expected
+    assert hreflangs(en_entry) == expected
+    alone = absolute(arabic_only.get_absolute_url())
+    assert hreflangs(ar_entries[alone]) == {"ar": alone, "x-default": alone}
+
+
+def test_lastmod_is_the_update_time(client, make_article):
+    article = make_article()
+    Article.objects.filter(pk=article.pk).update(updated_at=datetime(2026, 2, 3, 10, 0, tzinfo=UTC))
+    [url] = urlset(client, "/sitemap-articles-ar.xml")
+    assert url.findtext(f"{SM}lastmod") == "2026-02-03"
+
+
+def test_large_sitemaps_are_split_into_pages_listed_in_the_index(client, make_article, monkeypatch):
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    made = [make_article() for _ in range(5)]
+    index = [loc.text for loc in fetch(client, "/sitemap.xml").iter(f"{SM}loc")]
+    pages = [loc for loc in index if "articles-ar" in loc]
+    assert pages == [
+        "http://testserver/sitemap-articles-ar.xml",
+        "http://testserver/sitemap-articles-ar.xml?p=2",
+        "http://testserver/sitemap-articles-ar.xml?p=3",
+    ]
+    seen = []
+    for page in pages:
+        urls = urlset(client, page.removeprefix("http://testserver"))
+        assert len(urls) <= 2
+        seen += locs(urls)
+    assert sorted(seen) == sorted(absolute(a.get_absolute_url()) for a in made)
+    assert client.get("/sitemap-articles-ar.xml?p=4").status_code == 404
+    assert client.get("/sitemap-nothing.xml").status_code == 404
+
+
+def test_the_article_sitemap_limit_is_the_protocol_maximum():
+    assert ArticleSitemap("ar").limit == 50_000
+
+
+def test_sections_and_tags_with_public_articles_in_each_language(
+    client, make_article, opinions, tag
+):
+    make_article(tags=[tag], title_en="English", body_en="<p>Body.</p>")
+    Tag.objects.create(slug="empty", name_ar="فارغ")
+    arabic_tag = Tag.objects.create(slug="arabic", name_ar="عربي")
+    make_article(tags=[arabic_tag], section=opinions)
+    make_article(tags=[Tag.objects.create(slug="drafts", name_ar="مسودات")], status="draft")
+    sections = locs(urlset(client, "/sitemap-sections.xml"))
+    assert sections == [
+        "http://testserver/news/",
+        "http://testserver/en/news/",
+        "http://testserver/opinions/",
+    ]
+    tags = urlset(client, "/sitemap-tags.xml")
+    assert locs(tags) == [
+        "http://testserver/tag/basra/",
+        "http://testserver/en/tag/basra/",
+        "http://testserver/tag/arabic/",
+    ]
+    assert hreflangs(tags[0]) == {
+        "ar": "http://testserver/tag/basra/",
+        "en": "http://testserver/en/tag/basra/",
+        "x-default": "http://testserver/tag/basra/",
+    }
+
+
+def test_sitemaps_ask_not_to_be_indexed_themselves(client, make_article):
+    make_article()
+    assert "noindex" in client.get("/sitemap.xml")["X-Robots-Tag"]
+
+
+class TestNewsSitemap:
+    def entries(self, client):
+        root = fetch(client, "/sitemap-news.xml")
+        assert root.tag == f"{SM}urlset"
+        return {
+            url.findtext(f"{SM}loc"): url.find(f"{NEWS}news") for url in root.findall(f"{SM}url")
+        }
+
+    def test_lists_the_last_48_hours_with_the_news_elements(self, client, make_article):
+        fresh = make_article(
+            title_ar="خبر اليوم",
+            title_en="Today's story",
+            body_en="<p>Body.</p>",
+            published_at=timezone.now() - timedelta(hours=3),
+        )
+        entries = self.entries(client)
+        from django.utils.translation import override
+
+        ar = entries[absolute(fresh.get_absolute_url())]
+        with override("en"):
+            en = entries[absolute(fresh.get_absolute_url())]
+        assert ar.findtext(f"{NEWS}publication/{NEWS}language") == "ar"
+        assert ar.findtext(f"{NEWS}publication/{NEWS}name")
+        assert ar.findtext(f"{NEWS}title") == "خبر اليوم"
+        published = datetime.fromisoformat(ar.findtext(f"{NEWS}publication_date"))
+        assert published == fresh.published_at.replace(microsecond=0)
+        assert en.findtext(f"{NEWS}publication/{NEWS}language") == "en"
+        assert en.findtext(f"{NEWS}title") == "Today's story"
+
+    @pytest.mark.parametrize(
+        "fields",
+        [
+            {"published_at": timezone.now() - timedelta(hours=49)},
+            {"published_at": timezone.now() + timedelta(hours=1)},
+            {"status": Article.Status.DRAFT},
+        ],
+        ids=["older-than-48h", "scheduled", "draft"],
+    )
+    def test_leaves_out(self, client, make_article, fields):
+        make_article(published_at=timezone.now() - timedelta(hours=1))
+        hidden = make_article(**fields)
+        entries = self.entries(client)
+        assert len(entries) == 1
+        assert absolute(hidden.get_absolute_url()) not in entries
