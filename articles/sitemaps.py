@@ -8,7 +8,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, Max, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -78,8 +78,13 @@ class I18nSitemap(Sitemap):
 
 
 class ArticleSitemap(I18nSitemap):
-    """The public articles of one language edition, oldest first so pages stay stable."""
+    """The public articles of one language edition, oldest first so pages stay stable.
 
+    The protocol allows 50,000 URLs and 50 MB a file. Arabic slugs are percent-encoded
+    (six bytes a letter) and every URL carries three hreflang links, about 1.2 kB in
+    all: 50,000 of them came to 59 MB. Pages of 10,000 stay near 12 MB."""
+
+    limit = 10_000
     changefreq = None
     priority = None
 
@@ -110,25 +115,46 @@ class ArticleSitemap(I18nSitemap):
 
 
 class _ListingSitemap(I18nSitemap):
-    """Sections or tags, in each language where they list at least one public article."""
+    """Sections or tags, in each language where they list at least one public article.
+
+    Worked out with one grouped query per language over the articles rather than a
+    subquery per section or tag: with 100,000 articles the difference is seconds."""
 
     model = None
     relation = None
 
     def items(self):
-        annotations = {}
-        for code in _languages():
-            public = Article.objects.public(code).filter(**{self.relation: OuterRef("pk")})
-            annotations[f"has_{code}"] = Exists(public)
-        latest = (
+        if not hasattr(self, "_items_list"):
+            self._items_list = self._find_items()
+        return self._items_list
+
+    def _find_items(self):
+        languages = {
+            code: set(
+                Article.objects.public(code)
+                .filter(**{f"{self.relation}__isnull": False})
+                .order_by()
+                .values_list(self.relation, flat=True)
+                .distinct()
+            )
+            for code in _languages()
+        }
+        latest = dict(
             Article.objects.published()
-            .filter(**{self.relation: OuterRef("pk")})
-            .order_by("-updated_at")
-            .values("updated_at")[:1]
+            .filter(**{f"{self.relation}__isnull": False})
+            .order_by()
+            .values_list(self.relation)
+            .annotate(latest=Max("updated_at"))
         )
-        items = self.model.objects.annotate(**annotations, latest=Subquery(latest))
-        items = items.filter(Q(*(Q(**{f"has_{c}": True}) for c in _languages()), _connector="OR"))
-        return items.order_by("pk")
+        items = []
+        for item in self.model.objects.order_by("pk"):
+            if item.pk in latest:
+                for code, listed in languages.items():
+                    setattr(item, f"has_{code}", item.pk in listed)
+                item.latest = latest[item.pk]
+                if any(item.pk in listed for listed in languages.values()):
+                    items.append(item)
+        return items
 
     def lastmod(self, item):
         return item.latest
@@ -164,7 +190,10 @@ _cached = cache_response(versions=[ARTICLES], timeout=listing_timeout, query_par
 @require_safe
 @_cached
 def index(request):
-    return sitemap_views.index(request, SITEMAPS, sitemap_url_name="sitemap-section")
+    # One instance each for the whole request; empty sitemaps are left out of the index.
+    sitemaps = {name: make() for name, make in SITEMAPS.items()}
+    sitemaps = {name: sitemap for name, sitemap in sitemaps.items() if sitemap.paginator.count}
+    return sitemap_views.index(request, sitemaps, sitemap_url_name="sitemap-section")
 
 
 @require_safe
