@@ -160,11 +160,7 @@ class _ListingSitemap(I18nSitemap):
         return item.latest
 
     def get_latest_lastmod(self):
-        return (
-            Article.objects.published()
-            .filter(**{f"{self.relation}__isnull": False})
-            .aggregate(latest=Max("updated_at"))["latest"]
-        )
+        return max((item.latest for item in self.items()), default=None)
 
 
 class SectionSitemap(_ListingSitemap):
