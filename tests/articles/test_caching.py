@@ -174,3 +174,18 @@ def test_the_version_is_bumped_again_after_commit(news):
         Article.objects.create(section=news, title_ar="خبر", body_ar="<p>نص</p>")
         during = get_version(ARTICLES)
     assert get_version(ARTICLES) != during
+
+
+@pytest.mark.parametrize(
+    "url", ["/feed/", "/feed/atom/", "/tag/basra/feed/", "/sitemap.xml", "/sitemap-tags.xml"]
+)
+def test_an_uncached_render_costs_a_constant_number_of_queries(
+    client, make_article, tag, jpeg_upload, url
+):
+    make_article(tags=[tag], image=jpeg_upload)
+    small, _ = queries(client, url)
+    for _ in range(12):
+        make_article(tags=[tag], image=jpeg_upload)
+    cache.clear()
+    large, _ = queries(client, url)
+    assert small == large <= 16
