@@ -8,7 +8,7 @@ from functools import partial
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
-from django.db.models import BooleanField, ExpressionWrapper, Max, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,11 +41,11 @@ class _LanguagePairs:
     """(article, language) pairs over a queryset, sliced in the database: the
     paginator never loads more than one page of articles."""
 
-    def __init__(self, queryset, language):
-        self.queryset, self.language = queryset, language
+    def __init__(self, queryset, language, count):
+        self.queryset, self.language, self._count = queryset, language, count
 
     def count(self):
-        return self.queryset.count()
+        return self._count()
 
     def __len__(self):
         return self.count()
@@ -105,13 +105,21 @@ class ArticleSitemap(I18nSitemap):
         return self.queryset()
 
     def _items(self):
-        return _LanguagePairs(self.queryset(), self.language)
+        return _LanguagePairs(self.queryset(), self.language, lambda: self.stats()["count"])
+
+    def stats(self):
+        """How many and the latest update, in one pass (the index needs both)."""
+        if not hasattr(self, "_stats"):
+            self._stats = Article.objects.public(self.language).aggregate(
+                count=Count("pk"), latest=Max("updated_at")
+            )
+        return self._stats
 
     def lastmod(self, article):
         return article.updated_at
 
     def get_latest_lastmod(self):
-        return Article.objects.public(self.language).aggregate(latest=Max("updated_at"))["latest"]
+        return self.stats()["latest"]
 
 
 class _ListingSitemap(I18nSitemap):
