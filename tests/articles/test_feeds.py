@@ -209,3 +209,12 @@ def test_section_named_like_a_feed_route_cannot_exist(db):
 
     with pytest.raises(ValidationError):
         Section(slug="feed", name_ar="خلاصة").full_clean()
+
+
+def test_head_requests_get_the_headers(client, make_article):
+    make_article()
+    get = client.get("/feed/")
+    head = client.head("/feed/")
+    assert head.status_code == 200
+    assert head["ETag"] == get["ETag"]
+    assert head["Content-Type"] == get["Content-Type"]
