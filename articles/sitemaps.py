@@ -1,5 +1,5 @@
 """Sitemaps: an index at /sitemap.xml over articles (one sitemap per language edition,
-in pages of at most 50,000 URLs), sections and tags, with hreflang alternates; and a
+in pages of 10,000 URLs), sections and tags, with hreflang alternates; and a
 Google News sitemap of the last 48 hours at /sitemap-news.xml."""
 
 from datetime import timedelta
