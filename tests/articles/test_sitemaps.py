@@ -223,3 +223,15 @@ class TestNewsSitemap:
         entries = self.entries(client)
         assert len(entries) == 1
         assert absolute(hidden.get_absolute_url()) not in entries
+
+
+def test_x_default_is_exact_even_when_a_slug_looks_like_a_language(client, make_article):
+    from articles.models import Section
+
+    section = Section.objects.create(slug="ar", name_ar="عربية", name_en="Arabic")
+    article = make_article(section=section)
+    [url] = urlset(client, "/sitemap-articles-ar.xml")
+    loc = url.findtext(f"{SM}loc")
+    assert loc == absolute(article.get_absolute_url())
+    assert loc.startswith("http://testserver/ar/")
+    assert hreflangs(url)["x-default"] == loc
