@@ -218,3 +218,14 @@ def test_head_requests_get_the_headers(client, make_article):
     assert head.status_code == 200
     assert head["ETag"] == get["ETag"]
     assert head["Content-Type"] == get["Content-Type"]
+
+
+def test_a_section_with_an_arabic_slug_has_its_feed(client, make_article):
+    section = Section.objects.create(slug="اقتصاد", name_ar="اقتصاد", name_en="Economy")
+    make_article(section=section, title_ar="خبر اقتصادي")
+    page = client.get(section.get_absolute_url()).content.decode()
+    href = re.search(r'type="application/rss\+xml" title="اقتصاد[^"]*" href="([^"]+)"', page)
+    channel = rss(client, href.group(1))
+    assert titles(channel) == ["خبر اقتصادي"]
+    assert channel.findtext("link") == f"http://testserver{section.get_absolute_url()}"
+    assert channel.find("item").findtext("link").isascii()
