@@ -1,8 +1,40 @@
 """Writes to articles that more than one caller needs (admin actions, commands, importers)."""
 
-from django.utils import timezone
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlsplit
 
-from articles.models import Article
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, models, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext, override
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+from articles.html import sanitize_html
+from articles.importers.base import (
+    MAX_IMAGE_BYTES,
+    MAX_IMAGE_PIXELS,
+    FetchError,
+    ImportItem,
+    fetch,
+    normalise_headline,
+)
+from articles.models import (
+    RESERVED_SECTION_SLUGS,
+    Article,
+    Author,
+    LegacyURL,
+    Section,
+    Source,
+    Tag,
+    localized,
+)
 
 
 def publish_articles(queryset, *, when=None) -> int:
@@ -18,3 +50,300 @@ def unpublish_articles(queryset) -> int:
     return queryset.filter(status=Article.Status.PUBLISHED).update(
         status=Article.Status.DRAFT, updated_at=timezone.now()
     )
+
+
+# Imports -------------------------------------------------------------------------------------
+
+
+class ImportResult(models.TextChoices):
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    UNCHANGED = "unchanged", _("unchanged")
+    DUPLICATE = "duplicate", _("duplicate")
+    FAILED = "failed", _("failed")
+
+
+@dataclass
+class ImportOptions:
+    """How one run of an importer writes: see the import_articles command's options."""
+
+    import_source: str
+    section: str = ""  # slug used when an item names none
+    status: str = Article.Status.REVIEW  # used when an item has no status of its own
+    update: bool = False
+    force: bool = False
+    dry_run: bool = False
+    section_map: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ImportOutcome:
+    result: ImportResult
+    article_id: int | None = None
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportCache:
+    """Rows looked up once per run instead of once per item."""
+
+    sections: dict[str, Section] = field(default_factory=dict)
+    tags: dict[str, int] = field(default_factory=dict)
+    authors: dict[str, Author] = field(default_factory=dict)
+    sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+
+
+DUPLICATE_WINDOW = timedelta(days=1)
+# What sanitising leaves of a removed script or a picture without a usable address.
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>\n?")
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+
+
+def _default(name: str) -> str:
+    return localized(name, settings.LANGUAGE_CODE)
+
+
+def _slug(value: str, length: int) -> str:
+    return slugify(value, allow_unicode=True)[:length].strip("-")
+
+
+def find_duplicate(*, item: ImportItem, cache: ImportCache | None = None) -> Article | None:
+    """An article that already tells this story: the same original address, or the same
+    normalised headline from the same source within a day."""
+    if item.url:
+        found = Article.objects.filter(source_url=item.url[:1000]).only("pk").first()
+        if found:
+            return found
+    if not item.source_name:
+        return None
+    source = _find_source(item=item, cache=cache)
+    if source is None:
+        return None
+    when = item.published_at or timezone.now()
+    headline = normalise_headline(item.title)
+    candidates = Article.objects.filter(
+        source=source, published_at__range=(when - DUPLICATE_WINDOW, when + DUPLICATE_WINDOW)
+    ).values_list("pk", _default("title"))
+    for pk, title in candidates:
+        if normalise_headline(title or "") == headline:
+            return Article(pk=pk)
+    return None
+
+
+def _find_source(*, item: ImportItem, cache: ImportCache | None) -> Source | None:
+    key = (item.source_name[:200], item.source_link[:200])
+    if cache is not None and key in cache.sources:
+        return cache.sources[key]
+    found = None
+    if item.source_link:
+        found = Source.objects.filter(url=item.source_link).first()
+    found = found or Source.objects.filter(**{_default("name"): key[0]}).first()
+    if found is not None and cache is not None:
+        cache.sources[key] = found
+    return found
+
+
+def _get_source(*, item: ImportItem, cache: ImportCache) -> Source | None:
+    if not item.source_name:
+        return None
+    source = _find_source(item=item, cache=cache)
+    if source is None:
+        source = Source.objects.create(
+            **{_default("name"): item.source_name[:200]}, url=item.source_link[:200]
+        )
+        cache.sources[(item.source_name[:200], item.source_link[:200])] = source
+    return source
+
+
+def _get_section(*, item: ImportItem, options: ImportOptions, cache: ImportCache) -> Section:
+    raw = item.section_slug or options.section or "uncategorized"
+    raw = options.section_map.get(raw, raw)
+    slug = _slug(raw, 90) or "uncategorized"
+    if slug.lower() in RESERVED_SECTION_SLUGS:
+        slug = f"{slug}-section"
+    if slug not in cache.sections:
+        if slug == "uncategorized" and not item.section_name:
+            with override(settings.LANGUAGE_CODE):
+                name = gettext("Uncategorized")
+        else:
+            name = item.section_name if item.section_slug == raw else raw
+        section, _created = Section.objects.get_or_create(
+            slug=slug, defaults={_default("name"): (name or slug)[:100]}
+        )
+        cache.sections[slug] = section
+    return cache.sections[slug]
+
+
+def _get_author(*, item: ImportItem, cache: ImportCache) -> Author | None:
+    slug = _slug(item.author_slug or item.author_name, 150)
+    if not slug:
+        return None
+    if slug not in cache.authors:
+        author, _created = Author.objects.get_or_create(
+            slug=slug, defaults={_default("name"): (item.author_name or slug)[:150]}
+        )
+        cache.authors[slug] = author
+    return cache.authors[slug]
+
+
+def _tag_ids(*, item: ImportItem, cache: ImportCache) -> list[int]:
+    ids = []
+    for name in item.tags:
+        slug = _slug(name, 100)
+        if not slug:
+            continue
+        if slug not in cache.tags:
+            tag, _created = Tag.objects.get_or_create(
+                slug=slug, defaults={_default("name"): name[:100]}
+            )
+            cache.tags[slug] = tag.pk
+        if cache.tags[slug] not in ids:
+            ids.append(cache.tags[slug])
+    return ids
+
+
+def load_import_image(*, item: ImportItem) -> tuple[ContentFile | None, str]:
+    """The item's picture, read from disk or fetched, and proven to be an image by decoding
+    it. Returns (file, "") or (None, why not)."""
+    try:
+        if item.image_path is not None:
+            if item.image_path.stat().st_size > MAX_IMAGE_BYTES:
+                return None, f"image {item.image_path.name} is larger than {MAX_IMAGE_BYTES} bytes"
+            data = item.image_path.read_bytes()
+            name = item.image_path.name
+        elif item.image_url:
+            data, _type = fetch(
+                item.image_url, max_bytes=MAX_IMAGE_BYTES, content_types=("image/",)
+            )
+            name = urlsplit(item.image_url).path.rsplit("/", 1)[-1]
+        else:
+            return None, ""
+    except (OSError, FetchError) as error:
+        return None, f"image not imported: {error}"
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            kind = picture.format
+            if kind not in IMAGE_FORMATS:
+                return None, f"image not imported: unsupported format {kind}"
+            if picture.width * picture.height > MAX_IMAGE_PIXELS:
+                return None, "image not imported: too many pixels"
+            picture.verify()
+        with Image.open(io.BytesIO(data)) as picture:
+            picture.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        return None, f"image not imported: not a readable image ({error})"
+    stem = _slug(name.rsplit(".", 1)[0], 80) or "image"
+    return ContentFile(data, name=f"{stem}.{IMAGE_FORMATS[kind]}"), ""
+
+
+def import_article(
+    *, item: ImportItem, options: ImportOptions, cache: ImportCache | None = None
+) -> ImportOutcome:
+    """Create or update the article an importer read, with its section, tags, author,
+    source, image and old addresses, in one transaction. Runs again safely: an unchanged
+    item is left alone, a changed one is updated only with `options.update`, and an
+    article an editor has saved since its import only with `options.force`."""
+    cache = cache or ImportCache()
+    digest = item.content_hash()
+    existing = (
+        Article.objects.filter(import_source=options.import_source, import_id=item.import_id)
+        .select_related(None)
+        .first()
+    )
+    if existing is not None:
+        if existing.import_hash == digest:
+            return ImportOutcome(ImportResult.UNCHANGED, existing.pk)
+        if not options.update:
+            return ImportOutcome(
+                ImportResult.UNCHANGED, existing.pk, "changed at the source; --update applies it"
+            )
+        if existing.is_edited_since_import and not options.force:
+            return ImportOutcome(
+                ImportResult.UNCHANGED,
+                existing.pk,
+                "edited by an editor since its import; kept (--force overwrites)",
+            )
+    else:
+        duplicate = find_duplicate(item=item, cache=cache)
+        if duplicate is not None:
+            return ImportOutcome(
+                ImportResult.DUPLICATE, duplicate.pk, f"same story as article {duplicate.pk}"
+            )
+    result = ImportResult.UPDATED if existing else ImportResult.CREATED
+    warnings = list(item.warnings)
+    if options.dry_run:
+        return ImportOutcome(result, existing.pk if existing else None, warnings=warnings)
+
+    image, problem = load_import_image(item=item)  # network and disk before the transaction
+    if problem:
+        warnings.append(problem)
+    try:
+        with transaction.atomic():
+            article = _write_article(
+                item=item, options=options, cache=cache, article=existing, image=image
+            )
+            article.import_hash = digest
+            Article.objects.filter(pk=article.pk).update(
+                import_hash=digest, imported_at=article.updated_at
+            )
+    except (DatabaseError, ValidationError, ValueError) as error:
+        cache.sections.clear()  # rows created in the rolled-back transaction are gone
+        cache.tags.clear()
+        cache.authors.clear()
+        cache.sources.clear()
+        return ImportOutcome(ImportResult.FAILED, message=str(error), warnings=warnings)
+    return ImportOutcome(result, article.pk, warnings=warnings)
+
+
+def _write_article(
+    *,
+    item: ImportItem,
+    options: ImportOptions,
+    cache: ImportCache,
+    article: Article | None,
+    image: ContentFile | None,
+) -> Article:
+    article = article or Article(import_source=options.import_source, import_id=item.import_id)
+    body = _EMPTY_PARAGRAPH.sub("", _IMG_WITHOUT_SRC.sub("", sanitize_html(item.body))).strip()
+    if not body:
+        raise ValueError("empty content")
+    values = {
+        "title": item.title[:255],
+        "summary": item.summary,
+        "body": body,
+        "byline": item.byline[:200],
+        "dateline": item.dateline[:100],
+        "image_caption": item.image_caption[:300],
+        "image_alt": item.image_alt[:300],
+    }
+    for name, value in values.items():
+        setattr(article, _default(name), value)
+    if item.title:
+        setattr(article, _default("slug"), "")  # refilled from the headline on save
+    for language, fields in item.translations.items():
+        for name, value in fields.items():
+            limit = Article._meta.get_field(localized(name, language)).max_length
+            setattr(article, localized(name, language), value[:limit] if limit else value)
+            if name == "title":
+                setattr(article, localized("slug", language), "")
+    article.section = _get_section(item=item, options=options, cache=cache)
+    article.author = _get_author(item=item, cache=cache)
+    article.source = _get_source(item=item, cache=cache)
+    article.image_credit = item.image_credit[:200]
+    article.status = item.status or options.status
+    article.published_at = item.published_at
+    article.is_featured = item.is_featured
+    article.is_breaking = item.is_breaking
+    article.source_url = item.url if len(item.url) <= 1000 else ""
+    if image is not None:
+        article.image.save(image.name, image, save=False)
+    article.save()
+    article.tags.set(_tag_ids(item=item, cache=cache))
+    if item.legacy_paths:
+        LegacyURL.objects.bulk_create(
+            [LegacyURL(path=path[:500], article=article) for path in item.legacy_paths],
+            ignore_conflicts=True,
+        )
+    return article

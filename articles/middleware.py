@@ -1,0 +1,28 @@
+"""Old addresses of imported articles answer with a permanent redirect to the new one."""
+
+from django.http import HttpResponsePermanentRedirect
+
+from articles.models import Article, LegacyURL
+
+
+class LegacyURLRedirectMiddleware:
+    """Like Django's redirects app: acts only on a 404, so normal pages cost nothing;
+    a page that would 404 costs one indexed lookup."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 404 or request.method not in ("GET", "HEAD"):
+            return response
+        path = request.path
+        candidates = {path, path.rstrip("/") or "/", path if path.endswith("/") else path + "/"}
+        legacy = (
+            LegacyURL.objects.filter(path__in=candidates, article__in=Article.objects.published())
+            .select_related("article__section")
+            .first()
+        )
+        if legacy is None:
+            return response
+        return HttpResponsePermanentRedirect(legacy.article.get_absolute_url())
