@@ -25,6 +25,7 @@ from articles.importers.base import (
     fetch,
     normalise_headline,
 )
+from articles.importers.wordpress import autop
 from articles.models import (
     RESERVED_SECTION_SLUGS,
     Article,
@@ -306,7 +307,8 @@ def _write_article(
     image: ContentFile | None,
 ) -> Article:
     article = article or Article(import_source=options.import_source, import_id=item.import_id)
-    body = _EMPTY_PARAGRAPH.sub("", _IMG_WITHOUT_SRC.sub("", sanitize_html(item.body))).strip()
+    body = item.body if "<" in item.body else autop(item.body)  # plain text gets paragraphs
+    body = _EMPTY_PARAGRAPH.sub("", _IMG_WITHOUT_SRC.sub("", sanitize_html(body))).strip()
     if not body:
         raise ValueError("empty content")
     values = {

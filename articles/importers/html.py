@@ -168,6 +168,7 @@ class HtmlImporter(Importer):
         if not image:
             pictures = lxml.html.fromstring(body).xpath("//img/@src") if body else []
             image = pictures[0] if pictures else ""
+        body, lead_alt = self._fix_pictures(body, lead=image, page_url=page_url)
         item = ImportItem(
             location=location,
             import_id=(page_url or location)[:500],
@@ -178,11 +179,34 @@ class HtmlImporter(Importer):
             source_name=source_name,
             url=page_url if is_http_url(page_url) else "",
             legacy_paths=[unquote(urlsplit(page_url).path)] if is_http_url(page_url) else [],
+            image_alt=lead_alt[:300],
             warnings=warnings,
         )
         item.legacy_paths = [path for path in item.legacy_paths if path not in ("", "/")]
         self._image(item, image, page_url, folder)
         return item
+
+    @staticmethod
+    def _fix_pictures(body: str, *, lead: str, page_url: str) -> tuple[str, str]:
+        """The lead picture becomes the article's image, not a copy in the body; other
+        pictures get absolute addresses, or go when there is no page address to resolve."""
+        fragment = lxml.html.fragment_fromstring(body, create_parent="div")
+        lead_alt = ""
+        for picture in fragment.xpath(".//img"):
+            src = (picture.get("src") or "").strip()
+            absolute = urljoin(page_url, src) if page_url else src
+            if src and src == lead:
+                lead_alt = (picture.get("alt") or "").strip()
+            if not src or src == lead or not is_http_url(absolute):
+                parent = picture.getparent()
+                picture.drop_tree()
+                if parent is not fragment and parent.tag == "p" and not _text(parent):
+                    if not len(parent):
+                        parent.drop_tree()
+            else:
+                picture.set("src", absolute)
+        html = "".join(lxml.html.tostring(child, encoding="unicode") for child in fragment)
+        return html.strip(), lead_alt
 
     @staticmethod
     def _body_container(document):
