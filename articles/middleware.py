@@ -2,7 +2,7 @@
 
 from django.http import HttpResponsePermanentRedirect
 
-from articles.models import Article, LegacyURL
+from articles.models import LegacyURL
 
 
 class LegacyURLRedirectMiddleware:
@@ -16,13 +16,7 @@ class LegacyURLRedirectMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
-        path = request.path
-        candidates = {path, path.rstrip("/") or "/", path if path.endswith("/") else path + "/"}
-        legacy = (
-            LegacyURL.objects.filter(path__in=candidates, article__in=Article.objects.published())
-            .select_related("article__section")
-            .first()
-        )
-        if legacy is None:
+        legacy = LegacyURL.objects.for_path(request.path)
+        if legacy is None or not legacy.article.is_public:
             return response
         return HttpResponsePermanentRedirect(legacy.article.get_absolute_url())

@@ -322,6 +322,18 @@ class Article(models.Model):
         return self.imported_at is not None and self.updated_at > self.imported_at
 
 
+class LegacyURLQuerySet(models.QuerySet):
+    def for_path(self, path):
+        """The old address matching `path` (with or without its final slash), with its
+        article and section, in one indexed query; None when there is none."""
+        trimmed = path.rstrip("/") or "/"
+        return (
+            self.filter(path__in={path, trimmed, f"{trimmed}/"})
+            .select_related("article__section")
+            .first()
+        )
+
+
 class LegacyURL(models.Model):
     """An address of the old site (a WordPress permalink) that now answers with a 301."""
 
@@ -329,6 +341,8 @@ class LegacyURL(models.Model):
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="legacy_urls"
     )
+
+    objects = LegacyURLQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("old address")

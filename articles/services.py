@@ -233,10 +233,16 @@ def load_import_image(*, item: ImportItem) -> tuple[ContentFile | None, str]:
             picture.verify()
         with Image.open(io.BytesIO(data)) as picture:
             picture.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        return None, f"image not imported: not a readable image ({error})"
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None, "image not imported: not a readable image"
     stem = _slug(name.rsplit(".", 1)[0], 80) or "image"
     return ContentFile(data, name=f"{stem}.{IMAGE_FORMATS[kind]}"), ""
+
+
+def clean_import_body(html: str) -> str:
+    """Sanitised body HTML; plain text gets paragraphs, and nothing empty is left behind."""
+    body = html if "<" in html else autop(html)
+    return _EMPTY_PARAGRAPH.sub("", _IMG_WITHOUT_SRC.sub("", sanitize_html(body))).strip()
 
 
 def import_article(
@@ -272,6 +278,9 @@ def import_article(
             return ImportOutcome(
                 ImportResult.DUPLICATE, duplicate.pk, f"same story as article {duplicate.pk}"
             )
+    body = clean_import_body(item.body)
+    if not body:
+        return ImportOutcome(ImportResult.FAILED, message="empty content")
     result = ImportResult.UPDATED if existing else ImportResult.CREATED
     warnings = list(item.warnings)
     if options.dry_run:
@@ -283,7 +292,7 @@ def import_article(
     try:
         with transaction.atomic():
             article = _write_article(
-                item=item, options=options, cache=cache, article=existing, image=image
+                item=item, options=options, cache=cache, article=existing, image=image, body=body
             )
             article.import_hash = digest
             Article.objects.filter(pk=article.pk).update(
@@ -305,12 +314,9 @@ def _write_article(
     cache: ImportCache,
     article: Article | None,
     image: ContentFile | None,
+    body: str,
 ) -> Article:
     article = article or Article(import_source=options.import_source, import_id=item.import_id)
-    body = item.body if "<" in item.body else autop(item.body)  # plain text gets paragraphs
-    body = _EMPTY_PARAGRAPH.sub("", _IMG_WITHOUT_SRC.sub("", sanitize_html(body))).strip()
-    if not body:
-        raise ValueError("empty content")
     values = {
         "title": item.title[:255],
         "summary": item.summary,
