@@ -93,6 +93,36 @@ class ImportCache:
     tags: dict[str, int] = field(default_factory=dict)
     authors: dict[str, Author] = field(default_factory=dict)
     sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+    # Filled per batch by prefetch_import_state(): what the database holds for its items.
+    known: dict[str, tuple[int, str]] = field(default_factory=dict)  # import id → pk, hash
+    absent: set[str] = field(default_factory=set)  # import ids with no article yet
+    url_owners: dict[str, int] = field(default_factory=dict)  # source url → article pk
+    urls_checked: set[str] = field(default_factory=set)
+
+    def forget_rows(self) -> None:
+        """After a rolled-back transaction: rows it created are gone."""
+        self.sections.clear()
+        self.tags.clear()
+        self.authors.clear()
+        self.sources.clear()
+
+
+def prefetch_import_state(
+    *, items: list[ImportItem], options: ImportOptions, cache: ImportCache
+) -> None:
+    """Look up, in two queries for a whole batch, which items already have an article and
+    which original addresses are already taken, so that import_article need not ask."""
+    ids = [item.import_id for item in items]
+    rows = Article.objects.filter(
+        import_source=options.import_source, import_id__in=ids
+    ).values_list("import_id", "pk", "import_hash")
+    cache.known = {import_id: (pk, digest) for import_id, pk, digest in rows}
+    cache.absent = set(ids) - set(cache.known)
+    urls = {item.url[:1000] for item in items if item.url}
+    cache.url_owners = dict(
+        Article.objects.filter(source_url__in=urls).values_list("source_url", "pk")
+    )
+    cache.urls_checked = urls
 
 
 DUPLICATE_WINDOW = timedelta(days=1)
@@ -114,9 +144,15 @@ def find_duplicate(*, item: ImportItem, cache: ImportCache | None = None) -> Art
     """An article that already tells this story: the same original address, or the same
     normalised headline from the same source within a day."""
     if item.url:
-        found = Article.objects.filter(source_url=item.url[:1000]).only("pk").first()
-        if found:
-            return found
+        url = item.url[:1000]
+        if cache is not None and url in cache.urls_checked:
+            owner = cache.url_owners.get(url)
+            if owner:
+                return Article(pk=owner)
+        else:
+            found = Article.objects.filter(source_url=url).only("pk").first()
+            if found:
+                return found
     if not item.source_name:
         return None
     source = _find_source(item=item, cache=cache)
@@ -254,11 +290,14 @@ def import_article(
     article an editor has saved since its import only with `options.force`."""
     cache = cache or ImportCache()
     digest = item.content_hash()
-    existing = (
-        Article.objects.filter(import_source=options.import_source, import_id=item.import_id)
-        .select_related(None)
-        .first()
-    )
+    if item.import_id in cache.absent:
+        existing = None
+    elif cache.known.get(item.import_id, (None, None))[1] == digest:
+        return ImportOutcome(ImportResult.UNCHANGED, cache.known[item.import_id][0])
+    else:
+        existing = Article.objects.filter(
+            import_source=options.import_source, import_id=item.import_id
+        ).first()
     if existing is not None:
         if existing.import_hash == digest:
             return ImportOutcome(ImportResult.UNCHANGED, existing.pk)
@@ -299,11 +338,13 @@ def import_article(
                 import_hash=digest, imported_at=article.updated_at
             )
     except (DatabaseError, ValidationError, ValueError) as error:
-        cache.sections.clear()  # rows created in the rolled-back transaction are gone
-        cache.tags.clear()
-        cache.authors.clear()
-        cache.sources.clear()
+        cache.forget_rows()
         return ImportOutcome(ImportResult.FAILED, message=str(error), warnings=warnings)
+    cache.absent.discard(item.import_id)
+    cache.known[item.import_id] = (article.pk, digest)
+    if article.source_url:
+        cache.url_owners[article.source_url] = article.pk
+        cache.urls_checked.add(article.source_url)
     return ImportOutcome(result, article.pk, warnings=warnings)
 
 
@@ -347,8 +388,14 @@ def _write_article(
     article.source_url = item.url if len(item.url) <= 1000 else ""
     if image is not None:
         article.image.save(image.name, image, save=False)
+    created = article.pk is None
     article.save()
-    article.tags.set(_tag_ids(item=item, cache=cache))
+    tag_ids = _tag_ids(item=item, cache=cache)
+    if created:  # nothing to compare with: one insert
+        Through = Article.tags.through
+        Through.objects.bulk_create([Through(article_id=article.pk, tag_id=pk) for pk in tag_ids])
+    else:
+        article.tags.set(tag_ids)
     if item.legacy_paths:
         LegacyURL.objects.bulk_create(
             [LegacyURL(path=path[:500], article=article) for path in item.legacy_paths],

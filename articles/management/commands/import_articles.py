@@ -13,10 +13,17 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from articles.importers import IMPORTERS, FailedItem, SourceError, get_importer
 from articles.models import Article
-from articles.services import ImportCache, ImportOptions, ImportResult, import_article
+from articles.services import (
+    ImportCache,
+    ImportOptions,
+    ImportResult,
+    import_article,
+    prefetch_import_state,
+)
 
 
 class Progress:
@@ -53,6 +60,7 @@ class Progress:
 
 
 class Command(BaseCommand):
+    batch_size = 100  # items looked up together; each is still written in its own transaction
     help = (
         "Import articles from a WordPress export (wxr), an RSS/Atom feed file or URL (feed), "
         "a JSON Lines file (jsonl) or saved legacy article pages (html). Safe to run again."
@@ -108,6 +116,26 @@ class Command(BaseCommand):
             )
         except SourceError as error:
             raise CommandError(str(error), returncode=2) from error
+        relaxed = self.relax_commit_durability()
+        try:
+            self.run_import(importer, options, section_map, verbosity)
+        finally:
+            if relaxed:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET synchronous_commit")
+
+    @staticmethod
+    def relax_commit_durability() -> bool:
+        """On PostgreSQL, commit without waiting for the disk: a crash can lose the last
+        fraction of a second of imported items (never half an item), and running the import
+        again brings them back. Roughly halves the cost of an item's transaction."""
+        if connection.vendor != "postgresql":
+            return False
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+        return True
+
+    def run_import(self, importer, options, section_map, verbosity):
         counts = dict.fromkeys(ImportResult, 0)
         cache = ImportCache()
         seen: dict[str, str] = {}
@@ -115,28 +143,44 @@ class Command(BaseCommand):
         started = time.monotonic()
         processed = 0
         items = importer.items()
-        try:
-            for item in items:
-                processed += 1
+        import_options = ImportOptions(
+            import_source=importer.import_source,
+            section=options["section"],
+            status=options["status"],
+            update=options["update"],
+            force=options["force"],
+            dry_run=options["dry_run"],
+            section_map=section_map,
+        )
+        batch = []
+
+        def flush():
+            # The importer knows its identity (a feed's link) once it has read the header.
+            import_options.import_source = importer.import_source
+            ready = [item for item in batch if not isinstance(item, FailedItem)]
+            if ready:
+                prefetch_import_state(items=ready, options=import_options, cache=cache)
+            for item in batch:
                 if isinstance(item, FailedItem):
                     counts[ImportResult.FAILED] += 1
                     self.report_failure(item.location, item.reason, verbosity)
                 else:
-                    import_options = ImportOptions(
-                        import_source=importer.import_source,
-                        section=options["section"],
-                        status=options["status"],
-                        update=options["update"],
-                        force=options["force"],
-                        dry_run=options["dry_run"],
-                        section_map=section_map,
-                    )
                     self.import_one(item, import_options, cache, seen, counts, verbosity)
+            batch.clear()
+
+        try:
+            for item in items:
+                processed += 1
+                batch.append(item)
+                if len(batch) >= self.batch_size:
+                    flush()
                 if progress:
                     progress.update(processed)
                 if options["limit"] and processed >= options["limit"]:
                     break
+            flush()
         except SourceError as error:
+            flush()
             if processed == 0:
                 raise CommandError(str(error), returncode=2) from error
             counts[ImportResult.FAILED] += 1
