@@ -4,16 +4,16 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from enum import StrEnum
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext, override
-from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from articles.html import sanitize_html
@@ -56,12 +56,12 @@ def unpublish_articles(queryset) -> int:
 # Imports -------------------------------------------------------------------------------------
 
 
-class ImportResult(models.TextChoices):
-    CREATED = "created", _("created")
-    UPDATED = "updated", _("updated")
-    UNCHANGED = "unchanged", _("unchanged")
-    DUPLICATE = "duplicate", _("duplicate")
-    FAILED = "failed", _("failed")
+class ImportResult(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
 
 
 @dataclass
