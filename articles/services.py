@@ -252,7 +252,10 @@ def load_import_image(*, item: ImportItem) -> tuple[ContentFile | None, str]:
             name = item.image_path.name
         elif item.image_url:
             data, _type = fetch(
-                item.image_url, max_bytes=MAX_IMAGE_BYTES, content_types=("image/",)
+                item.image_url,
+                max_bytes=MAX_IMAGE_BYTES,
+                content_types=("image/",),
+                public_only=True,
             )
             name = urlsplit(item.image_url).path.rsplit("/", 1)[-1]
         else:

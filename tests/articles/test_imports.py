@@ -5,6 +5,7 @@ import io
 import json
 import re
 import shutil
+import socket
 import threading
 import urllib.error
 from datetime import UTC, datetime, timedelta
@@ -60,6 +61,14 @@ def _no_internet(monkeypatch):
         return real_open(request, *args, **kwargs)
 
     monkeypatch.setattr(base._opener, "open", guarded)
+    real_getaddrinfo = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):
+        if host not in ("127.0.0.1", "localhost", "10.1.2.3", "169.254.169.254"):
+            raise socket.gaierror("no name resolution in tests")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
 
 
 # A local web server --------------------------------------------------------------------------
@@ -87,7 +96,8 @@ class Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def server():
+def server(monkeypatch):
+    monkeypatch.setattr(base, "ALLOW_PRIVATE_HOSTS", True)  # the test server is on loopback
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     Handler.routes = {
         "/photo.jpg": (200, "image/jpeg", jpeg_bytes((80, 50)), {}),
@@ -666,3 +676,56 @@ def test_timedelta_window_is_a_day():
     from articles.services import DUPLICATE_WINDOW
 
     assert DUPLICATE_WINDOW == timedelta(days=1)
+
+
+@pytest.mark.django_db
+def test_pictures_in_a_file_may_not_point_into_the_local_network(server, tmp_path, monkeypatch):
+    monkeypatch.setattr(base, "ALLOW_PRIVATE_HOSTS", False)
+    path = write_jsonl(
+        tmp_path / "ssrf.jsonl",
+        {"id": "s-1", "title": "خبر", "body": "<p>نص</p>", "image_url": f"{server}/photo.jpg"},
+    )
+    result = run(path)
+    assert "private or local address refused" in result.err
+    assert not Article.objects.get().image
+    assert not base.is_public_host("http://127.0.0.1/")
+    assert not base.is_public_host("http://10.1.2.3/")
+    assert not base.is_public_host("http://169.254.169.254/latest/meta-data/")
+    # The operator's own feed address is trusted, even on this machine.
+    assert run(f"{server}/feed.xml").summary.startswith("created 3")
+
+
+def generated_wxr(path, count):
+    with path.open("w") as out:
+        out.write(
+            '<?xml version="1.0"?><rss xmlns:wp="http://wordpress.org/export/1.2/" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><title>t</title>'
+        )
+        for number in range(count):
+            out.write(
+                f"<item><title>خبر {number}</title><guid>g{number}</guid>"
+                f"<content:encoded><![CDATA[{'نص طويل. ' * 200}]]></content:encoded>"
+                "<wp:post_date_gmt>2024-01-01 00:00:00</wp:post_date_gmt>"
+                "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>"
+            )
+        out.write("</channel></rss>")
+    return path
+
+
+def peak_memory_reading(path):
+    import tracemalloc
+
+    from articles.importers.wxr import WxrImporter
+
+    tracemalloc.start()
+    for _item in WxrImporter(str(path)).items():
+        pass
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def test_wxr_reading_memory_does_not_grow_with_the_file(tmp_path):
+    small = peak_memory_reading(generated_wxr(tmp_path / "small.xml", 100))
+    large = peak_memory_reading(generated_wxr(tmp_path / "large.xml", 2000))  # 20 times larger
+    assert large < small * 2
