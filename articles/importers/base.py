@@ -88,7 +88,7 @@ class ImportItem:
             )
         }  # fmt: skip
         data["published_at"] = self.published_at.isoformat() if self.published_at else None
-        data["image_path"] = str(self.image_path or "")
+        data["image_path"] = self.image_path.name if self.image_path else ""
         encoded = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(encoded).hexdigest()
 

@@ -37,6 +37,12 @@ class Progress:
         self.started = time.monotonic()
         self.last_drawn = 0.0
 
+    def clear(self) -> None:
+        """Make room for a message; the bar is drawn again on the next update."""
+        self.stream.write("\r\x1b[K", ending="")
+        self.stream.flush()
+        self.last_drawn = 0.0
+
     def update(self, count: int, *, final: bool = False) -> None:
         now = time.monotonic()
         if not final and now - self.last_drawn < 0.1:
@@ -53,13 +59,12 @@ class Progress:
             line = f"[{bar}] {fraction:4.0%} {count} items {rate:.1f}/s ETA {eta}"
         else:
             line = f"{count} items {rate:.1f}/s"
-        self.stream.write(f"\r{line}\x1b[K")
-        if final:
-            self.stream.write("\n")
+        self.stream.write(f"\r{line}\x1b[K", ending="\n" if final else "")
         self.stream.flush()
 
 
 class Command(BaseCommand):
+    progress = None
     batch_size = 100  # items looked up together; each is still written in its own transaction
     help = (
         "Import articles from a WordPress export (wxr), an RSS/Atom feed file or URL (feed), "
@@ -140,6 +145,7 @@ class Command(BaseCommand):
         cache = ImportCache()
         seen: dict[str, str] = {}
         progress = Progress(self.stdout, importer) if self.is_terminal() else None
+        self.progress = progress
         started = time.monotonic()
         processed = 0
         items = importer.items()
@@ -212,8 +218,9 @@ class Command(BaseCommand):
         if item.import_id in seen:
             counts[ImportResult.DUPLICATE] += 1
             if verbosity >= 1:
-                self.stdout.write(
-                    f"{item.location}: duplicate of {seen[item.import_id]} (same identifier)"
+                self.say(
+                    self.stdout,
+                    f"{item.location}: duplicate of {seen[item.import_id]} (same identifier)",
                 )
             return
         seen[item.import_id] = item.location
@@ -224,15 +231,20 @@ class Command(BaseCommand):
             return
         if verbosity >= 1:
             for warning in outcome.warnings:
-                self.stderr.write(self.style.WARNING(f"{item.location}: {warning}"))
+                self.say(self.stderr, self.style.WARNING(f"{item.location}: {warning}"))
             if outcome.result == ImportResult.DUPLICATE or outcome.message:
-                self.stdout.write(f"{item.location}: {outcome.result.value}: {outcome.message}")
+                self.say(self.stdout, f"{item.location}: {outcome.result.value}: {outcome.message}")
         if verbosity >= 2 and not outcome.message:
-            self.stdout.write(f"{item.location}: {outcome.result.value}: {item.title}")
+            self.say(self.stdout, f"{item.location}: {outcome.result.value}: {item.title}")
+
+    def say(self, stream, text):
+        if self.progress:
+            self.progress.clear()
+        stream.write(text)
 
     def report_failure(self, location, reason, verbosity):
         if verbosity >= 1:
-            self.stderr.write(self.style.ERROR(f"{location}: failed: {reason}"))
+            self.say(self.stderr, self.style.ERROR(f"{location}: failed: {reason}"))
 
     @staticmethod
     def parse_section_map(values):
