@@ -7,7 +7,7 @@ from django_prose_editor.widgets import AdminProseEditorWidget
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from articles import services
-from articles.models import Article, Author, Section, Source, Tag
+from articles.models import Article, Author, LegacyURL, Section, Source, Tag
 
 # What the body editor offers; the server-side policy (articles/html.py) is the real gate.
 BODY_EDITOR_CONFIG = {
@@ -183,3 +183,13 @@ class ArticleAdmin(TabbedTranslationAdmin):
             ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
             messages.SUCCESS,
         )
+
+
+@admin.register(LegacyURL)
+class LegacyURLAdmin(admin.ModelAdmin):
+    """Old addresses (from imports) that redirect to articles."""
+
+    list_display = ["path", "article"]
+    list_select_related = ["article"]
+    search_fields = ["path", "=article__id"]
+    autocomplete_fields = ["article"]

@@ -229,6 +229,14 @@ class Article(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Where an imported article came from, so that imports can be run again safely.
+    import_source = models.CharField(_("imported from"), max_length=200, blank=True, editable=False)
+    import_id = models.CharField(_("import identifier"), max_length=500, blank=True, editable=False)
+    source_url = models.URLField(
+        _("original address"), max_length=1000, blank=True, db_index=True, editable=False
+    )
+    import_hash = models.CharField(max_length=64, blank=True, editable=False)
+    imported_at = models.DateTimeField(_("imported"), null=True, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -248,6 +256,11 @@ class Article(models.Model):
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="article_published_has_time",
                 violation_error_message=_("A published article needs a publication time."),
+            ),
+            models.UniqueConstraint(
+                fields=["import_source", "import_id"],
+                condition=~Q(import_id=""),
+                name="article_import_identity",
             ),
         ]
 
@@ -302,3 +315,38 @@ class Article(models.Model):
     @property
     def byline_text(self):
         return self.byline or (self.author.name if self.author else "")
+
+    @property
+    def is_edited_since_import(self):
+        """Saved by someone after the import wrote it (the import itself does not count)."""
+        return self.imported_at is not None and self.updated_at > self.imported_at
+
+
+class LegacyURLQuerySet(models.QuerySet):
+    def for_path(self, path):
+        """The old address matching `path` (with or without its final slash), with its
+        article and section, in one indexed query; None when there is none."""
+        trimmed = path.rstrip("/") or "/"
+        return (
+            self.filter(path__in={path, trimmed, f"{trimmed}/"})
+            .select_related("article__section")
+            .first()
+        )
+
+
+class LegacyURL(models.Model):
+    """An address of the old site (a WordPress permalink) that now answers with a 301."""
+
+    path = models.CharField(_("old path"), max_length=500, unique=True)
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="legacy_urls"
+    )
+
+    objects = LegacyURLQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+
+    def __str__(self):
+        return self.path

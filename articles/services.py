@@ -1,9 +1,42 @@
 """Writes to articles that more than one caller needs (admin actions, commands, importers)."""
 
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext, override
+from PIL import Image
 
 from articles.cache import articles_changed
-from articles.models import Article
+from articles.html import sanitize_html
+from articles.importers.base import (
+    MAX_IMAGE_BYTES,
+    MAX_IMAGE_PIXELS,
+    FetchError,
+    ImportItem,
+    fetch,
+    normalise_headline,
+)
+from articles.importers.wordpress import autop
+from articles.models import (
+    RESERVED_SECTION_SLUGS,
+    Article,
+    Author,
+    LegacyURL,
+    Section,
+    Source,
+    Tag,
+    localized,
+)
 
 
 def publish_articles(queryset, *, when=None) -> int:
@@ -25,3 +58,357 @@ def unpublish_articles(queryset) -> int:
     if count:
         articles_changed()  # update() sends no signals
     return count
+
+
+# Imports -------------------------------------------------------------------------------------
+
+
+class ImportResult(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+@dataclass
+class ImportOptions:
+    """How one run of an importer writes: see the import_articles command's options."""
+
+    import_source: str
+    section: str = ""  # slug used when an item names none
+    status: str = Article.Status.REVIEW  # used when an item has no status of its own
+    update: bool = False
+    force: bool = False
+    dry_run: bool = False
+    section_map: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ImportOutcome:
+    result: ImportResult
+    article_id: int | None = None
+    message: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportCache:
+    """Rows looked up once per run instead of once per item."""
+
+    sections: dict[str, Section] = field(default_factory=dict)
+    tags: dict[str, int] = field(default_factory=dict)
+    authors: dict[str, Author] = field(default_factory=dict)
+    sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+    # Filled per batch by prefetch_import_state(): what the database holds for its items.
+    known: dict[str, tuple[int, str]] = field(default_factory=dict)  # import id → pk, hash
+    absent: set[str] = field(default_factory=set)  # import ids with no article yet
+    url_owners: dict[str, int] = field(default_factory=dict)  # source url → article pk
+    urls_checked: set[str] = field(default_factory=set)
+
+    def forget_rows(self) -> None:
+        """After a rolled-back transaction: rows it created are gone."""
+        self.sections.clear()
+        self.tags.clear()
+        self.authors.clear()
+        self.sources.clear()
+
+
+def prefetch_import_state(
+    *, items: list[ImportItem], options: ImportOptions, cache: ImportCache
+) -> None:
+    """Look up, in two queries for a whole batch, which items already have an article and
+    which original addresses are already taken, so that import_article need not ask."""
+    ids = [item.import_id for item in items]
+    rows = Article.objects.filter(
+        import_source=options.import_source, import_id__in=ids
+    ).values_list("import_id", "pk", "import_hash")
+    cache.known = {import_id: (pk, digest) for import_id, pk, digest in rows}
+    cache.absent = set(ids) - set(cache.known)
+    urls = {item.url[:1000] for item in items if item.url}
+    cache.url_owners = dict(
+        Article.objects.filter(source_url__in=urls).values_list("source_url", "pk")
+    )
+    cache.urls_checked = urls
+
+
+DUPLICATE_WINDOW = timedelta(days=1)
+# What sanitising leaves of a removed script or a picture without a usable address.
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>\n?")
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+
+
+def _default(name: str) -> str:
+    return localized(name, settings.LANGUAGE_CODE)
+
+
+def _slug(value: str, length: int) -> str:
+    return slugify(value, allow_unicode=True)[:length].strip("-")
+
+
+def find_duplicate(*, item: ImportItem, cache: ImportCache | None = None) -> Article | None:
+    """An article that already tells this story: the same original address, or the same
+    normalised headline from the same source within a day."""
+    if item.url:
+        url = item.url[:1000]
+        if cache is not None and url in cache.urls_checked:
+            owner = cache.url_owners.get(url)
+            if owner:
+                return Article(pk=owner)
+        else:
+            found = Article.objects.filter(source_url=url).only("pk").first()
+            if found:
+                return found
+    if not item.source_name:
+        return None
+    source = _find_source(item=item, cache=cache)
+    if source is None:
+        return None
+    when = item.published_at or timezone.now()
+    headline = normalise_headline(item.title)
+    candidates = Article.objects.filter(
+        source=source, published_at__range=(when - DUPLICATE_WINDOW, when + DUPLICATE_WINDOW)
+    ).values_list("pk", _default("title"))
+    for pk, title in candidates:
+        if normalise_headline(title or "") == headline:
+            return Article(pk=pk)
+    return None
+
+
+def _find_source(*, item: ImportItem, cache: ImportCache | None) -> Source | None:
+    key = (item.source_name[:200], item.source_link[:200])
+    if cache is not None and key in cache.sources:
+        return cache.sources[key]
+    found = None
+    if item.source_link:
+        found = Source.objects.filter(url=item.source_link).first()
+    found = found or Source.objects.filter(**{_default("name"): key[0]}).first()
+    if found is not None and cache is not None:
+        cache.sources[key] = found
+    return found
+
+
+def _get_source(*, item: ImportItem, cache: ImportCache) -> Source | None:
+    if not item.source_name:
+        return None
+    source = _find_source(item=item, cache=cache)
+    if source is None:
+        source = Source.objects.create(
+            **{_default("name"): item.source_name[:200]}, url=item.source_link[:200]
+        )
+        cache.sources[(item.source_name[:200], item.source_link[:200])] = source
+    return source
+
+
+def _get_section(*, item: ImportItem, options: ImportOptions, cache: ImportCache) -> Section:
+    raw = item.section_slug or options.section or "uncategorized"
+    raw = options.section_map.get(raw, raw)
+    slug = _slug(raw, 90) or "uncategorized"
+    if slug.lower() in RESERVED_SECTION_SLUGS:
+        slug = f"{slug}-section"
+    if slug not in cache.sections:
+        if slug == "uncategorized" and not item.section_name:
+            with override(settings.LANGUAGE_CODE):
+                name = gettext("Uncategorized")
+        else:
+            name = item.section_name if item.section_slug == raw else raw
+        section, _created = Section.objects.get_or_create(
+            slug=slug, defaults={_default("name"): (name or slug)[:100]}
+        )
+        cache.sections[slug] = section
+    return cache.sections[slug]
+
+
+def _get_author(*, item: ImportItem, cache: ImportCache) -> Author | None:
+    slug = _slug(item.author_slug or item.author_name, 150)
+    if not slug:
+        return None
+    if slug not in cache.authors:
+        author, _created = Author.objects.get_or_create(
+            slug=slug, defaults={_default("name"): (item.author_name or slug)[:150]}
+        )
+        cache.authors[slug] = author
+    return cache.authors[slug]
+
+
+def _tag_ids(*, item: ImportItem, cache: ImportCache) -> list[int]:
+    ids = []
+    for name in item.tags:
+        slug = _slug(name, 100)
+        if not slug:
+            continue
+        if slug not in cache.tags:
+            tag, _created = Tag.objects.get_or_create(
+                slug=slug, defaults={_default("name"): name[:100]}
+            )
+            cache.tags[slug] = tag.pk
+        if cache.tags[slug] not in ids:
+            ids.append(cache.tags[slug])
+    return ids
+
+
+def load_import_image(*, item: ImportItem) -> tuple[ContentFile | None, str]:
+    """The item's picture, read from disk or fetched, and proven to be an image by decoding
+    it. Returns (file, "") or (None, why not)."""
+    try:
+        if item.image_path is not None:
+            if item.image_path.stat().st_size > MAX_IMAGE_BYTES:
+                return None, f"image {item.image_path.name} is larger than {MAX_IMAGE_BYTES} bytes"
+            data = item.image_path.read_bytes()
+            name = item.image_path.name
+        elif item.image_url:
+            data, _type = fetch(
+                item.image_url,
+                max_bytes=MAX_IMAGE_BYTES,
+                content_types=("image/",),
+                public_only=True,
+            )
+            name = urlsplit(item.image_url).path.rsplit("/", 1)[-1]
+        else:
+            return None, ""
+    except (OSError, FetchError) as error:
+        return None, f"image not imported: {error}"
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            kind = picture.format
+            if kind not in IMAGE_FORMATS:
+                return None, f"image not imported: unsupported format {kind}"
+            if picture.width * picture.height > MAX_IMAGE_PIXELS:
+                return None, "image not imported: too many pixels"
+            picture.verify()
+        with Image.open(io.BytesIO(data)) as picture:
+            picture.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None, "image not imported: not a readable image"
+    stem = _slug(name.rsplit(".", 1)[0], 80) or "image"
+    return ContentFile(data, name=f"{stem}.{IMAGE_FORMATS[kind]}"), ""
+
+
+def clean_import_body(html: str) -> str:
+    """Sanitised body HTML; plain text gets paragraphs, and nothing empty is left behind."""
+    body = html if "<" in html else autop(html)
+    return _EMPTY_PARAGRAPH.sub("", _IMG_WITHOUT_SRC.sub("", sanitize_html(body))).strip()
+
+
+def import_article(
+    *, item: ImportItem, options: ImportOptions, cache: ImportCache | None = None
+) -> ImportOutcome:
+    """Create or update the article an importer read, with its section, tags, author,
+    source, image and old addresses, in one transaction. Runs again safely: an unchanged
+    item is left alone, a changed one is updated only with `options.update`, and an
+    article an editor has saved since its import only with `options.force`."""
+    cache = cache or ImportCache()
+    digest = item.content_hash()
+    if item.import_id in cache.absent:
+        existing = None
+    elif cache.known.get(item.import_id, (None, None))[1] == digest:
+        return ImportOutcome(ImportResult.UNCHANGED, cache.known[item.import_id][0])
+    else:
+        existing = Article.objects.filter(
+            import_source=options.import_source, import_id=item.import_id
+        ).first()
+    if existing is not None:
+        if existing.import_hash == digest:
+            return ImportOutcome(ImportResult.UNCHANGED, existing.pk)
+        if not options.update:
+            return ImportOutcome(
+                ImportResult.UNCHANGED, existing.pk, "changed at the source; --update applies it"
+            )
+        if existing.is_edited_since_import and not options.force:
+            return ImportOutcome(
+                ImportResult.UNCHANGED,
+                existing.pk,
+                "edited by an editor since its import; kept (--force overwrites)",
+            )
+    else:
+        duplicate = find_duplicate(item=item, cache=cache)
+        if duplicate is not None:
+            return ImportOutcome(
+                ImportResult.DUPLICATE, duplicate.pk, f"same story as article {duplicate.pk}"
+            )
+    body = clean_import_body(item.body)
+    if not body:
+        return ImportOutcome(ImportResult.FAILED, message="empty content")
+    result = ImportResult.UPDATED if existing else ImportResult.CREATED
+    warnings = list(item.warnings)
+    if options.dry_run:
+        return ImportOutcome(result, existing.pk if existing else None, warnings=warnings)
+
+    image, problem = load_import_image(item=item)  # network and disk before the transaction
+    if problem:
+        warnings.append(problem)
+    try:
+        with transaction.atomic():
+            article = _write_article(
+                item=item, options=options, cache=cache, article=existing, image=image, body=body
+            )
+            article.import_hash = digest
+            Article.objects.filter(pk=article.pk).update(
+                import_hash=digest, imported_at=article.updated_at
+            )
+    except (DatabaseError, ValidationError, ValueError) as error:
+        cache.forget_rows()
+        return ImportOutcome(ImportResult.FAILED, message=str(error), warnings=warnings)
+    cache.absent.discard(item.import_id)
+    cache.known[item.import_id] = (article.pk, digest)
+    if article.source_url:
+        cache.url_owners[article.source_url] = article.pk
+        cache.urls_checked.add(article.source_url)
+    return ImportOutcome(result, article.pk, warnings=warnings)
+
+
+def _write_article(
+    *,
+    item: ImportItem,
+    options: ImportOptions,
+    cache: ImportCache,
+    article: Article | None,
+    image: ContentFile | None,
+    body: str,
+) -> Article:
+    article = article or Article(import_source=options.import_source, import_id=item.import_id)
+    values = {
+        "title": item.title[:255],
+        "summary": item.summary,
+        "body": body,
+        "byline": item.byline[:200],
+        "dateline": item.dateline[:100],
+        "image_caption": item.image_caption[:300],
+        "image_alt": item.image_alt[:300],
+    }
+    for name, value in values.items():
+        setattr(article, _default(name), value)
+    if item.title:
+        setattr(article, _default("slug"), "")  # refilled from the headline on save
+    for language, fields in item.translations.items():
+        for name, value in fields.items():
+            limit = Article._meta.get_field(localized(name, language)).max_length
+            setattr(article, localized(name, language), value[:limit] if limit else value)
+            if name == "title":
+                setattr(article, localized("slug", language), "")
+    article.section = _get_section(item=item, options=options, cache=cache)
+    article.author = _get_author(item=item, cache=cache)
+    article.source = _get_source(item=item, cache=cache)
+    article.image_credit = item.image_credit[:200]
+    article.status = item.status or options.status
+    article.published_at = item.published_at
+    article.is_featured = item.is_featured
+    article.is_breaking = item.is_breaking
+    article.source_url = item.url if len(item.url) <= 1000 else ""
+    if image is not None:
+        article.image.save(image.name, image, save=False)
+    created = article.pk is None
+    article.save()
+    tag_ids = _tag_ids(item=item, cache=cache)
+    if created:  # nothing to compare with: one insert
+        Through = Article.tags.through
+        Through.objects.bulk_create([Through(article_id=article.pk, tag_id=pk) for pk in tag_ids])
+    else:
+        article.tags.set(tag_ids)
+    if item.legacy_paths:
+        LegacyURL.objects.bulk_create(
+            [LegacyURL(path=path[:500], article=article) for path in item.legacy_paths],
+            ignore_conflicts=True,
+        )
+    return article

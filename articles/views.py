@@ -8,7 +8,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.translation import get_language, override
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles.models import Article, Author, Section, Tag
+from articles.models import Article, Author, LegacyURL, Section, Tag
 
 ARTICLES_PER_SECTION_BLOCK = 4
 LATEST_COUNT = 8
@@ -109,6 +109,13 @@ class ArticleDetailView(DetailView):
         self.object = self.get_object()
         canonical = self.object.get_absolute_url()
         if escape_uri_path(request.path) != canonical:
+            # A dated WordPress permalink (/2023/05/slug/) has this shape too: an old
+            # address of another article wins over the id it happens to contain.
+            legacy = LegacyURL.objects.for_path(request.path)
+            if legacy is not None:
+                if not legacy.article.is_public:
+                    raise Http404
+                canonical = legacy.article.get_absolute_url()
             return redirect(canonical, permanent=True)
         response = self.render_to_response(self.get_context_data(object=self.object))
         if self.is_preview:

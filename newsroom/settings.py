@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost, so it sees a 404 before the others turn it into something else.
+    "articles.middleware.LegacyURLRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"

@@ -1,0 +1,137 @@
+"""JSON Lines: one article per line, in the schema the README documents."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from articles.importers.base import (
+    MAX_LINE_BYTES,
+    FailedItem,
+    Importer,
+    ImportItem,
+    SourceError,
+    clean_title,
+    is_http_url,
+)
+from articles.importers.feed import parse_date
+
+STATUSES = {"draft", "review", "published"}
+TEXT_FIELDS = {
+    "body", "summary", "section", "section_name", "author", "author_slug", "byline",
+    "dateline", "source", "source_url", "url", "image_url", "image_caption", "image_alt",
+    "image_credit",
+}  # fmt: skip
+TRANSLATED = ("title", "summary", "body", "dateline", "byline", "image_caption", "image_alt")
+KNOWN = {"id", "title", "status", "published_at", "tags", "is_featured", "is_breaking"}
+KNOWN |= TEXT_FIELDS | {f"{name}_en" for name in TRANSLATED}
+
+
+def parse_record(record: object, location: str) -> ImportItem:
+    if not isinstance(record, dict):
+        raise ValueError("a line must hold one JSON object")
+    unknown = sorted(set(record) - KNOWN)
+    for name in (*TEXT_FIELDS, "id", "title", "status", "published_at"):
+        value = record.get(name)
+        if value is not None and not isinstance(value, str | int):
+            raise ValueError(f"“{name}” must be a string")
+    identity = str(record.get("id") or "").strip()
+    if not identity:
+        raise ValueError("missing “id”")
+    title = clean_title(str(record.get("title") or ""))
+    if not title:
+        raise ValueError("missing title")
+    status = record.get("status")
+    if status is not None and status not in STATUSES:
+        raise ValueError(f"unknown status {status!r} (draft, review or published)")
+    published_at = parse_date(str(record.get("published_at") or ""))
+    if status == "published" and published_at is None:
+        raise ValueError("a published article needs “published_at”")
+    tags = record.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise ValueError("“tags” must be a list of strings")
+
+    def text(name):
+        return str(record.get(name) or "").strip()
+
+    for name in ("url", "source_url", "image_url"):
+        if text(name) and not is_http_url(text(name)):
+            raise ValueError(f"“{name}” must be an http(s) address")
+    english = {name: str(record[f"{name}_en"]) for name in TRANSLATED if record.get(f"{name}_en")}
+    return ImportItem(
+        location=location,
+        import_id=identity[:500],
+        title=title,
+        body=text("body"),
+        summary=text("summary"),
+        status=status,
+        published_at=published_at,
+        section_slug=text("section"),
+        section_name=text("section_name"),
+        tags=[tag.strip() for tag in tags if tag.strip()],
+        author_slug=text("author_slug"),
+        author_name=text("author"),
+        byline=text("byline"),
+        dateline=text("dateline"),
+        source_name=text("source"),
+        source_link=text("source_url"),
+        url=text("url"),
+        image_url=text("image_url"),
+        image_caption=text("image_caption"),
+        image_alt=text("image_alt"),
+        image_credit=text("image_credit"),
+        is_featured=bool(record.get("is_featured")),
+        is_breaking=bool(record.get("is_breaking")),
+        translations={"en": english} if english else {},
+        warnings=[f"unknown field “{name}” ignored" for name in unknown],
+    )
+
+
+class JsonLinesImporter(Importer):
+    format_name = "jsonl"
+
+    def __init__(self, source: str, *, options: dict | None = None):
+        super().__init__(source, options=options)
+        self._handle = None
+        self._size = 0
+
+    def progress(self) -> float | None:
+        if self._handle is None or not self._size:
+            return None
+        return min(1.0, self._handle.tell() / self._size)
+
+    def items(self) -> Iterator[ImportItem | FailedItem]:
+        path = Path(self.source)
+        try:
+            self._size = os.path.getsize(path)
+            handle = path.open("rb")
+        except OSError as error:
+            raise SourceError(f"cannot read {self.source}: {error.strerror or error}") from error
+        self._handle = handle
+        with handle:
+            number = 0
+            while True:
+                raw = handle.readline(MAX_LINE_BYTES + 1)
+                if not raw:
+                    break
+                number += 1
+                location = f"{path.name} line {number}"
+                if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                    while raw and not raw.endswith(b"\n"):  # skip the rest of the long line
+                        raw = handle.readline(MAX_LINE_BYTES)
+                    yield FailedItem(location, f"line longer than {MAX_LINE_BYTES} bytes")
+                    continue
+                if not raw.strip():
+                    continue
+                try:
+                    record = json.loads(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
+                    yield parse_record(record, location)
+                except UnicodeDecodeError:
+                    yield FailedItem(location, "not valid UTF-8")
+                except json.JSONDecodeError as error:
+                    yield FailedItem(location, f"not valid JSON: {error.msg}")
+                except ValueError as error:
+                    yield FailedItem(location, str(error))
+        self._handle = None
