@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Section, Tag
+from articles.search import index_rows
 
 # Everyday newsroom vocabulary, so that text statistics look like real Arabic news.
 WORDS = """
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 batch = [self.make_article(rng, sections, now, days) for _ in range(size)]
                 Article.objects.bulk_create(batch, batch_size=batch_size)
+                index_rows(batch)
                 links = [
                     Article.tags.through(article_id=article.pk, tag_id=tag.pk)
                     for article in batch
