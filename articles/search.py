@@ -548,7 +548,7 @@ def make_snippet(text: str, parsed: ParsedQuery) -> str:
     last = min(len(words), first + SNIPPET_WORDS)
     marked = set(hits)
     out = ["… " if first > 0 else ""]
-    cursor = words[first][0]
+    cursor = words[first][0] if first else 0
     for i in range(first, last):
         start, end, _keys = words[i]
         out.append(escape(text[cursor:start]))
