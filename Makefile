@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run test lint messages
+.PHONY: install run test lint messages bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -23,6 +23,12 @@ run: install
 # The whole suite; set DATABASE_URL to run it on PostgreSQL.
 test: install
 	$(PYTHON) -m pytest
+
+# Benchmarks: informative tables, never a failure on a time. Search needs DATABASE_URL set to
+# PostgreSQL (it fills the database up to 100,000 generated articles on the first run).
+bench: export DJANGO_DEBUG ?= 1
+bench: install
+	$(PYTHON) benchmarks/search.py
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -379,6 +379,7 @@ class ArticleSearch(models.Model):
     status = models.CharField(max_length=10)
     published_at = models.DateTimeField(null=True)
     document = SearchDocumentField(default="", blank=True)
+    phrases = SearchDocumentField(default="", blank=True)
 
     class Meta:
         constraints = [

@@ -74,8 +74,10 @@ def _quote_lexeme(lexeme: str) -> str:
     return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_text(fields: dict[str, list[Term]]) -> str:
-    """The text form of the article's tsvector (cast by PostgreSQL on insert)."""
+def tsvector_text(fields: dict[str, list[Term]]) -> tuple[str, str]:
+    """The text forms of the article's two tsvectors (cast by PostgreSQL on insert): its
+    words with positions and weights, and the keys of its adjacent word pairs. Pairs live
+    apart so that ranking, which reads the words of every candidate, never reads them."""
     positions = defaultdict(list)
     pairs = set()
     position = 0
@@ -90,11 +92,10 @@ def tsvector_text(fields: dict[str, list[Term]]) -> str:
                 for first in (previous.key, *previous.variants):
                     pairs.add(phrase_key(first, term.key))
             previous = term
-    parts = [
+    words = " ".join(
         f"{_quote_lexeme(lexeme)}:{','.join(spots[:256])}" for lexeme, spots in positions.items()
-    ]
-    parts += [_quote_lexeme(pair) for pair in pairs if pair not in positions]
-    return " ".join(parts)
+    )
+    return words, " ".join(_quote_lexeme(pair) for pair in pairs)
 
 
 def _fields(title, summary, body) -> dict[str, list[Term]]:
@@ -140,6 +141,7 @@ def index_rows(articles, *, model=None, connection=None) -> int:
             if not (title and body):
                 continue
             fields = _fields(title, row[f"summary_{language}"], body)
+            document, phrases = tsvector_text(fields) if is_pg else ("", "")
             objects.append(
                 model(
                     article_id=row["pk"],
@@ -147,7 +149,8 @@ def index_rows(articles, *, model=None, connection=None) -> int:
                     section_id=row["section_id"],
                     status=row["status"],
                     published_at=row["published_at"],
-                    document=tsvector_text(fields) if is_pg else "",
+                    document=document,
+                    phrases=phrases,
                 )
             )
             texts.append(fields)
@@ -284,18 +287,39 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(text=text, clauses=clauses)
 
 
-def _tsquery(parsed: ParsedQuery) -> str:
-    def item_sql(item):
-        if isinstance(item, Phrase):
-            if len(item.keys) == 1:
-                return _quote_lexeme(item.keys[0])
-            pairs = [phrase_key(a, b) for a, b in zip(item.keys, item.keys[1:], strict=False)]
-            return "(" + " & ".join(_quote_lexeme(p) for p in pairs) + ")"
+def _pg_match(parsed: ParsedQuery) -> tuple[str, list]:
+    """The WHERE condition for PostgreSQL: words against `document`, phrases (as pair keys)
+    against `phrases`; each a GIN lookup without rechecking positions."""
+
+    def word_sql(item):
+        if isinstance(item, Phrase):  # a quoted single word
+            return _quote_lexeme(item.keys[0])
         if item.prefix:
             return _quote_lexeme(next(iter(item.alternatives))) + ":*"
         return "(" + " | ".join(_quote_lexeme(a) for a in sorted(item.alternatives)) + ")"
 
-    return " & ".join("(" + " | ".join(map(item_sql, c)) + ")" for c in parsed.clauses)
+    def phrase_sql(item):
+        pairs = [phrase_key(a, b) for a, b in zip(item.keys, item.keys[1:], strict=False)]
+        return "(" + " & ".join(_quote_lexeme(p) for p in pairs) + ")"
+
+    word_only, conditions, params = [], [], []
+    for clause in parsed.clauses:
+        words = [i for i in clause if not (isinstance(i, Phrase) and len(i.keys) > 1)]
+        phrases = [i for i in clause if isinstance(i, Phrase) and len(i.keys) > 1]
+        if not phrases:
+            word_only.append("(" + " | ".join(map(word_sql, words)) + ")")
+            continue
+        parts = []
+        if words:
+            parts.append("s.document @@ %s::tsquery")
+            params.append(" | ".join(map(word_sql, words)))
+        parts.append("s.phrases @@ %s::tsquery")
+        params.append(" | ".join(map(phrase_sql, phrases)))
+        conditions.append("(" + " OR ".join(parts) + ")")
+    if word_only:
+        conditions.insert(0, "s.document @@ %s::tsquery")
+        params.insert(0, " & ".join(word_only))
+    return " AND ".join(conditions), params
 
 
 def _rank_tsquery(parsed: ParsedQuery) -> str:
@@ -378,10 +402,10 @@ class SearchResults:
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SET LOCAL enable_seqscan = off")
+                match, match_params = _pg_match(self.parsed)
                 cursor.execute(
-                    f"SELECT count(*) FROM articles_articlesearch s WHERE {where} "
-                    "AND s.document @@ %s::tsquery",
-                    [*params, _tsquery(self.parsed)],
+                    f"SELECT count(*) FROM articles_articlesearch s WHERE {where} AND {match}",
+                    [*params, *match_params],
                 )
             else:
                 cursor.execute(
@@ -403,16 +427,17 @@ class SearchResults:
                 cursor.execute("SET LOCAL enable_seqscan = off")
                 if self.total <= DENSE_MATCHES:
                     cursor.execute("SET LOCAL enable_indexscan = off")
+                match, match_params = _pg_match(self.parsed)
                 cursor.execute(
                     "SELECT c.article_id FROM (SELECT s.article_id, s.published_at, s.document "
-                    f"FROM articles_articlesearch s WHERE {where} AND s.document @@ %s::tsquery "
+                    f"FROM articles_articlesearch s WHERE {where} AND {match} "
                     "ORDER BY s.published_at DESC LIMIT %s) c "
                     "ORDER BY ts_rank(c.document, %s::tsquery) * (1.0 + 1.0 / (1.0 + "
                     "EXTRACT(EPOCH FROM (%s - c.published_at)) / %s)) DESC, "
                     "c.published_at DESC, c.article_id DESC LIMIT %s OFFSET %s",
                     [
                         *params,
-                        _tsquery(self.parsed),
+                        *match_params,
                         RANK_CAP,
                         _rank_tsquery(self.parsed),
                         now,
@@ -476,10 +501,10 @@ def matching_article_ids(query: str, *, limit: int = 2000) -> list[int]:
     with transaction.atomic(), default_connection.cursor() as cursor:
         if default_connection.vendor == "postgresql":
             cursor.execute("SET LOCAL enable_seqscan = off")
+            match, match_params = _pg_match(parsed)
             cursor.execute(
-                "SELECT DISTINCT s.article_id FROM articles_articlesearch s "
-                "WHERE s.document @@ %s::tsquery LIMIT %s",
-                [_tsquery(parsed), limit],
+                f"SELECT DISTINCT s.article_id FROM articles_articlesearch s WHERE {match} LIMIT %s",
+                [*match_params, limit],
             )
         else:
             cursor.execute(

@@ -12,9 +12,10 @@ def create_search_structures(apps, schema_editor):
     search table's ids (a trigger removes them with their row). Other databases: neither."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(
-            "CREATE INDEX search_document_gin ON articles_articlesearch USING gin (document)"
-        )
+        for column in ("document", "phrases"):
+            schema_editor.execute(
+                f"CREATE INDEX search_{column}_gin ON articles_articlesearch USING gin ({column})"
+            )
     elif vendor == "sqlite":
         schema_editor.execute(
             f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
@@ -30,6 +31,7 @@ def drop_search_structures(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS search_document_gin")
+        schema_editor.execute("DROP INDEX IF EXISTS search_phrases_gin")
     elif vendor == "sqlite":
         schema_editor.execute("DROP TRIGGER IF EXISTS articles_search_fts_delete")
         schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
@@ -64,6 +66,7 @@ class Migration(migrations.Migration):
                 ('status', models.CharField(max_length=10)),
                 ('published_at', models.DateTimeField(null=True)),
                 ('document', articles.models.SearchDocumentField(blank=True, default='')),
+                ('phrases', articles.models.SearchDocumentField(blank=True, default='')),
                 ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='articles.article')),
                 ('section', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='articles.section')),
             ],
