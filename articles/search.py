@@ -503,7 +503,8 @@ def matching_article_ids(query: str, *, limit: int = 2000) -> list[int]:
             cursor.execute("SET LOCAL enable_seqscan = off")
             match, match_params = _pg_match(parsed)
             cursor.execute(
-                f"SELECT DISTINCT s.article_id FROM articles_articlesearch s WHERE {match} LIMIT %s",
+                "SELECT DISTINCT s.article_id FROM articles_articlesearch s "
+                f"WHERE {match} LIMIT %s",
                 [*match_params, limit],
             )
         else:
