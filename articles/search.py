@@ -50,6 +50,7 @@ DENSE_MATCHES = 20_000  # above this, the newest matches are found by walking th
 MAX_POSITIONS = 16383  # PostgreSQL's largest word position
 RECENCY_WEEK_SECONDS = 7 * 86400
 GENERATION_KEY = "search:generation"
+SANE_YEARS = range(1900, 3000)  # date filters outside these are ignored (no datetime overflow)
 
 
 def languages():
@@ -367,10 +368,10 @@ class SearchResults:
         if self.section is not None:
             sql.append("s.section_id = %s")
             params.append(self.section.pk)
-        if self.date_from:
+        if self.date_from and self.date_from.year in SANE_YEARS:
             sql.append("s.published_at >= %s")
             params.append(adapt(_day_start(self.date_from)))
-        if self.date_to:
+        if self.date_to and self.date_to.year in SANE_YEARS:
             sql.append("s.published_at < %s")
             params.append(adapt(_day_start(self.date_to, next_day=True)))
         return " AND ".join(sql), params

@@ -187,6 +187,15 @@ def test_any_query_gives_a_page(client, make_article, query):
     assert b"<script>alert" not in response.content
 
 
+@pytest.mark.parametrize(
+    "dates",
+    ["date_from=0001-01-01", "date_to=9999-12-31", "date_from=9999-12-31&date_to=0001-01-01"],
+)
+def test_extreme_dates_give_a_page(client, make_article, dates):
+    make_article(title_ar="الأمن في المدينة")
+    assert client.get(f"/search/?q=الأمن&{dates}").status_code == 200
+
+
 @pytest.mark.parametrize("raw", ["q=%00", "q=%ED%A0%80", "q=%FF%FE", "q=a%00b&page=%00", "q"])
 def test_raw_query_strings_give_a_page(client, make_article, raw):
     make_article()
