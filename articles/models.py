@@ -131,8 +131,8 @@ class ArticleQuerySet(models.QuerySet):
 
     def related_to(self, article, language=None):
         """Manual picks first; then articles that share tags and words with this one (scores
-        computed from the search index and cached, see related_scores); then the rest of its
-        section; newest first among equals."""
+        computed from the search index and cached, see related_scores); then the newest of
+        its section; newest first among equals."""
         scores = related_scores(article, language)
         ordering = ["-is_picked", "-published_at", "-pk"]
         annotations = {}
@@ -146,25 +146,24 @@ class ArticleQuerySet(models.QuerySet):
         picked = Article.related.through.objects.filter(
             from_article_id=article.pk, to_article_id=OuterRef("pk")
         )
-        shares_tag = Article.tags.through.objects.filter(
-            article_id=OuterRef("pk"),
-            tag_id__in=Article.tags.through.objects.filter(article_id=article.pk).values("tag_id"),
+        # A handful of candidate ids, so the database never scans the whole table.
+        candidates = (
+            Article.related.through.objects.filter(from_article_id=article.pk)
+            .values("to_article_id")
+            .order_by()
+            .union(Article.objects.filter(pk__in=list(scores)).values("pk").order_by())
         )
         return (
             self.public(language)
             .exclude(pk=article.pk)
+            .filter(pk__in=candidates)
             .alias(is_picked=Exists(picked), **annotations)
-            .filter(
-                Q(is_picked=True)
-                | Q(pk__in=list(scores))
-                | Q(section_id=article.section_id)
-                | Exists(shares_tag)
-            )
             .order_by(*ordering)
         )
 
 
 RELATED_CANDIDATES = 30
+RELATED_SECTION_FILL = 10
 RELATED_CACHE_SECONDS = 3600
 
 
@@ -197,6 +196,15 @@ def related_scores(article, language=None) -> dict:
             scores[pk] = scores.get(pk, 0.0) + similarity
         best = sorted(scores.items(), key=lambda item: -item[1])[:RELATED_CANDIDATES]
         scores = dict(best)
+        # Then the newest of the same section, to fill the widget when little else relates.
+        same_section = (
+            Article.objects.public(language)
+            .filter(section_id=article.section_id)
+            .exclude(pk=article.pk)
+            .values_list("pk", flat=True)[:RELATED_SECTION_FILL]
+        )
+        for pk in same_section:
+            scores.setdefault(pk, 0.0)
         cache.set(key, scores, RELATED_CACHE_SECONDS)
     return scores
 

@@ -74,7 +74,7 @@ def main():
         print(f"generating {missing} articles…", flush=True)
         call_command("generate_articles", count=missing, seed=1)
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE articles_articlesearch")
+        cursor.execute("VACUUM ANALYZE")  # fresh statistics after a bulk load
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('articles_articlesearch'))")
         size = cursor.fetchone()[0]
 
@@ -106,6 +106,23 @@ def main():
             f"{shape:<12} {len(queries):>7} {f'{min(totals)}–{max(totals)}':>19} "
             f"{statistics.median(times):>7.1f} {percentile(times, 0.95):>7.1f} {max(times):>7.1f}"
         )
+    # Related news for 20 articles: computed (cache cleared) and then served from the cache.
+    from django.core.cache import cache
+
+    sample = list(Article.objects.public().order_by("-published_at")[:20])
+    for label, clear in (("related, computed", True), ("related, cached", False)):
+        times = []
+        for article in sample:
+            if clear:
+                cache.clear()
+            started = time.perf_counter()
+            list(Article.objects.related_to(article, "ar").for_listing()[:6])
+            times.append((time.perf_counter() - started) * 1000)
+        print(
+            f"{label:<18} {len(sample):>1} articles {'':>9} "
+            f"{statistics.median(times):>7.1f} {percentile(times, 0.95):>7.1f} {max(times):>7.1f}"
+        )
+
     print("\nslowest queries:")
     for elapsed, shape, query, total in sorted(slowest, reverse=True)[:5]:
         print(f"  {elapsed:7.1f} ms  {shape:<12} {query}  ({total} matches)")
