@@ -16,6 +16,7 @@ are ranked and the planner is steered away from its slow plans (see `_pg_ids`).
 """
 
 import html
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -397,6 +398,11 @@ class SearchResults:
         ids = self._ids(offset=start, limit=stop - start)
         return self._articles(ids)
 
+    @property
+    def is_capped(self) -> bool:
+        """True when there are more matches than can be shown (the total is then a floor)."""
+        return self.total > RANK_CAP
+
     def _count(self):
         connection = default_connection
         where, params = self._filters(connection)
@@ -405,9 +411,28 @@ class SearchResults:
                 cursor.execute("SET LOCAL enable_seqscan = off")
                 match, match_params = _pg_match(self.parsed)
                 cursor.execute(
-                    f"SELECT count(*) FROM articles_articlesearch s WHERE {where} AND {match}",
-                    [*params, *match_params],
+                    f"EXPLAIN (FORMAT JSON) SELECT 1 FROM articles_articlesearch s WHERE {match}",
+                    match_params,
                 )
+                plan = cursor.fetchone()[0]
+                plan = json.loads(plan) if isinstance(plan, str) else plan
+                self._dense = plan[0]["Plan"]["Plan Rows"] > DENSE_MATCHES
+                if self._dense:
+                    # Only RANK_CAP results can be shown: stop counting just after that.
+                    cursor.execute(
+                        "SELECT count(*) FROM (SELECT 1 FROM articles_articlesearch s "
+                        f"WHERE {where} AND {match} LIMIT %s) x",
+                        [*params, *match_params, RANK_CAP + 1],
+                    )
+                else:
+                    # Matches from the GIN index only (a MATERIALIZED CTE keeps the planner
+                    # from testing the query on every row found through the date index).
+                    cursor.execute(
+                        "WITH m AS MATERIALIZED (SELECT s.language, s.status, s.section_id, "
+                        f"s.published_at FROM articles_articlesearch s WHERE {match}) "
+                        f"SELECT count(*) FROM m s WHERE {where}",
+                        [*match_params, *params],
+                    )
             else:
                 cursor.execute(
                     f"SELECT count(*) FROM {FTS_TABLE} JOIN articles_articlesearch s "
@@ -422,31 +447,41 @@ class SearchResults:
         now = connection.ops.adapt_datetimefield_value(self.now)
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                # Count first (cheap, from the GIN bitmap), then pick the plan: for many matches
-                # the newest are found fastest by walking the date index; for few, by sorting
-                # the bitmap's rows (a date-index walk would test every row for a rare word).
+                # The plan depends on how many match (known from counting): for many, the
+                # newest are found fastest by walking the date index; for few, from the GIN
+                # index alone (a date-index walk would test every row for a rare word).
                 cursor.execute("SET LOCAL enable_seqscan = off")
-                if self.total <= DENSE_MATCHES:
-                    cursor.execute("SET LOCAL enable_indexscan = off")
                 match, match_params = _pg_match(self.parsed)
-                cursor.execute(
-                    "SELECT c.article_id FROM (SELECT s.article_id, s.published_at, s.document "
-                    f"FROM articles_articlesearch s WHERE {where} AND {match} "
-                    "ORDER BY s.published_at DESC LIMIT %s) c "
+                rank = (
                     "ORDER BY ts_rank(c.document, %s::tsquery) * (1.0 + 1.0 / (1.0 + "
                     "EXTRACT(EPOCH FROM (%s - c.published_at)) / %s)) DESC, "
-                    "c.published_at DESC, c.article_id DESC LIMIT %s OFFSET %s",
-                    [
-                        *params,
-                        *match_params,
-                        RANK_CAP,
-                        _rank_tsquery(self.parsed),
-                        now,
-                        RECENCY_WEEK_SECONDS,
-                        limit,
-                        offset,
-                    ],
+                    "c.published_at DESC, c.article_id DESC LIMIT %s OFFSET %s"
                 )
+                rank_params = [
+                    _rank_tsquery(self.parsed),
+                    now,
+                    RECENCY_WEEK_SECONDS,
+                    limit,
+                    offset,
+                ]
+                if getattr(self, "_dense", False):
+                    cursor.execute(
+                        "SELECT c.article_id FROM (SELECT s.article_id, s.published_at, "
+                        f"s.document FROM articles_articlesearch s WHERE {where} AND {match} "
+                        f"ORDER BY s.published_at DESC LIMIT %s) c {rank}",
+                        [*params, *match_params, RANK_CAP, *rank_params],
+                    )
+                else:
+                    cursor.execute(
+                        "WITH m AS MATERIALIZED (SELECT s.id, s.language, s.status, "
+                        "s.section_id, s.published_at FROM articles_articlesearch s "
+                        f"WHERE {match}), "
+                        f"n AS (SELECT s.id FROM m s WHERE {where} "
+                        "ORDER BY s.published_at DESC LIMIT %s) "
+                        "SELECT c.article_id FROM n JOIN articles_articlesearch c ON c.id = n.id "
+                        f"{rank}",
+                        [*match_params, *params, RANK_CAP, *rank_params],
+                    )
             else:
                 cursor.execute(
                     f"SELECT s.article_id FROM {FTS_TABLE} JOIN articles_articlesearch s "
@@ -467,6 +502,9 @@ class SearchResults:
             source = getattr(article, f"summary_{self.language}", "") or ""
             text = plain_text(source)
             snippet = make_snippet(text, self.parsed) if text else ""
+            if "<mark>" in snippet:
+                article.snippet = snippet
+                continue
             body_snippet = make_snippet(
                 plain_text(getattr(article, f"body_{self.language}")), self.parsed
             )
@@ -561,29 +599,39 @@ SNIPPET_LEAD = 8
 
 def make_snippet(text: str, parsed: ParsedQuery) -> str:
     """A window of whole words of plain `text` around the first match, escaped, with matching
-    words in <mark>. Never cuts a word, never carries markup from the text."""
+    words in <mark>. Never cuts a word, never carries markup from the text. Reads the text
+    only as far as the window needs."""
     exact, prefixes = parsed.exact_keys(), tuple(parsed.prefixes())
-    words = list(highlight_keys(text))
-    if not words:
+
+    def hit(keys):
+        return bool(keys & exact) or bool(prefixes and any(k.startswith(prefixes) for k in keys))
+
+    window, first_hit, more, trimmed = [], None, False, False
+    for start, end, keys in highlight_keys(text):
+        if first_hit is None:
+            window.append((start, end, hit(keys)))
+            if window[-1][2]:
+                first_hit = len(window) - 1
+                if first_hit > SNIPPET_LEAD:
+                    window, trimmed = window[first_hit - SNIPPET_LEAD :], True
+                    first_hit = SNIPPET_LEAD
+            elif len(window) > SNIPPET_WORDS * 8:  # no match early on: show the opening
+                break
+        elif len(window) < SNIPPET_WORDS:
+            window.append((start, end, hit(keys)))
+        else:
+            more = True
+            break
+    if not window:
         return ""
-    hits = [
-        i
-        for i, (_s, _e, keys) in enumerate(words)
-        if keys & exact or (prefixes and any(k.startswith(prefixes) for k in keys))
-    ]
-    first = max(0, hits[0] - SNIPPET_LEAD) if hits else 0
-    last = min(len(words), first + SNIPPET_WORDS)
-    marked = set(hits)
-    out = ["… " if first > 0 else ""]
-    cursor = words[first][0] if first else 0
-    for i in range(first, last):
-        start, end, _keys = words[i]
+    if len(window) > SNIPPET_WORDS:
+        window, more = window[:SNIPPET_WORDS], True
+    out = ["… " if trimmed else ""]
+    cursor = window[0][0] if trimmed else 0
+    for start, end, marked in window:
         out.append(escape(text[cursor:start]))
         piece = escape(text[start:end])
-        out.append(f"<mark>{piece}</mark>" if i in marked else piece)
+        out.append(f"<mark>{piece}</mark>" if marked else piece)
         cursor = end
-    if last < len(words):
-        out.append(" …")
-    else:
-        out.append(escape(text[cursor:]))
+    out.append(" …" if more else escape(text[cursor:]))
     return mark_safe("".join(out))

@@ -308,3 +308,21 @@ def test_related_news_is_cached_and_refreshed_on_publish(make_article, django_as
     )
     services.publish_articles(Article.objects.filter(pk=newcomer.pk))
     assert list(Article.objects.related_to(article))[0] == newcomer
+
+
+def test_plans_for_many_matches_give_the_same_results(make_article, monkeypatch):
+    """The date-index plan (used on PostgreSQL when a query matches many rows) ranks alike."""
+    made = [make_article(title_ar=f"الموازنة العامة {n}") for n in range(5)]
+    expected = results("الموازنة")
+    assert set(expected) == set(made)
+    monkeypatch.setattr("articles.search.DENSE_MATCHES", -1)
+    assert results("الموازنة") == expected
+
+
+def test_results_beyond_the_cap_are_announced(client, make_article, monkeypatch):
+    for n in range(5):
+        make_article(title_ar=f"الدينار يرتفع {n}")
+    monkeypatch.setattr("articles.search.RANK_CAP", 3)
+    html = page(client, "/search/?q=الدينار")
+    assert found_part(html).count('class="teaser search-result"') == 3
+    assert 'class="search-cap"' in html
