@@ -172,7 +172,6 @@ def related_scores(article, language=None) -> dict:
     textual similarity from the search index. Cached per article and language; any write to
     an article (save, publish, unpublish, bulk load) starts a new cache generation."""
     from django.core.cache import cache
-    from django.db.models import Count
 
     from articles import search
 
@@ -180,31 +179,9 @@ def related_scores(article, language=None) -> dict:
     key = f"related:{search.generation()}:{article.pk}:{language}"
     scores = cache.get(key)
     if scores is None:
-        shared = (
-            Article.tags.through.objects.filter(
-                tag_id__in=Article.tags.through.objects.filter(article_id=article.pk).values(
-                    "tag_id"
-                )
-            )
-            .exclude(article_id=article.pk)
-            .values("article_id")
-            .annotate(shared=Count("tag_id"))
-            .order_by("-shared", "-article_id")[: RELATED_CANDIDATES * 3]
+        scores = search.related_candidates(
+            article, language=language, limit=RELATED_CANDIDATES + RELATED_SECTION_FILL
         )
-        scores = {row["article_id"]: float(row["shared"]) for row in shared}
-        for pk, similarity in search.similar_articles(article, language=language).items():
-            scores[pk] = scores.get(pk, 0.0) + similarity
-        best = sorted(scores.items(), key=lambda item: -item[1])[:RELATED_CANDIDATES]
-        scores = dict(best)
-        # Then the newest of the same section, to fill the widget when little else relates.
-        same_section = (
-            Article.objects.public(language)
-            .filter(section_id=article.section_id)
-            .exclude(pk=article.pk)
-            .values_list("pk", flat=True)[:RELATED_SECTION_FILL]
-        )
-        for pk in same_section:
-            scores.setdefault(pk, 0.0)
         cache.set(key, scores, RELATED_CACHE_SECONDS)
     return scores
 

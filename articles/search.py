@@ -555,40 +555,64 @@ def matching_article_ids(query: str, *, limit: int = 2000) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def similar_articles(article, *, language, limit: int = 30) -> dict[int, float]:
-    """Public articles whose text shares the most words with `article`'s headline and
-    summary: {article id: similarity from 0 to 1}. For related news."""
+def related_candidates(article, *, language, limit: int = 40) -> dict[int, float]:
+    """{article id: score} for related news, in one query: one point per tag shared with
+    `article`, plus 0–1 for textual similarity to its headline and summary (from the search
+    index), plus the newest of its section at 0 to fill up."""
+    from articles.models import Article
+
     title = getattr(article, f"title_{language}", "") or ""
     summary = plain_text(getattr(article, f"summary_{language}", "") or "")
     keys = list(dict.fromkeys(term.key for term in analyze(f"{title} {summary}")))[:12]
-    if not keys:
-        return {}
     connection = default_connection
     adapt = connection.ops.adapt_datetimefield_value
-    params = [language, "published", adapt(timezone.now()), article.pk]
     where = "s.language = %s AND s.status = %s AND s.published_at <= %s AND s.article_id <> %s"
-    with connection.cursor() as cursor:
+    where_params = [language, "published", adapt(timezone.now()), article.pk]
+    tags = connection.ops.quote_name(Article.tags.through._meta.db_table)
+    parts, params = [], []
+    if keys:
         if connection.vendor == "postgresql":
             query = " | ".join(_quote_lexeme(key) for key in keys)
-            cursor.execute(
+            text = (
                 "SELECT c.article_id, ts_rank(c.document, %s::tsquery) AS r FROM ("
                 f"SELECT s.article_id, s.document FROM articles_articlesearch s WHERE {where} "
                 "AND s.document @@ %s::tsquery ORDER BY s.published_at DESC LIMIT 300) c "
-                "ORDER BY r DESC LIMIT %s",
-                [query, *params, query, limit],
+                "ORDER BY r DESC LIMIT 30"
             )
+            text_params = [query, *where_params, query]
         else:
-            match = " OR ".join(f'"{key}"' for key in keys)
-            cursor.execute(
+            text = (
                 f"SELECT s.article_id, -bm25({FTS_TABLE}, 5.0, 2.0, 1.0, 0.5) AS r "
                 f"FROM {FTS_TABLE} JOIN articles_articlesearch s ON s.id = {FTS_TABLE}.rowid "
-                f"WHERE {FTS_TABLE} MATCH %s AND {where} "
-                "ORDER BY r DESC LIMIT %s",
-                [match, *params, limit],
+                f"WHERE {FTS_TABLE} MATCH %s AND {where} ORDER BY r DESC LIMIT 30"
             )
-        rows = cursor.fetchall()
-    best = max((score for _pk, score in rows), default=0) or 1
-    return {pk: float(score) / float(best) for pk, score in rows}
+            text_params = [" OR ".join(f'"{key}"' for key in keys), *where_params]
+        parts.append(
+            "SELECT t.article_id, CAST(COALESCE(t.r / NULLIF(MAX(t.r) OVER (), 0), 0) AS REAL) "
+            f"AS score FROM ({text}) t"
+        )
+        params += text_params
+    parts.append(
+        "SELECT g.article_id, CAST(g.shared AS REAL) AS score FROM (SELECT a.article_id, "
+        f"COUNT(*) AS shared FROM {tags} a WHERE a.tag_id IN (SELECT b.tag_id FROM {tags} b "
+        "WHERE b.article_id = %s) AND a.article_id <> %s GROUP BY a.article_id "
+        "ORDER BY shared DESC, a.article_id DESC LIMIT 90) g"
+    )
+    params += [article.pk, article.pk]
+    parts.append(
+        "SELECT f.article_id, CAST(0 AS REAL) AS score FROM (SELECT s.article_id "
+        f"FROM articles_articlesearch s WHERE {where} AND s.section_id = %s "
+        "ORDER BY s.published_at DESC LIMIT 10) f"
+    )
+    params += [*where_params, article.section_id]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT u.article_id, SUM(u.score) AS total FROM ("
+            + " UNION ALL ".join(parts)
+            + ") u GROUP BY u.article_id ORDER BY total DESC, u.article_id DESC LIMIT %s",
+            [*params, limit],
+        )
+        return {pk: float(score) for pk, score in cursor.fetchall()}
 
 
 # --- Snippets -------------------------------------------------------------------------------
