@@ -326,3 +326,11 @@ def test_results_beyond_the_cap_are_announced(client, make_article, monkeypatch)
     html = page(client, "/search/?q=الدينار")
     assert found_part(html).count('class="teaser search-result"') == 3
     assert 'class="search-cap"' in html
+
+
+def test_rebuild_search_index_restores_lost_rows(make_article):
+    article = make_article(title_ar="الطاقة الشمسية في الصحراء")
+    ArticleSearch.objects.all().delete()
+    assert results("الشمسية") == []
+    call_command("rebuild_search_index", stdout=open("/dev/null", "w"))
+    assert results("الشمسية") == [article]
