@@ -183,15 +183,15 @@ def index_rows(articles, *, model=None, connection=None) -> int:
 
 def sync_status(article_ids) -> None:
     """Copy status and publication time after a bulk update of articles (no text change)."""
+    from django.db.models import OuterRef, Subquery
+
     from articles.models import Article, ArticleSearch
 
-    ids = list(article_ids)
-    for article_id, status, published_at in Article.objects.filter(pk__in=ids).values_list(
-        "pk", "status", "published_at"
-    ):
-        ArticleSearch.objects.filter(article_id=article_id).update(
-            status=status, published_at=published_at
-        )
+    source = Article.objects.filter(pk=OuterRef("article_id")).order_by()
+    ArticleSearch.objects.filter(article_id__in=list(article_ids)).update(
+        status=Subquery(source.values("status")[:1]),
+        published_at=Subquery(source.values("published_at")[:1]),
+    )
     bump_generation()
 
 
