@@ -45,6 +45,13 @@ QUERIES = {
 }  # fmt: skip
 
 
+def shown(total):
+    """Counting stops past the number of results a reader can reach."""
+    from articles.search import RANK_CAP
+
+    return f"{RANK_CAP}+" if total > RANK_CAP else str(total)
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -103,7 +110,7 @@ def main():
             totals.append(total)
             slowest.append((max(times[-args.runs :]), shape, query, total))
         print(
-            f"{shape:<12} {len(queries):>7} {f'{min(totals)}–{max(totals)}':>19} "
+            f"{shape:<12} {len(queries):>7} {f'{shown(min(totals))}–{shown(max(totals))}':>19} "
             f"{statistics.median(times):>7.1f} {percentile(times, 0.95):>7.1f} {max(times):>7.1f}"
         )
     # Related news for 20 articles: computed (cache cleared) and then served from the cache.
@@ -125,7 +132,7 @@ def main():
 
     print("\nslowest queries:")
     for elapsed, shape, query, total in sorted(slowest, reverse=True)[:5]:
-        print(f"  {elapsed:7.1f} ms  {shape:<12} {query}  ({total} matches)")
+        print(f"  {elapsed:7.1f} ms  {shape:<12} {query}  ({shown(total)} matches)")
 
 
 if __name__ == "__main__":
