@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 from django_prose_editor.widgets import AdminProseEditorWidget
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from articles import services
+from articles import search, services
 from articles.models import Article, Author, LegacyURL, Section, Source, Tag
 
 # What the body editor offers; the server-side policy (articles/html.py) is the real gate.
@@ -116,6 +116,16 @@ class ArticleAdmin(TabbedTranslationAdmin):
     readonly_fields = ["thumbnail", "created_at", "updated_at"]
     actions = ["publish", "unpublish"]
     save_on_top = True
+
+    def get_search_results(self, request, queryset, search_term):
+        """The usual field search, plus the readers' search (same normalisation, any status
+        and language), so "المراة" finds "المرأة" here too."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        ids = search.matching_article_ids(search_term)
+        if ids:
+            results = results | queryset.filter(pk__in=ids)
+        return results, may_have_duplicates
+
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "body"]}),
         (_("Placement"), {"fields": ["section", "tags", "related"]}),

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -130,21 +130,60 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section", "author")
 
     def related_to(self, article, language=None):
-        """Manual picks first, then articles of the same section or sharing a tag, newest first."""
+        """Manual picks first; then articles that share tags and words with this one (scores
+        computed from the search index and cached, see related_scores); then the newest of
+        its section; newest first among equals."""
+        scores = related_scores(article, language)
+        ordering = ["-is_picked", "-published_at", "-pk"]
+        annotations = {}
+        if scores:  # an ORDER BY on a constant is an error on PostgreSQL
+            annotations["relevance"] = Case(
+                *[When(pk=pk, then=Value(score)) for pk, score in scores.items()],
+                default=Value(0.0),
+                output_field=models.FloatField(),
+            )
+            ordering.insert(1, "-relevance")
         picked = Article.related.through.objects.filter(
             from_article_id=article.pk, to_article_id=OuterRef("pk")
         )
-        shares_tag = Article.tags.through.objects.filter(
-            article_id=OuterRef("pk"),
-            tag_id__in=Article.tags.through.objects.filter(article_id=article.pk).values("tag_id"),
+        # A handful of candidate ids, so the database never scans the whole table.
+        candidates = (
+            Article.related.through.objects.filter(from_article_id=article.pk)
+            .values("to_article_id")
+            .order_by()
+            .union(Article.objects.filter(pk__in=list(scores)).values("pk").order_by())
         )
         return (
             self.public(language)
             .exclude(pk=article.pk)
-            .alias(is_picked=Exists(picked))
-            .filter(Q(is_picked=True) | Q(section_id=article.section_id) | Exists(shares_tag))
-            .order_by("-is_picked", "-published_at", "-pk")
+            .filter(pk__in=candidates)
+            .alias(is_picked=Exists(picked), **annotations)
+            .order_by(*ordering)
         )
+
+
+RELATED_CANDIDATES = 30
+RELATED_SECTION_FILL = 10
+RELATED_CACHE_SECONDS = 3600
+
+
+def related_scores(article, language=None) -> dict:
+    """{article id: score} of automatic related picks: one point per shared tag plus a 0–1
+    textual similarity from the search index. Cached per article and language; any write to
+    an article (save, publish, unpublish, bulk load) starts a new cache generation."""
+    from django.core.cache import cache
+
+    from articles import search
+
+    language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
+    key = f"related:{search.generation()}:{article.pk}:{language}"
+    scores = cache.get(key)
+    if scores is None:
+        scores = search.related_candidates(
+            article, language=language, limit=RELATED_CANDIDATES + RELATED_SECTION_FILL
+        )
+        cache.set(key, scores, RELATED_CACHE_SECONDS)
+    return scores
 
 
 class Article(models.Model):
@@ -280,6 +319,9 @@ class Article(models.Model):
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
         super().save(*args, **kwargs)
+        from articles.search import index_rows
+
+        index_rows([self])
 
     def get_absolute_url(self):
         return reverse(
@@ -350,3 +392,35 @@ class LegacyURL(models.Model):
 
     def __str__(self):
         return self.path
+
+
+class SearchDocumentField(models.TextField):
+    """A PostgreSQL `tsvector` (written as its text form by articles.search); plain text,
+    unused, elsewhere: SQLite keeps its search text in an FTS5 table (see the migration)."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+class ArticleSearch(models.Model):
+    """One search document per article and language, with copies of the columns that search
+    filters on: a narrow table whose index scans never touch the wide article rows."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    language = models.CharField(max_length=10)
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10)
+    published_at = models.DateTimeField(null=True)
+    document = SearchDocumentField(default="", blank=True)
+    phrases = SearchDocumentField(default="", blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "language"], name="search_article_lang")
+        ]
+        indexes = [
+            models.Index(fields=["language", "status", "-published_at"], name="search_public_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.article_id}/{self.language}"

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, override
 from PIL import Image
 
+from articles import search
 from articles.cache import articles_changed
 from articles.html import sanitize_html
 from articles.importers.base import (
@@ -44,20 +45,26 @@ def publish_articles(queryset, *, when=None) -> int:
     their original publication time. Returns how many changed."""
     when = when or timezone.now()
     pending = queryset.exclude(status=Article.Status.PUBLISHED, published_at__lte=when)
-    count = pending.update(status=Article.Status.PUBLISHED, published_at=when, updated_at=when)
-    if count:
+    ids = list(pending.values_list("pk", flat=True))
+    changed = Article.objects.filter(pk__in=ids).update(
+        status=Article.Status.PUBLISHED, published_at=when, updated_at=when
+    )
+    search.sync_status(ids)
+    if changed:
         articles_changed()  # update() sends no signals
-    return count
+    return changed
 
 
 def unpublish_articles(queryset) -> int:
     """Take the articles off the site (back to draft), published or scheduled alike."""
-    count = queryset.filter(status=Article.Status.PUBLISHED).update(
+    ids = list(queryset.filter(status=Article.Status.PUBLISHED).values_list("pk", flat=True))
+    changed = Article.objects.filter(pk__in=ids).update(
         status=Article.Status.DRAFT, updated_at=timezone.now()
     )
-    if count:
+    search.sync_status(ids)
+    if changed:
         articles_changed()  # update() sends no signals
-    return count
+    return changed
 
 
 # Imports -------------------------------------------------------------------------------------

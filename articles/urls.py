@@ -20,6 +20,7 @@ register_converter(UnicodeSlugConverter, "uslug")
 app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("search/", views.SearchView.as_view(), name="search"),
     # Feeds come before the section and article patterns ("feed" is a reserved slug).
     path("feed/", feeds.site_rss, name="feed"),
     path("feed/atom/", feeds.site_atom, name="feed-atom"),

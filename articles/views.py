@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
@@ -8,7 +9,9 @@ from django.utils.encoding import escape_uri_path
 from django.utils.translation import get_language, override
 from django.views.generic import DetailView, ListView, TemplateView
 
+from articles.forms import SearchForm
 from articles.models import Article, Author, LegacyURL, Section, Tag
+from articles.search import search
 
 ARTICLES_PER_SECTION_BLOCK = 4
 LATEST_COUNT = 8
@@ -133,5 +136,32 @@ class ArticleDetailView(DetailView):
             is_preview=self.is_preview,
             alternate_urls=alternates,
             current_section=article.section.slug,
+            **kwargs,
+        )
+
+
+class SearchView(TemplateView):
+    """/search/?q=: the search service's results for the active language edition."""
+
+    template_name = "articles/search.html"
+    paginate_by = 20
+
+    def get_context_data(self, **kwargs):
+        form = SearchForm(self.request.GET or None)
+        results = page = None
+        if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
+            data = form.cleaned_data
+            results = search(
+                data["q"],
+                section=data["section"],
+                date_from=data["date_from"],
+                date_to=data["date_to"],
+            )
+            page = Paginator(results, self.paginate_by).get_page(self.request.GET.get("page"))
+        return super().get_context_data(
+            form=form,
+            query=form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else "",
+            results=results,
+            page_obj=page,
             **kwargs,
         )

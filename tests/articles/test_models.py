@@ -89,7 +89,9 @@ def test_related_news_manual_first_then_section_and_tags_newest_first(make_artic
     older_same_section = make_article(published_at=timezone.now() - timedelta(days=3))
     newer_same_section = make_article(published_at=timezone.now() - timedelta(minutes=1))
     shares_tag = make_article(section=opinions, tags=[tag])
-    unrelated = make_article(section=opinions)
+    unrelated = make_article(
+        section=opinions, title_ar="مباراة الدوري الممتازة", body_ar="<p>فاز النادي بالكأس.</p>"
+    )
     picked = make_article(section=opinions, published_at=timezone.now() - timedelta(days=9))
     draft_pick = make_article(status=Article.Status.DRAFT)
     article.related.set([picked, draft_pick])

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from articles.cache import articles_changed
 from articles.models import Article, Section, Tag
+from articles.search import index_rows
 
 # Everyday newsroom vocabulary, so that text statistics look like real Arabic news.
 WORDS = """
@@ -29,7 +30,15 @@ WORDS = """
 خلال بعد قبل أمام ضمن عبر نحو حول بين على في من إلى عن مع منذ حتى لدى عند
 اليوم أمس الأسبوع الشهر العام المقبل الماضي الحالي صباح مساء الأحد الاثنين الثلاثاء
 تنفيذ تطوير تحسين دعم تعزيز توفير إنشاء تأهيل صيانة متابعة معالجة مناقشة تقديم
+العراق الانتخابات الانتخابية الأمن السلام المرأة الإسرائيلي إسرائيل القدس المسؤولين رئاسة
 """.split()
+
+# Words of rare stories: each appears in about one article in 170, so searches for them are
+# selective as real ones are.
+RARE_WORDS = """
+الكوليرا الملاريا بيتكوين الزلزال الفيضانات الجراد الإعصار التضخم الطاقة الشمسية
+""".split()
+RARE_RATE = 0.006
 
 SECTIONS = [
     ("news", "أخبار", "News"),
@@ -74,6 +83,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 batch = [self.make_article(rng, sections, now, days) for _ in range(size)]
                 Article.objects.bulk_create(batch, batch_size=batch_size)
+                index_rows(batch)
                 links = [
                     Article.tags.through(article_id=article.pk, tag_id=tag.pk)
                     for article in batch
@@ -113,7 +123,11 @@ class Command(BaseCommand):
     def make_article(self, rng, sections, now, days):
         """bulk_create skips save(): the slug is set here, and the body is safe by making."""
         title = sentence(rng, 6, 12).rstrip(".")
-        body = "".join(f"<p>{paragraph(rng)}</p>" for _ in range(rng.randint(4, 8)))
+        paragraphs = [paragraph(rng) for _ in range(rng.randint(4, 8))]
+        for word in RARE_WORDS:
+            if rng.random() < RARE_RATE:
+                paragraphs[rng.randrange(len(paragraphs))] += f" {sentence(rng, 4, 8)} {word}."
+        body = "".join(f"<p>{text}</p>" for text in paragraphs)
         published_at = now - timedelta(seconds=rng.randint(60, days * 86400))
         return Article(
             title_ar=title,

@@ -1,0 +1,30 @@
+"""The 45-case match matrix of the search research, through the real search on this database."""
+
+import pytest
+
+from articles.search import search
+from tests.search.matrix import SHOULD_MATCH, SHOULD_NOT_MATCH
+
+
+def found(make_article, document, query):
+    article = make_article(title_ar="تقرير", body_ar=f"<p>{document}</p>")
+    return article in list(search(query, language="ar")[:20])
+
+
+@pytest.mark.parametrize(
+    ("document", "query", "what"), SHOULD_MATCH, ids=[c[2] for c in SHOULD_MATCH]
+)
+def test_should_match(make_article, document, query, what):
+    assert found(make_article, document, query), what
+
+
+@pytest.mark.parametrize(
+    ("document", "query", "what"), SHOULD_NOT_MATCH, ids=[c[2] for c in SHOULD_NOT_MATCH]
+)
+def test_should_not_match(make_article, document, query, what):
+    assert not found(make_article, document, query), what
+
+
+def test_matrix_size():
+    assert len(SHOULD_MATCH) == 45
+    assert len(SHOULD_NOT_MATCH) == 3

@@ -1,0 +1,338 @@
+"""Search behaviour through the page and the service, on whichever database runs the suite."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles import services
+from articles.models import Article, ArticleSearch, Tag
+from articles.search import MAX_QUERY_LENGTH, make_snippet, parse_query, search
+
+
+def results(query, **filters):
+    return list(search(query, language=filters.pop("language", "ar"), **filters)[:50])
+
+
+def page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def found_part(html):
+    """The results section only (the ticker and other widgets also show headlines)."""
+    match = re.search(r'<section class="search-results".*?</section>', html, re.S)
+    return match.group() if match else ""
+
+
+def test_search_page_shows_headline_section_date_and_highlighted_snippet(client, make_article):
+    article = make_article(
+        title_ar="مؤتمر المرأة في بغداد",
+        body_ar="<p>افتتحت الوزارة اليوم مؤتمرا عن دور المرأة في التنمية.</p>",
+    )
+    make_article(title_ar="افتتاح جسر جديد", body_ar="<p>افتتح المحافظ الجسر.</p>")
+    full = page(client, "/search/?q=المراة")
+    html = found_part(full)
+    assert article.get_absolute_url() in html
+    assert "مؤتمر المرأة في بغداد" in html
+    assert "افتتاح جسر جديد" not in html
+    assert article.section.name in html
+    assert "<time datetime=" in html
+    assert "<mark>المرأة</mark>" in html
+    assert '<meta name="robots" content="noindex, follow">' in full
+    assert 'value="المراة"' in full  # the query is kept in the box
+    assert "1 result" in html or "نتيجة" in html
+
+
+def test_header_has_a_labelled_search_form(client, make_article):
+    html = page(client, "/")
+    assert re.search(r'<form class="site-search" role="search" aria-label="[^"]+"', html)
+    assert 'action="/search/"' in html
+    assert '<label for="site-search-q"' in html
+
+
+def test_title_match_ranks_above_body_match_and_newest_breaks_ties(make_article):
+    in_body = make_article(
+        title_ar="أخبار المحافظة",
+        body_ar="<p>تحدث المسؤولون عن الكهرباء.</p>",
+        published_at=timezone.now() - timedelta(hours=1),
+    )
+    in_title = make_article(
+        title_ar="أزمة الكهرباء في الصيف",
+        body_ar="<p>تحدث المسؤولون عن الأزمة.</p>",
+        published_at=timezone.now() - timedelta(days=20),
+    )
+    older_twin = make_article(
+        title_ar="الكهرباء تعود",
+        body_ar="<p>عاد التيار.</p>",
+        published_at=timezone.now() - timedelta(days=3),
+    )
+    newer_twin = make_article(
+        title_ar="الكهرباء تعود",
+        body_ar="<p>عاد التيار.</p>",
+        published_at=timezone.now() - timedelta(days=2),
+    )
+    assert results("الكهرباء") == [newer_twin, older_twin, in_title, in_body]
+
+
+def test_and_or_prefix_and_phrase_queries(make_article):
+    cholera = make_article(title_ar="تفشي الكوليرا في البصرة", body_ar="<p>إصابات جديدة.</p>")
+    malaria = make_article(title_ar="حملة ضد الملاريا", body_ar="<p>في الجنوب.</p>")
+    both = make_article(title_ar="الكوليرا والملاريا", body_ar="<p>تقرير صحي.</p>")
+    council = make_article(title_ar="اجتماع مجلس الوزراء", body_ar="<p>قرارات.</p>")
+    apart = make_article(title_ar="مجلس المحافظة", body_ar="<p>استقبل الوزراء.</p>")
+    elections = make_article(title_ar="نتائج الانتخابات", body_ar="<p>فرز الأصوات.</p>")
+    assert set(results("الكوليرا الملاريا")) == {both}
+    assert set(results("الكوليرا أو الملاريا")) == {cholera, malaria, both}
+    assert set(results("الكوليرا OR الملاريا")) == {cholera, malaria, both}
+    assert set(results("مجلس الوزراء")) == {council, apart}
+    assert set(results('"مجلس الوزراء"')) == {council}
+    assert set(results("انتخاب*")) == {elections}
+
+
+def test_draft_scheduled_and_other_language_articles_are_not_found(make_article):
+    make_article(title_ar="الزلزال في الشمال", status=Article.Status.DRAFT)
+    make_article(title_ar="الزلزال في الجنوب", published_at=timezone.now() + timedelta(days=1))
+    make_article(title_ar="", body_ar="", title_en="Earthquake", body_en="<p>North.</p>")
+    assert results("الزلزال") == []
+    assert results("earthquake") == []
+
+
+def test_english_edition_searches_english_content(client, make_article):
+    make_article(
+        title_ar="الفيضانات في الجنوب",
+        body_ar="<p>غرقت القرى.</p>",
+        title_en="Floods in the south",
+        body_en="<p>Villages were flooded.</p>",
+    )
+    make_article(title_ar="فيضانات أخرى", body_ar="<p>floods</p>")
+    html = found_part(page(client, "/en/search/?q=flooding"))
+    assert "Floods in the south" in html
+    assert "فيضانات أخرى" not in html
+    assert "/en/" in re.search(r'<h3 class="teaser-title"><a href="([^"]+)"', html).group(1)
+    assert "الفيضانات في الجنوب" not in found_part(page(client, "/en/search/?q=الفيضانات"))
+
+
+def test_section_and_date_filters(client, make_article, opinions):
+    now = timezone.now()
+    recent_news = make_article(title_ar="التضخم يرتفع", published_at=now - timedelta(days=1))
+    old_news = make_article(title_ar="التضخم ينخفض", published_at=now - timedelta(days=40))
+    opinion = make_article(title_ar="رأي في التضخم", section=opinions)
+    assert set(results("التضخم")) == {recent_news, old_news, opinion}
+    assert set(results("التضخم", section=opinions)) == {opinion}
+    since = (now - timedelta(days=10)).date()
+    assert set(results("التضخم", date_from=since)) == {recent_news, opinion}
+    assert set(results("التضخم", date_to=since)) == {old_news}
+    html = page(client, f"/search/?q=التضخم&section=opinions&date_from={since}")
+    assert "رأي في التضخم" in found_part(html) and "التضخم يرتفع" not in found_part(html)
+    assert '<option value="opinions" selected>' in html
+    # A bad date or an unknown section gives the form back with an error, not a 500.
+    html = page(client, "/search/?q=التضخم&date_from=2025-99-99&section=nope")
+    assert 'role="alert"' in html
+
+
+def test_pagination_keeps_the_query(client, make_article):
+    for number in range(25):
+        make_article(title_ar=f"الجراد رقم {number}", body_ar="<p>أسراب.</p>")
+    first = page(client, "/search/?q=الجراد")
+    assert first.count('class="teaser search-result"') == 20
+    assert "25 results" in first or "25" in first
+    assert 'href="?q=%D8%A7%D9%84%D8%AC%D8%B1%D8%A7%D8%AF&amp;page=2"' in first
+    second = page(client, "/search/?q=الجراد&page=2")
+    assert second.count('class="teaser search-result"') == 5
+    assert page(client, "/search/?q=الجراد&page=999").count('class="teaser search-result"') == 5
+    assert page(client, "/search/?q=الجراد&page=x").count('class="teaser search-result"') == 20
+
+
+def test_no_results_gives_help(client, make_article):
+    make_article()
+    html = page(client, "/search/?q=كوفيد")
+    assert 'class="search-help"' in html
+    assert 'value="كوفيد"' in html
+
+
+HOSTILE = [
+    "",
+    "   ",
+    "ا" * 10_000,
+    "كلمة " * 2_000,
+    "'; DROP TABLE articles_article; --",
+    '" OR 1=1 --',
+    "1' AND '1'='1",
+    "%00",
+    "%ED%A0%80",  # a lone surrogate, percent-encoded
+    "\x00\x01\x02\x1b",
+    "NEAR(a b) ^ * : -",
+    "'':* & | ! <-> (",
+    '"""',
+    "\\",
+    "OR OR OR",
+    "*",
+    "في من على",
+    "<script>alert(1)</script>",
+    "%25%00%27",
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_any_query_gives_a_page(client, make_article, query):
+    make_article(title_ar="كلمة عن الأمن", body_ar="<p>كلمة ' OR 1=1 <b>نص</b></p>")
+    response = client.get("/search/", {"q": query, "page": query[:20], "section": query[:50]})
+    assert response.status_code == 200
+    assert b"<script>alert" not in response.content
+
+
+@pytest.mark.parametrize(
+    "dates",
+    ["date_from=0001-01-01", "date_to=9999-12-31", "date_from=9999-12-31&date_to=0001-01-01"],
+)
+def test_extreme_dates_give_a_page(client, make_article, dates):
+    make_article(title_ar="الأمن في المدينة")
+    assert client.get(f"/search/?q=الأمن&{dates}").status_code == 200
+
+
+@pytest.mark.parametrize("raw", ["q=%00", "q=%ED%A0%80", "q=%FF%FE", "q=a%00b&page=%00", "q"])
+def test_raw_query_strings_give_a_page(client, make_article, raw):
+    make_article()
+    assert client.get(f"/search/?{raw}").status_code == 200
+
+
+def test_query_length_is_limited():
+    long = "السلام " * 100
+    assert len(parse_query(long).text) <= MAX_QUERY_LENGTH
+    assert len(parse_query("كلمة" + " كلمة" * 100).clauses) <= 10
+
+
+def test_snippet_keeps_whole_words_and_never_carries_markup(make_article):
+    words = [f"كلمة{n}" for n in range(60)]
+    words[40] = "الموازنة"
+    body = (
+        "<p>"
+        + " ".join(words[:30])
+        + "</p><p><script>alert(1)</script> &lt;b&gt; "
+        + " ".join(words[30:])
+        + "</p>"
+    )
+    make_article(title_ar="خبر", body_ar=body)
+    (article,) = results("موازنة")
+    snippet = str(article.snippet)
+    assert "<mark>الموازنة</mark>" in snippet
+    assert "<script" not in snippet and "<b>" not in snippet
+    text = re.sub(r"</?mark>", "", snippet).replace("…", " ")
+    for word in text.split():
+        assert word in words or word in {"&lt;b&gt;"}, word
+    assert snippet.startswith("… ")
+
+
+def test_snippet_marks_spelling_variants_and_prefixes():
+    parsed = parse_query("المراة انتخاب*")
+    snippet = make_snippet("دور المرأة في الانتخابات المقبلة", parsed)
+    assert snippet == "دور <mark>المرأة</mark> في <mark>الانتخابات</mark> المقبلة"
+    assert make_snippet("<b>الأَمَانَة</b>", parse_query("الامانه")) == (
+        "&lt;b&gt;<mark>الأَمَانَة</mark>&lt;/b&gt;"
+    )
+
+
+def test_index_follows_edits_publishing_and_deletion(make_article):
+    article = make_article(title_ar="الإعصار يقترب", status=Article.Status.DRAFT)
+    assert results("الإعصار") == []
+    services.publish_articles(Article.objects.filter(pk=article.pk))
+    assert results("الإعصار") == [article]
+    services.unpublish_articles(Article.objects.filter(pk=article.pk))
+    assert results("الإعصار") == []
+    article.status = Article.Status.PUBLISHED
+    article.title_ar = "الجراد يقترب"
+    article.save()
+    assert results("الإعصار") == []
+    assert results("الجراد") == [article]
+    article.delete()
+    assert results("الجراد") == []
+    assert not ArticleSearch.objects.filter(article_id=article.pk).exists()
+
+
+def test_generate_articles_fills_the_index(db):
+    call_command("generate_articles", count=5, seed=3, stdout=open("/dev/null", "w"))
+    assert ArticleSearch.objects.count() == 5
+    assert len(results("الحكومة") + results("العراق")) > 0
+
+
+def test_admin_search_uses_the_same_normalisation(admin_client, make_article):
+    draft = make_article(title_ar="ملف المرأة والأمن", status=Article.Status.DRAFT)
+    make_article(title_ar="خبر آخر")
+    html = admin_client.get("/admin/articles/article/", {"q": "المراة"}).content.decode()
+    assert f"/admin/articles/article/{draft.pk}/change/" in html
+    assert "خبر آخر" not in html
+
+
+def test_search_page_query_count_is_constant(client, make_article):
+    for _ in range(3):
+        make_article(title_ar="السياحة في الأهوار")
+
+    def count():
+        cache.clear()  # the uncached cost both times: widgets cache their data
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/search/?q=السياحة").status_code == 200
+        return len(captured)
+
+    small = count()
+    for _ in range(15):
+        make_article(title_ar="السياحة في الأهوار")
+    assert count() == small
+
+
+def test_related_news_ranks_shared_tags_then_text_then_section(make_article, opinions):
+    tags = [Tag.objects.create(slug=f"t{i}", name_ar=f"وسم {i}") for i in range(3)]
+    article = make_article(title_ar="أسعار النفط ترتفع", tags=tags)
+    two_tags = make_article(title_ar="مباراة الدوري", section=opinions, tags=tags[:2])
+    one_tag = make_article(title_ar="معرض الكتاب", section=opinions, tags=tags[:1])
+    same_words = make_article(title_ar="النفط والأسعار", section=opinions)
+    same_section = make_article(title_ar="افتتاح جسر")
+    unrelated = make_article(title_ar="مهرجان المسرح", section=opinions)
+    related = list(Article.objects.related_to(article))
+    assert related == [two_tags, one_tag, same_words, same_section]
+    assert unrelated not in related
+
+
+def test_related_news_is_cached_and_refreshed_on_publish(make_article, django_assert_num_queries):
+    tag = Tag.objects.create(slug="oil", name_ar="النفط")
+    article = make_article(title_ar="أسعار النفط", tags=[tag])
+    first = list(Article.objects.related_to(article))
+    with django_assert_num_queries(1):  # the scores come from the cache
+        assert list(Article.objects.related_to(article)) == first
+    newcomer = make_article(
+        title_ar="صادرات النفط", tags=[tag], section=article.section, status=Article.Status.DRAFT
+    )
+    services.publish_articles(Article.objects.filter(pk=newcomer.pk))
+    assert list(Article.objects.related_to(article))[0] == newcomer
+
+
+def test_plans_for_many_matches_give_the_same_results(make_article, monkeypatch):
+    """The date-index plan (used on PostgreSQL when a query matches many rows) ranks alike."""
+    made = [make_article(title_ar=f"الموازنة العامة {n}") for n in range(5)]
+    expected = results("الموازنة")
+    assert set(expected) == set(made)
+    monkeypatch.setattr("articles.search.DENSE_MATCHES", -1)
+    assert results("الموازنة") == expected
+
+
+def test_results_beyond_the_cap_are_announced(client, make_article, monkeypatch):
+    for n in range(5):
+        make_article(title_ar=f"الدينار يرتفع {n}")
+    monkeypatch.setattr("articles.search.RANK_CAP", 3)
+    html = page(client, "/search/?q=الدينار")
+    assert found_part(html).count('class="teaser search-result"') == 3
+    assert 'class="search-cap"' in html
+
+
+def test_rebuild_search_index_restores_lost_rows(make_article):
+    article = make_article(title_ar="الطاقة الشمسية في الصحراء")
+    ArticleSearch.objects.all().delete()
+    assert results("الشمسية") == []
+    call_command("rebuild_search_index", stdout=open("/dev/null", "w"))
+    assert results("الشمسية") == [article]

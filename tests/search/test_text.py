@@ -1,0 +1,109 @@
+"""The normaliser and the analysis pipeline, on real-looking text."""
+
+import pytest
+
+from articles.text import analyze, normalize, query_alternatives
+
+
+@pytest.mark.parametrize(
+    ("text", "normalised", "stripped"),
+    [
+        (
+            "الأمانة العامة لمجلس الوزراء ترعى المؤتمر الخاص بمناقشة ملف المرأة والأمن والسلام",
+            "الامانه العامه لمجلس الوزراء ترعي الموتمر الخاص بمناقشه ملف المراه والامن والسلام",
+            "امانه عامه لمجلس وزراء ترعي موتمر خاص بمناقشه ملف مراه امن سلام",
+        ),
+        ("الأَمَانَةُ العـــامة", "الامانه العامه", "امانه عامه"),
+        ("إسرائيل آمنة ٱلرحمن", "اسراييل امنه الرحمن", "اسراييل امنه رحمن"),
+        ("ترعى مستشفى", "ترعي مستشفي", "ترعي مستشفي"),
+        ("مسؤول رئيس هيئة", "مسوول رييس هييه", "مسوول رييس هييه"),
+        ("عام ٢٠٢٥ و۱۴۰۲", "عام 2025 و1402", "عام 2025 و1402"),
+        ("ﻻجئون ﷲ", "لاجيون الله", "لاجيون الله"),
+        ("\u200fالقدس\u200c", "القدس", "قدس"),
+        (
+            "وللمرأة فالمؤتمر بالأمانة كالعادة",
+            "وللمراه فالموتمر بالامانه كالعاده",
+            "مراه موتمر امانه عاده",
+        ),
+        # The three-letter guard: no stripping that would leave fewer than three letters.
+        ("الله والي بالغ التي", "الله والي بالغ التي", "الله والي بالغ التي"),
+        # A bare و ف ب ل ك is part of these words, never a prefix.
+        (
+            "وزير فلسطين بغداد لبنان كركوك",
+            "وزير فلسطين بغداد لبنان كركوك",
+            "وزير فلسطين بغداد لبنان كركوك",
+        ),
+        ("سألَ، لماذا؛ هل؟ ١٢٫٥٪", "سال, لماذا; هل? 12.5%", "سال, لماذا; هل? 12.5%"),
+        ("Reuters رويترز CAFÉ", "reuters رويترز cafe", "reuters رويترز cafe"),
+        ("ی ک", "ي ك", "ي ك"),
+    ],
+)
+def test_normalize(text, normalised, stripped):
+    assert normalize(text) == normalised
+    assert normalize(text, strip_prefixes=True) == stripped
+
+
+def keys(text):
+    return [term.key for term in analyze(text)]
+
+
+def test_control_characters_and_surrogates_are_dropped():
+    assert normalize("ال\x00قدس\x07\ud800") == "القدس"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("المرأة", "المراة"),
+        ("الأمانة", "الامانه"),
+        ("إسرائيل", "اسرائيل"),
+        ("المؤتمر", "المؤتـــمر"),
+        ("الأَمَانَة", "الأمانة"),
+        ("٢٠٢٥", "2025"),
+        ("ترعى", "ترعي"),
+        ("رئاسة", "رياسة"),
+        ("والسلام", "سلام"),
+        ("فالمؤتمر", "مؤتمر"),
+    ],
+)
+def test_spelling_variants_share_a_key(first, second):
+    assert keys(first) == keys(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # (Snowball's own rules, as in PostgreSQL's `arabic`, do merge وزير/زير and بغداد/غداد.)
+        ("لبنان", "بنان"),  # a bare ل is part of the word
+        ("فلسطين", "لسطين"),
+        ("الوزير", "الوزراء"),  # singular and broken plural stay apart
+        ("عامل", "العمال"),
+        ("انسحاب", "سحب"),
+        ("الله", "له"),
+    ],
+)
+def test_unrelated_words_are_not_merged(first, second):
+    assert keys(first) != keys(second)
+
+
+def test_stop_words_are_removed_before_alef_maqsura_mapping():
+    """على (on) never reaches the index, so the name علي stays searchable."""
+    assert keys("على") == []
+    assert keys("إلى حتى لدى") == []
+    assert keys("علي") != []
+    assert keys("قال علي على المنصة") == keys("قال علي المنصة")
+
+
+def test_hamza_spellings_meet_through_a_variant():
+    (document,) = analyze("مسؤولون")
+    (query,) = analyze("مسئولون")
+    assert document.key != query.key
+    assert query_alternatives(query) & {document.key, *document.variants}
+
+
+def test_document_variants_are_not_used_by_queries():
+    """لمجلس is indexed also as مجلس, but a query for لبنان looks only for لبنان."""
+    (document,) = analyze("لمجلس")
+    assert keys("مجلس")[0] in document.variants
+    (query,) = analyze("لبنان")
+    assert query_alternatives(query) == {query.key}
