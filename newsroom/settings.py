@@ -64,6 +64,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and auth: a cached page for a reader costs none of them.
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -119,6 +121,16 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole pages for anonymous readers (newsroom/pagecache.py): kept at most this long (0 turns
+# the page cache off), and invalidated at once by any change to these content versions.
+NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "600"))
+NEWSROOM_PAGE_CACHE_VERSIONS = ("articles", "ads", "social")
+# The only query parameters that make a different page (others are left out of the key).
+NEWSROOM_PAGE_CACHE_QUERY_PARAMS = ("page", "q")
+# How long a CDN may keep a page (s-maxage), and serve it stale while it fetches a new one.
+NEWSROOM_CDN_SECONDS = int(os.environ.get("NEWSROOM_CDN_SECONDS", "5"))
+NEWSROOM_CDN_STALE_SECONDS = int(os.environ.get("NEWSROOM_CDN_STALE_SECONDS", "30"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

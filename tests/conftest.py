@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from PIL import Image
@@ -17,6 +18,14 @@ def _arabic_by_default():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Nothing cached by one test (content versions, pages, fragments) leaks into another."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles.cache import articles_changed
 from articles.models import Article, Section, Tag
 
 # Everyday newsroom vocabulary, so that text statistics look like real Arabic news.
@@ -82,6 +83,7 @@ class Command(BaseCommand):
             made += size
             if verbosity >= 2:
                 self.stdout.write(f"{made}/{count}")
+        articles_changed()  # bulk_create sends no signals
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,93 @@
+"""Content versions: exact invalidation shared by every process.
+
+A *content version* is a number kept in the shared cache (Redis in production) under a
+name such as "articles", "ads" or "social". Everything cached from that content folds the
+version into its key, so one `bump_version("articles")` makes every dependent entry
+unreachable at once, in every process. Entries also carry a timeout, as a bound on
+staleness that no write announces (a scheduled article that becomes public by the clock).
+
+A version is the clock time of the last bump in nanoseconds, not a counter: if the cache
+loses the key, the new value can never equal one that keys old entries, and it doubles as
+"content changed at" for Last-Modified.
+"""
+
+import hashlib
+import math
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from django.core.cache import cache
+from django.db import transaction
+
+DEFAULT_TIMEOUT = 60 * 60  # seconds; a bound for what no write announces
+_VERSION_KEY = "content-version:{}"
+
+
+def get_version(name: str) -> int:
+    return get_versions([name])[name]
+
+
+def get_versions(names: Iterable[str]) -> dict[str, int]:
+    """The current version of each name, in one cache round trip when all exist."""
+    names = list(names)
+    found = cache.get_many([_VERSION_KEY.format(name) for name in names])
+    versions = {}
+    for name in names:
+        key = _VERSION_KEY.format(name)
+        if key not in found:
+            # First use (or the cache lost it): start from now; another process may win.
+            cache.add(key, time.time_ns(), timeout=None)
+            found[key] = cache.get(key)
+        versions[name] = found[key]
+    return versions
+
+
+def bump_version(name: str) -> int:
+    """Invalidate everything cached under `name`, now and again once the current
+    transaction commits (so no request can cache what it read before the commit)."""
+
+    def bump():
+        version = time.time_ns()
+        cache.set(_VERSION_KEY.format(name), version, timeout=None)
+        return version
+
+    version = bump()
+    transaction.on_commit(bump)
+    return version
+
+
+def changed_at(version: int) -> datetime:
+    return datetime.fromtimestamp(version / 1e9, tz=UTC)
+
+
+def make_key(prefix: str, parts: Iterable[object], versions: dict[str, int]) -> str:
+    """A bounded cache key from any parts (URLs may be long or carry any characters)."""
+    raw = "\x1f".join([*map(str, parts), *(f"{n}={v}" for n, v in sorted(versions.items()))])
+    return f"{prefix}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cached_value(
+    prefix: str,
+    parts: Iterable[object],
+    build: Callable[[], object],
+    *,
+    versions: Iterable[str],
+    timeout: int | Callable[[], int] = DEFAULT_TIMEOUT,
+):
+    """`build()`'s result, cached until one of `versions` is bumped or `timeout` passes.
+    A callable timeout is asked only on a miss, after building."""
+    key = make_key(prefix, parts, get_versions(versions))
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, _seconds(timeout))
+    return value
+
+
+def _ceil(seconds) -> int:
+    return max(1, math.ceil(seconds))
+
+
+def _seconds(timeout) -> int:
+    return _ceil(timeout() if callable(timeout) else timeout)
