@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run test lint messages
+.PHONY: install run test lint messages bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -33,3 +33,10 @@ messages: export DJANGO_DEBUG ?= 1
 messages: install
 	$(PYTHON) manage.py makemessages --locale ar --locale en --ignore ".venv/*" --ignore "tests/*" --no-obsolete
 	$(PYTHON) manage.py compilemessages --ignore ".venv/*"
+
+# Benchmarks (not tests: they never fail on a time). N articles, 10,000 by default:
+# `make bench N=100000`. Needs PostgreSQL on 127.0.0.1, wrk, and Redis for the shared cache.
+N ?= 10000
+bench: export N := $(N)
+bench: install
+	$(PYTHON) benchmarks/web.py

@@ -20,11 +20,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from ads.models import Ad
-from newsroom.cache import bump_version, get_version
+from newsroom.cache import ProcessMemo, bump_version, get_version
 
 CACHE_SECONDS = 60
+MEMO_SECONDS = 5
 # The content version of ads (newsroom/cache.py): cached ad lists and pages fold it in.
 ADS = "ads"
+
+
+_memo = ProcessMemo()
 
 
 @dataclass(frozen=True)
@@ -91,10 +95,15 @@ def page_ads(holder, language=None, section=None):
         now = timezone.now()
         version = get_version(ADS)
         cache_key = f"ads:slots:{version}:{language}:{section}"
-        slots = cache.get(cache_key)
+        slots = _memo.get(cache_key)
         if slots is None:
-            slots = load_candidates(language, section, now)
-            cache.set(cache_key, slots, CACHE_SECONDS)
+            slots = cache.get(cache_key)
+            if slots is None:
+                slots = load_candidates(language, section, now)
+                cache.set(cache_key, slots, CACHE_SECONDS)
+            # The process keeps the list a few seconds (a change bumps the version at once;
+            # only an ad starting by the clock may show up to that much later).
+            _memo.set(cache_key, slots, MEMO_SECONDS)
         page = per_request[(language, section)] = PageAds(slots=slots)
     return page
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, Window
+from django.db.models import Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -129,8 +129,11 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.select_related("section", "author", "source").prefetch_related(
-            "tags"
+        picked = Article.related.through.objects.filter(from_article_id=OuterRef("pk"))
+        return (
+            Article.objects.select_related("section", "author", "source")
+            .prefetch_related("tags")
+            .annotate(has_picks=Exists(picked))  # spares related news a query when false
         )
 
     def get_object(self, queryset=None):

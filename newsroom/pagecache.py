@@ -44,7 +44,7 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from newsroom.cache import get_versions, make_key
+from newsroom.cache import ProcessMemo, get_versions, make_key, versions_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +95,8 @@ def _seconds_to_deadline(now) -> float:
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        # Entries this process has used lately (keys hold the versions: never stale).
+        self.memo = ProcessMemo(settings.NEWSROOM_PAGE_CACHE_PROCESS_ENTRIES)
 
     def __call__(self, request):
         if not self.is_cacheable_request(request):
@@ -104,9 +106,10 @@ class PageCacheMiddleware:
             return response
         versions = get_versions(settings.NEWSROOM_PAGE_CACHE_VERSIONS)
         key = make_key("page", self.key_parts(request), versions)
-        entry = cache.get(key)
+        entry = self.memo.get(key) or cache.get(key)
         if entry is not None and entry["expires"] > time.time():
-            return self.respond(request, entry, "hit")
+            self.memo.set(key, entry, entry["expires"] - time.time())
+            return self.respond(request, entry, versions, "hit")
         request._page_cache_holes = []
         request._page_cache_nonce = secrets.token_hex(8)
         response = self.get_response(request)
@@ -118,7 +121,7 @@ class PageCacheMiddleware:
                 response.content = self.fill(request, self.split(request, response), holes)
             return response
         cache.set(key, entry, max(1, math.ceil(entry["expires"] - time.time())))
-        return self.respond(request, entry, "miss")
+        return self.respond(request, entry, versions, "miss")
 
     @staticmethod
     def is_personal(request):
@@ -202,13 +205,13 @@ class PageCacheMiddleware:
             for part in parts
         )
 
-    def respond(self, request, entry, status):
+    def respond(self, request, entry, versions, status):
         remaining = entry["expires"] - time.time()
         response = get_conditional_response(
             request, etag=entry["etag"], last_modified=entry["last_modified"]
         )
         if response is None:
-            with translation.override(entry["language"]):
+            with translation.override(entry["language"]), versions_snapshot(versions):
                 content = self.fill(request, entry["parts"], entry["holes"])
             response = HttpResponse(content, content_type=entry["content_type"])
             for name, value in entry["headers"].items():

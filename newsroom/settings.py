@@ -114,7 +114,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache_backends.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "newsroom",
         }
@@ -128,6 +128,9 @@ NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", 
 NEWSROOM_PAGE_CACHE_VERSIONS = ("articles", "ads", "social")
 # The only query parameters that make a different page (others are left out of the key).
 NEWSROOM_PAGE_CACHE_QUERY_PARAMS = ("page", "q")
+# Each process also keeps this many recently served pages in its own memory (exact too:
+# their keys hold the content versions, read from the shared cache on every request).
+NEWSROOM_PAGE_CACHE_PROCESS_ENTRIES = 200
 # How long a CDN may keep a page (s-maxage), and serve it stale while it fetches a new one.
 NEWSROOM_CDN_SECONDS = int(os.environ.get("NEWSROOM_CDN_SECONDS", "5"))
 NEWSROOM_CDN_STALE_SECONDS = int(os.environ.get("NEWSROOM_CDN_STALE_SECONDS", "30"))

@@ -11,8 +11,10 @@ import random
 from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from ads import selection, services
+from newsroom.cache import ProcessMemo, get_version
 from newsroom.pagecache import live_fragment
 
 register = template.Library()
@@ -21,6 +23,7 @@ register = template.Library()
 rng = random.SystemRandom()
 
 FRAGMENT = "ads.slot"
+_html = ProcessMemo()
 
 
 def slot_context(holder, request, key, section):
@@ -31,8 +34,15 @@ def slot_context(holder, request, key, section):
 
 
 def render_slot(request, key, section=None):
-    """The HTML of slot `key` for one response (the live-fragment renderer)."""
-    return render_to_string("ads/slot.html", slot_context(request, request, key, section))
+    """The HTML of slot `key` for one response (the live-fragment renderer). The markup
+    of each choice of ads is kept by the process, under the ads' content version."""
+    context = slot_context(request, request, key, section)
+    memo_key = (get_version(selection.ADS), get_language(), key, *(ad.pk for ad in context["ads"]))
+    html = _html.get(memo_key)
+    if html is None:
+        html = render_to_string("ads/slot.html", context)
+        _html.set(memo_key, html, selection.CACHE_SECONDS)
+    return html
 
 
 @register.simple_tag(takes_context=True)

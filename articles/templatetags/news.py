@@ -92,4 +92,4 @@ def ticker():
 
 @register.inclusion_tag("articles/widgets/related_news.html")
 def related_news(article, count=RELATED_COUNT):
-    return {"articles": Article.objects.related_to(article).for_listing()[:count]}
+    return {"articles": Article.objects.for_listing().related_list(article, count)}
