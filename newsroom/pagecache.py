@@ -117,8 +117,10 @@ class PageCacheMiddleware:
         del request._page_cache_holes
         entry = self.make_entry(request, response, versions, holes)
         if entry is None:
-            if holes:
+            if holes and not response.streaming:
                 response.content = self.fill(request, self.split(request, response), holes)
+                if response.has_header("Content-Length"):
+                    response["Content-Length"] = str(len(response.content))
             return response
         cache.set(key, entry, max(1, math.ceil(entry["expires"] - time.time())))
         return self.respond(request, entry, versions, "miss")

@@ -116,7 +116,7 @@ if os.environ.get("REDIS_URL"):
         "default": {
             "BACKEND": "newsroom.cache_backends.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": "newsroom",
+            "KEY_PREFIX": os.environ.get("NEWSROOM_CACHE_PREFIX", "newsroom"),
         }
     }
 else:
