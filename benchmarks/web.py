@@ -32,6 +32,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,7 +44,7 @@ DB_NAME = f"newsroom_bench_{COUNT}"
 DATABASE_URL = f"postgres://postgres@{DB_HOST}:5432/{DB_NAME}"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 PORT = int(os.environ.get("BENCH_PORT") or 8701)
-URLS_PER_KIND = 2000
+URLS_PER_KIND = 1000
 
 WRK_SCRIPT = r"""
 local paths = {}
@@ -230,8 +231,8 @@ def fetch(url):
 
 
 def warm(server, paths):
-    for path in paths:
-        fetch(server.url(path))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda path: fetch(server.url(path)), paths))
 
 
 def wrk(server, paths, connections):
