@@ -88,3 +88,20 @@ def test_pages_use_responsive_pictures(client, make_article):
     lead = home[home.index('class="lead-story"') : home.index('class="latest"')]
     assert 'fetchpriority="high"' in lead and "loading=" not in lead
     assert article.image.url not in home  # the original upload is never sent
+
+
+def test_demo_pictures_store_their_size_so_pages_never_open_them(client, db, monkeypatch):
+    import articles.demo
+    from articles.models import Article
+
+    articles.demo.load()
+    sizes = set(Article.objects.exclude(image="").values_list("image_width", "image_height"))
+    assert sizes and None not in {value for size in sizes for value in size}
+    client.get("/")  # renditions made once
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a page opened a picture")
+
+    monkeypatch.setattr(Image, "open", fail)
+    assert client.get("/").status_code == 200
+    assert client.get("/en/").status_code == 200
