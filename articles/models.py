@@ -116,9 +116,14 @@ class ArticleQuerySet(models.QuerySet):
 
     def in_language(self, language=None):
         """Articles that have a headline and body in `language` (the active one by default)."""
-        # Untranslated fields are NULL or empty; `__gt=""` rules out both.
-        return self.filter(
-            **{f"{localized('title', language)}__gt": "", f"{localized('body', language)}__gt": ""}
+        # Untranslated fields are NULL or empty. Not `__gt=""`: ordering text needs the whole
+        # value, so PostgreSQL would decompress the body of every row it reads, while `<>`
+        # compares lengths first (ten times faster on a long section list).
+        title, body = localized("title", language), localized("body", language)
+        return (
+            self.filter(**{f"{title}__isnull": False, f"{body}__isnull": False})
+            .exclude(**{title: ""})
+            .exclude(**{body: ""})
         )
 
     def public(self, language=None):

@@ -252,8 +252,14 @@ def wrk(server, paths, connections):
     return data
 
 
+def stop_on_signal(signum, _frame):
+    raise SystemExit(f"stopped by signal {signum}")  # runs main()'s clean-up
+
+
 def main():
     global SECRET_KEY, REDIS, WORK
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGINT, stop_on_signal)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk).")
     SECRET_KEY = secrets.token_urlsafe(50)

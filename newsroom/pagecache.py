@@ -180,7 +180,9 @@ class PageCacheMiddleware:
             },
             "language": response.get("Content-Language") or translation.get_language(),
             "etag": f'W/"{digest}"' if holes else f'"{digest}"',
-            "last_modified": math.floor(newest / 1e9) if newest else None,
+            # The last change any write announced, or the start of this entry if later: a
+            # scheduled article appears with no write, and only in entries made after it.
+            "last_modified": math.floor(max(newest / 1e9, time.time() - 1)),
             "expires": time.time() + seconds,
         }
 

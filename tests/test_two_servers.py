@@ -147,16 +147,19 @@ class Server:
         )  # fmt: skip
         self.opener = build_opener(HTTPCookieProcessor(CookieJar(LoopbackPolicy())))
         deadline = time.monotonic() + 30
-        while True:
-            try:
-                self.get("/robots-check-not-found/")
-                break
-            except OSError:
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    log = Path(log_path).read_text()
-                    raise RuntimeError(f"server did not start: {log}") from None
-                time.sleep(0.2)
+        try:
+            while True:
+                try:
+                    self.get("/robots-check-not-found/")
+                    break
+                except OSError:
+                    if self.process.poll() is not None or time.monotonic() > deadline:
+                        log = Path(log_path).read_text()
+                        raise RuntimeError(f"server did not start: {log}") from None
+                    time.sleep(0.2)
+        except BaseException:
+            self.stop()
+            raise
 
     def get(self, path):
         """(status, headers, body) of a GET, following no redirect."""
