@@ -44,3 +44,10 @@ messages: export DJANGO_DEBUG ?= 1
 messages: install
 	$(PYTHON) manage.py makemessages --locale ar --locale en --ignore ".venv/*" --ignore "tests/*" --no-obsolete
 	$(PYTHON) manage.py compilemessages --ignore ".venv/*"
+
+# Benchmarks (not tests: they never fail on a time). N articles, 10,000 by default:
+# `make bench N=100000`. Needs PostgreSQL on 127.0.0.1, wrk, and Redis for the shared cache.
+N ?= 10000
+bench: export N := $(N)
+bench: install
+	$(PYTHON) benchmarks/web.py

@@ -11,8 +11,12 @@ class AdsConfig(AppConfig):
         from ads.models import Ad, Placement
         from ads.roles import sync_roles
         from ads.selection import ads_changed
+        from ads.templatetags.ads import FRAGMENT, render_slot
+        from newsroom.pagecache import register_fragment
 
         post_migrate.connect(sync_roles, sender=self)
+        # Cached pages fill their ad slots on every view (newsroom/pagecache.py).
+        register_fragment(FRAGMENT, render_slot)
         for model in (Ad, Placement):
             post_save.connect(ads_changed, sender=model, dispatch_uid=f"ads_changed_{model}")
             post_delete.connect(ads_changed, sender=model, dispatch_uid=f"ads_deleted_{model}")

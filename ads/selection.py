@@ -15,15 +15,20 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from ads.models import Ad
+from newsroom.cache import ProcessMemo, bump_version, get_version
 
 CACHE_SECONDS = 60
-VERSION_KEY = "ads:version"
+MEMO_SECONDS = 5
+# The content version of ads (newsroom/cache.py): cached ad lists and pages fold it in.
+ADS = "ads"
+
+
+_memo = ProcessMemo()
 
 
 @dataclass(frozen=True)
@@ -43,18 +48,10 @@ class PageAds:
 
 
 def ads_changed(**kwargs):
-    """Signal receiver: forget every cached ad list, in every process. Once now, and once
-    more after the commit, so that no list read before the commit stays cached."""
-    _bump_version()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_bump_version)
-
-
-def _bump_version():
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
+    """Signal receiver: forget every cached ad list and every cached page, in every
+    process. Once now, and once more after the commit, so that no list read before the
+    commit stays cached (newsroom/cache.py)."""
+    bump_version(ADS)
 
 
 def load_candidates(language, section, now):
@@ -96,12 +93,17 @@ def page_ads(holder, language=None, section=None):
     page = per_request.get((language, section))
     if page is None:
         now = timezone.now()
-        version = cache.get(VERSION_KEY, 1)
+        version = get_version(ADS)
         cache_key = f"ads:slots:{version}:{language}:{section}"
-        slots = cache.get(cache_key)
+        slots = _memo.get(cache_key)
         if slots is None:
-            slots = load_candidates(language, section, now)
-            cache.set(cache_key, slots, CACHE_SECONDS)
+            slots = cache.get(cache_key)
+            if slots is None:
+                slots = load_candidates(language, section, now)
+                cache.set(cache_key, slots, CACHE_SECONDS)
+            # The process keeps the list a few seconds (a change bumps the version at once;
+            # only an ad starting by the clock may show up to that much later).
+            _memo.set(cache_key, slots, MEMO_SECONDS)
         page = per_request[(language, section)] = PageAds(slots=slots)
     return page
 

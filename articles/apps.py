@@ -8,8 +8,11 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self):
-        from articles.cache import connect_signals
+        from articles.cache import connect_signals, next_publication
         from articles.roles import sync_roles
+        from newsroom.pagecache import register_deadline
 
         post_migrate.connect(sync_roles, sender=self)
         connect_signals()
+        # Cached pages must not outlive the next scheduled publication.
+        register_deadline(next_publication)

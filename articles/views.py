@@ -1,17 +1,20 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, Window
+from django.db.models import Exists, F, OuterRef, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import escape_uri_path
+from django.utils.functional import cached_property
 from django.utils.translation import get_language, override
 from django.views.generic import DetailView, ListView, TemplateView
 
+from articles.cache import ARTICLES, listing_timeout
 from articles.forms import SearchForm
 from articles.models import Article, Author, LegacyURL, Section, Tag
 from articles.search import search
+from newsroom.cache import cached_value
 
 ARTICLES_PER_SECTION_BLOCK = 4
 LATEST_COUNT = 8
@@ -28,12 +31,19 @@ class HomeView(TemplateView):
         lead = lead or public.filter(is_featured=True).first() or (latest[0] if latest else None)
         context["lead"] = lead
         context["latest"] = [article for article in latest if article != lead][:LATEST_COUNT]
-        context["section_blocks"] = self.section_blocks(public)
+        context["section_blocks"] = cached_value(
+            "articles:home-blocks",
+            [get_language()],
+            lambda: self.section_blocks(public),
+            versions=[ARTICLES],
+            timeout=listing_timeout,
+        )
         return context
 
     @staticmethod
     def section_blocks(public):
-        """The newest few articles of every navigable section, in one query."""
+        """The newest few articles of every navigable section, in one query (which reads
+        the whole archive, so it is cached until an article changes)."""
         ranked = (
             public.filter(section__in_navigation=True)
             .annotate(
@@ -52,10 +62,30 @@ class HomeView(TemplateView):
         return list(blocks.items())
 
 
+class CachedCountPaginator(Paginator):
+    """Counting a section of a large archive reads all of it: the count is cached until
+    an article changes (`count_key` names the list)."""
+
+    def __init__(self, *args, count_key, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    @cached_property
+    def count(self):
+        return cached_value(
+            "articles:count",
+            self.count_key,
+            lambda: Paginator.count.func(self),
+            versions=[ARTICLES],
+            timeout=listing_timeout,
+        )
+
+
 class ArticleListView(ListView):
     """A paginated list of public articles narrowed to one section, tag or author."""
 
     paginate_by = 20
+    paginator_class = CachedCountPaginator
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     filter_model = None
@@ -64,6 +94,10 @@ class ArticleListView(ListView):
     def get_queryset(self):
         self.subject = get_object_or_404(self.filter_model, slug=self.kwargs["slug"])
         return Article.objects.public().for_listing().filter(**{self.filter_field: self.subject})
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        key = [self.filter_field, self.subject.pk, get_language()]
+        return super().get_paginator(queryset, per_page, count_key=key, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(subject=self.subject, **kwargs)
@@ -97,8 +131,11 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.select_related("section", "author", "source").prefetch_related(
-            "tags"
+        picked = Article.related.through.objects.filter(from_article_id=OuterRef("pk"))
+        return (
+            Article.objects.select_related("section", "author", "source")
+            .prefetch_related("tags")
+            .annotate(has_picks=Exists(picked))  # spares related news a query when false
         )
 
     def get_object(self, queryset=None):

@@ -1,6 +1,16 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
+
+# The content version of the site's social links (newsroom/cache.py): cached link lists
+# and every cached page fold it into their keys.
+SOCIAL = "social"
+
+
+def social_links_changed(**_kwargs):
+    from newsroom.cache import bump_version
+
+    bump_version(SOCIAL)
 
 
 class SocialConfig(AppConfig):
@@ -8,6 +18,11 @@ class SocialConfig(AppConfig):
     verbose_name = _("Social media")
 
     def ready(self):
+        from social.models import SocialLink
         from social.roles import sync_roles
 
         post_migrate.connect(sync_roles, sender=self)
+        for signal in (post_save, post_delete):
+            signal.connect(
+                social_links_changed, sender=SocialLink, dispatch_uid=f"social-changed-{signal}"
+            )

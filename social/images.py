@@ -1,73 +1,26 @@
 """Link-preview pictures: 1200×630 JPEG renditions of any image file, made once and kept.
 
 `og_image_url(field_file)` takes a Django FieldFile (of any model: this app does not know
-articles) and returns the URL of its rendition, generating it on first use in the same
-storage under `og/`. The rendition's name comes from the source's name and size, so a
-replaced picture gets a new rendition; the shared cache remembers the answer so that a page
-view costs no storage call once the rendition exists.
+articles) and returns the URL of its rendition, made on first use in the same storage
+under `og/` by the project's rendition helper (newsroom/images.py), which names it from
+the source's name and size (a replaced picture gets a new rendition) and remembers it in
+the shared cache, so that a page view costs no storage call once it exists.
 """
 
-import hashlib
-import io
-import logging
-
 from django.conf import settings
-from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.templatetags.static import static
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw
 
-logger = logging.getLogger(__name__)
+from newsroom.images import rendition
 
 OG_SIZE = (1200, 630)
 OG_DIRECTORY = "og"
-JPEG_QUALITY = 82
-CACHE_SECONDS = 24 * 60 * 60
-
-
-def rendition_name(source_name, source_size):
-    digest = hashlib.sha256(f"{source_name}\0{source_size}".encode()).hexdigest()[:24]
-    return f"{OG_DIRECTORY}/{digest}-{OG_SIZE[0]}x{OG_SIZE[1]}.jpg"
-
-
-def render(source) -> bytes:
-    """Crop `source` (a file object) to 1200×630 around its centre and encode it as JPEG."""
-    with Image.open(source) as image:
-        image = ImageOps.exif_transpose(image)
-        if image.mode in ("RGBA", "LA", "P"):
-            image = image.convert("RGBA")
-            background = Image.new("RGB", image.size, (255, 255, 255))
-            background.paste(image, mask=image.getchannel("A"))
-            image = background
-        elif image.mode != "RGB":
-            image = image.convert("RGB")
-        image = ImageOps.fit(image, OG_SIZE, method=Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
-        return buffer.getvalue()
 
 
 def og_image_url(field_file):
     """The URL of `field_file`'s 1200×630 rendition, or None when it has no usable picture."""
-    if not field_file or not getattr(field_file, "name", None):
-        return None
-    storage = field_file.storage
-    cache_key = "social:og:" + hashlib.sha256(field_file.name.encode()).hexdigest()
-    cached = cache.get(cache_key)
-    if cached:
-        return cached
-    try:
-        name = rendition_name(field_file.name, storage.size(field_file.name))
-        if not storage.exists(name):
-            with storage.open(field_file.name, "rb") as source:
-                data = render(source)
-            name = storage.save(name, ContentFile(data))
-    except (OSError, ValueError, Image.DecompressionBombError):
-        logger.warning("No link-preview picture for %s", field_file.name, exc_info=True)
-        return None
-    url = storage.url(name)
-    cache.set(cache_key, url, CACHE_SECONDS)
-    return url
+    made = rendition(field_file, *OG_SIZE, fmt="jpeg", directory=OG_DIRECTORY)
+    return made.url if made else None
 
 
 def default_og_image_url():

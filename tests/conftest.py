@@ -22,7 +22,7 @@ def _arabic_by_default():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: cached responses must not outlive its data."""
+    """Nothing cached by one test (content versions, pages, fragments) leaks into another."""
     cache.clear()
     yield
     cache.clear()

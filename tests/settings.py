@@ -22,3 +22,10 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="newsroom-test-media-"))
 # Serve static files from the apps' folders, as in development: no collectstatic needed.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Pages are rendered on every request unless a test turns the page cache on
+# (tests/test_pagecache.py); each test starts with an empty cache (tests/conftest.py).
+NEWSROOM_PAGE_CACHE_SECONDS = 0
+# The suite's own cache is this process's memory, whatever REDIS_URL says (the two-server
+# test, tests/test_two_servers.py, gives its servers Redis).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -120,6 +120,9 @@ def load(stdout=None):
             article.image.save(
                 f"demo-{item['key']}.jpg", ContentFile(draw_picture(index)), save=False
             )
+        if article.image and not article.image_width:
+            # Stored sizes spare every page that lists the article from opening the file.
+            Article._meta.get_field("image").update_dimension_fields(article, force=True)
         article.save()
         article.tags.set([tags[slug] for slug in item["tags"]])
         articles[item["key"]] = article

@@ -15,6 +15,8 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from newsroom.cache import cached_value
+from social.apps import SOCIAL
 from social.icons import icon_svg
 from social.images import OG_SIZE, default_og_image_url, og_image_url
 from social.links import absolute_url, share_targets, with_icons
@@ -27,16 +29,23 @@ OG_LOCALES = {"ar": "ar_AR", "en": "en_US"}
 DESCRIPTION_LENGTH = 200
 
 
+def load_active_links():
+    """All active links, from the shared cache until a link changes (see social/apps.py)."""
+    return cached_value(
+        "social:links", [], lambda: list(SocialLink.objects.active()), versions=[SOCIAL]
+    )
+
+
 def active_links(context):
-    """All active links, fetched once per request (header and footer share one query)."""
+    """All active links, fetched once per request (header and footer share one lookup)."""
     request = context.get("request")
     if request is not None:
         if not hasattr(request, "_social_links"):
-            request._social_links = list(SocialLink.objects.active())
+            request._social_links = load_active_links()
         return request._social_links
     render_context = context.render_context
     if "social_links" not in render_context:
-        render_context["social_links"] = list(SocialLink.objects.active())
+        render_context["social_links"] = load_active_links()
     return render_context["social_links"]
 
 

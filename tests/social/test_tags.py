@@ -117,16 +117,25 @@ def test_inactive_links_are_hidden_and_no_links_render_nothing(rf):
 
 
 @pytest.mark.django_db
-def test_header_and_footer_cost_one_query(legacy_links, rf):
+def test_header_and_footer_cost_one_query_then_none_until_a_link_changes(legacy_links, rf):
     request = rf.get("/")
     template = '{% social_links "header" %}{% social_links "footer" %}{% site_og_tags %}'
     with CaptureQueriesContext(connection) as queries:
         render(template, request=request)
     assert len(queries) == 1
-    # Without a request (e.g. an e-mail template) it is still one query per render.
+    # The links are shared by every process through the cache, with or without a request.
     with CaptureQueriesContext(connection) as queries:
+        render(template, request=rf.get("/"))
         render(template)
+    assert len(queries) == 0
+    # A change to any link is seen by the next render.
+    link = legacy_links[0] if isinstance(legacy_links, list) else SocialLink.objects.first()
+    link.label = "Renamed account"
+    link.save()
+    with CaptureQueriesContext(connection) as queries:
+        html = render(template)
     assert len(queries) == 1
+    assert "Renamed account" in html
 
 
 @pytest.mark.django_db

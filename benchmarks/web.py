@@ -1,0 +1,343 @@
+"""Page speed: article, home, section (and search) pages, cached and uncached, against a
+bare Django view returning the same bytes (the ceiling of this machine).
+
+    make bench                 # 10,000 generated articles
+    make bench N=100000
+
+What it does, all on loopback and with bounded durations:
+1. builds (or reuses) a PostgreSQL database `newsroom_bench_<N>` with the demo content
+   (sections, social links, ads) and N generated articles, then collectstatic;
+2. starts gunicorn (2 sync workers, DJANGO_DEBUG off, a secret key made at run time)
+   twice: page cache on and off, both with Redis (a dedicated database number, emptied
+   before and after) when it answers, local memory otherwise;
+3. counts the SQL queries of each page in-process (cold: after a content change; warm:
+   only the page itself not cached; cached: a page-cache hit);
+4. runs wrk at 1 and 16 connections against each page, cycling through many different
+   article, section and page URLs (a Lua script), and against the bare view;
+5. prints a table: requests/s, p50, p99, queries, and the ratio to the bare view.
+
+It is a benchmark, not a test: it fails only when it cannot run.
+Environment: N, BENCH_SECONDS (default 8), BENCH_DATABASE_HOST (127.0.0.1),
+BENCH_REDIS_URL (redis://127.0.0.1:6379/14), BENCH_PORT (8701).
+"""
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+COUNT = int(os.environ.get("N") or 10_000)
+SECONDS = min(int(os.environ.get("BENCH_SECONDS") or 8), 60)
+DB_HOST = os.environ.get("BENCH_DATABASE_HOST", "127.0.0.1")
+DB_NAME = f"newsroom_bench_{COUNT}"
+DATABASE_URL = f"postgres://postgres@{DB_HOST}:5432/{DB_NAME}"
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+PORT = int(os.environ.get("BENCH_PORT") or 8701)
+URLS_PER_KIND = 1000
+
+WRK_SCRIPT = r"""
+local paths = {}
+for line in io.lines(os.getenv("BENCH_PATHS")) do paths[#paths + 1] = line end
+local index = 0
+request = function()
+  index = index % #paths + 1
+  return wrk.format("GET", paths[index], {["User-Agent"] = "Mozilla/5.0 (bench) Firefox/140.0"})
+end
+done = function(summary, latency, requests)
+  local bad = summary.errors.status + summary.errors.connect + summary.errors.timeout
+  io.write(string.format(
+    'BENCH {"requests": %d, "seconds": %f, "p50": %f, "p99": %f, "errors": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, bad))
+end
+"""
+
+
+def log(message):
+    print(f"-- {message}", file=sys.stderr, flush=True)
+
+
+def base_env(**extra):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "NEWSROOM_", "DATABASE_URL", "REDIS_URL"))
+    }
+    env.update(
+        DATABASE_URL=DATABASE_URL,
+        DJANGO_SECRET_KEY=SECRET_KEY,
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DJANGO_SECURE_SSL_REDIRECT="0",
+        DJANGO_LOG_LEVEL="WARNING",
+        PYTHONPATH=str(ROOT),
+    )
+    if REDIS:
+        env["REDIS_URL"] = REDIS_URL
+    env.update(extra)
+    return env
+
+
+def manage(*args, env=None):
+    subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env or base_env(), check=True, timeout=1800
+    )
+
+
+def redis_client():
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+        client.ping()
+        return client
+    except Exception:
+        return None
+
+
+def build_database():
+    exists = subprocess.run(
+        ["psql", "-h", DB_HOST, "-U", "postgres", "-Atc", f"SELECT 1 FROM pg_database "
+         f"WHERE datname = '{DB_NAME}'"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    if exists:
+        count = subprocess.run(
+            ["psql", "-h", DB_HOST, "-U", "postgres", "-d", DB_NAME, "-Atc",
+             "SELECT count(*) FROM articles_article"],
+            capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        if count.isdigit() and int(count) >= COUNT:
+            log(f"reusing {DB_NAME} ({count} articles)")
+            manage("migrate", "--noinput", "-v0")
+            return
+        subprocess.run(["dropdb", "-h", DB_HOST, "-U", "postgres", DB_NAME], check=True)
+    subprocess.run(["createdb", "-h", DB_HOST, "-U", "postgres", DB_NAME], check=True)
+    manage("migrate", "--noinput", "-v0")
+    manage("loaddemo", "--no-users", "-v0")
+    started = time.monotonic()
+    manage("generate_articles", "--count", str(COUNT))
+    log(f"generated {COUNT} articles in {time.monotonic() - started:.0f} s on PostgreSQL")
+    subprocess.run(
+        ["psql", "-h", DB_HOST, "-U", "postgres", "-d", DB_NAME, "-qc", "VACUUM ANALYZE"],
+        check=True,
+    )
+
+
+def sample_paths():
+    """Many different URLs of each kind, and the SQL queries of one of each, from Django
+    itself (a child process with the benchmark's settings)."""
+    code = r"""
+import json, os, random, sys
+import django
+django.setup()
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+from articles.models import Article, Section
+
+limit = int(sys.argv[1])
+rng = random.Random(1)
+ids = list(Article.objects.public().values_list("pk", flat=True))
+rng.shuffle(ids)
+articles = [a.get_absolute_url() for a in
+            Article.objects.filter(pk__in=ids[:limit]).select_related("section")]
+section_pages = []
+for section in Section.objects.all():
+    pages = min(50, -(-Article.objects.public().filter(section=section).count() // 20))
+    url = section.get_absolute_url()
+    section_pages += [f"{url}?page={n}" if n > 1 else url for n in range(1, pages + 1)]
+paths = {"article": articles, "home": ["/", "/en/"], "section": section_pages}
+try:
+    reverse("articles:search")
+    words = ["الحكومة", "المياه", "الكهرباء", "البصرة", "الموازنة", "المنتخب", "الشباب"]
+    paths["search"] = [f"/search/?q={w}" for w in words]
+except NoReverseMatch:
+    pass
+client = Client(SERVER_NAME="127.0.0.1", HTTP_USER_AGENT="Mozilla/5.0 Firefox/140.0")
+queries = {}
+for kind, urls in paths.items():
+    counts = []
+    for state in ("cold", "warm"):
+        if state == "cold":
+            cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            status = client.get(urls[min(3, len(urls) - 1)]).status_code
+        counts.append(len(captured) if status == 200 else None)
+    queries[kind] = counts
+print(json.dumps({"paths": paths, "queries": queries}))
+"""
+    env = base_env(DJANGO_SETTINGS_MODULE="newsroom.settings", NEWSROOM_PAGE_CACHE_SECONDS="0")
+    out = subprocess.run(
+        [PYTHON, "-c", code, str(URLS_PER_KIND)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True, timeout=600,
+    ).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
+class Server:
+    def __init__(self, name, port, app, env):
+        self.name, self.port = name, port
+        self.log = open(WORK / f"{name}.log", "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", app, "--workers", "2", "--worker-class", "sync",
+             "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5", "--timeout", "60"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read()
+                return
+            except urllib.error.HTTPError:
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    break
+                time.sleep(0.3)
+        self.stop()
+        raise SystemExit(f"{name} did not start; see {self.log.name}")
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+
+
+def fetch(url):
+    request = urllib.request.Request(url, headers={"User-Agent": "Mozilla/5.0 Firefox/140.0"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.status, response.read(), dict(response.headers)
+
+
+def warm(server, paths):
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda path: fetch(server.url(path)), paths))
+
+
+def wrk(server, paths, connections):
+    paths_file = WORK / f"paths-{server.name}-{len(paths)}.txt"
+    paths_file.write_text("\n".join(paths) + "\n")
+    env = {**os.environ, "BENCH_PATHS": str(paths_file)}
+    result = subprocess.run(
+        ["wrk", "-t", str(min(connections, 2)), "-c", str(connections), "-d", f"{SECONDS}s",
+         "--timeout", "10s", "-s", str(WORK / "cycle.lua"), server.url(paths[0])],
+        env=env, capture_output=True, text=True, timeout=SECONDS + 30,
+    )  # fmt: skip
+    line = next((x for x in result.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise SystemExit(f"wrk failed: {result.stdout}\n{result.stderr}")
+    data = json.loads(line[6:])
+    data["rps"] = data["requests"] / data["seconds"]
+    return data
+
+
+def stop_on_signal(signum, _frame):
+    raise SystemExit(f"stopped by signal {signum}")  # runs main()'s clean-up
+
+
+def main():
+    global SECRET_KEY, REDIS, WORK
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGINT, stop_on_signal)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk).")
+    SECRET_KEY = secrets.token_urlsafe(50)
+    redis = redis_client()
+    REDIS = redis is not None
+    if redis:
+        redis.flushdb()
+    else:
+        log("Redis does not answer: the cache is each process's own memory")
+    WORK = Path(tempfile.mkdtemp(prefix="newsroom-bench-"))
+    (WORK / "cycle.lua").write_text(WRK_SCRIPT)
+    servers = []
+    try:
+        build_database()
+        manage("collectstatic", "--noinput", "-v0")
+        sample = sample_paths()
+        paths, queries = sample["paths"], sample["queries"]
+        cached = Server("cached", PORT, "newsroom.wsgi", base_env())
+        servers.append(cached)
+        uncached = Server(
+            "uncached", PORT + 1, "newsroom.wsgi", base_env(NEWSROOM_PAGE_CACHE_SECONDS="0")
+        )
+        servers.append(uncached)
+        _status, article_bytes, headers = fetch(cached.url(paths["article"][0]))
+        (WORK / "bare.html").write_bytes(article_bytes)
+        bare = Server(
+            "bare", PORT + 2, "benchmarks.bare:application",
+            {**base_env(), "BENCH_BARE_PAGE": str(WORK / "bare.html")},
+        )  # fmt: skip
+        servers.append(bare)
+
+        rows = []
+        bare_rps = {}
+        for connections in (1, 16):
+            result = wrk(bare, ["/"], connections)
+            bare_rps[connections] = result["rps"]
+            rows.append(("bare Django view", "—", connections, result, "0", 1.0))
+        for kind, urls in paths.items():
+            q_cold, q_warm = queries[kind]
+            for label, server in (("cached", cached), ("uncached", uncached)):
+                # The page cache needs every URL once; uncached pages only the shared widgets.
+                started = time.monotonic()
+                warm(server, urls if label == "cached" else urls[:20])
+                log(f"{kind} {label}: warmed in {time.monotonic() - started:.1f} s")
+                for connections in (1, 16):
+                    result = wrk(server, urls, connections)
+                    count = "0" if label == "cached" else f"{q_warm} ({q_cold} cold)"
+                    ratio = result["rps"] / bare_rps[connections]
+                    rows.append((kind, label, connections, result, count, ratio))
+        print_table(rows, headers, len(article_bytes), redis is not None)
+    finally:
+        for server in servers:
+            server.stop()
+        if redis:
+            redis.flushdb()
+        shutil.rmtree(WORK, ignore_errors=True)
+
+
+def print_table(rows, headers, page_bytes, with_redis):
+    cores = os.cpu_count()
+    print()
+    print(
+        f"Page speed, {COUNT:,} articles, PostgreSQL, gunicorn 2 sync workers, {cores} cores, "
+        f"cache: {'Redis' if with_redis else 'local memory'}, {SECONDS} s per run, "
+        f"article page {page_bytes:,} bytes"
+    )
+    print()
+    print("| page | mode | conns | req/s | p50 ms | p99 ms | SQL queries | ratio to bare |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |")
+    for kind, label, connections, result, count, ratio in rows:
+        errors = f" ({result['errors']} errors)" if result["errors"] else ""
+        print(
+            f"| {kind} | {label} | {connections} | {result['rps']:,.0f}{errors} | "
+            f"{result['p50']:.2f} | {result['p99']:.2f} | {count} | {ratio:.2f} |"
+        )
+    print()
+    print(f"Cache-Control of a cached article: {headers.get('Cache-Control', '')}")
+
+
+if __name__ == "__main__":
+    main()

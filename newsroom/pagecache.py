@@ -1,0 +1,234 @@
+"""Whole-page cache for anonymous readers, with exact invalidation and live fragments.
+
+`PageCacheMiddleware` sits just inside WhiteNoise, so a hit skips sessions, auth, CSRF,
+URL resolution, the view and the templates: two cache round trips (the content versions
+and the entry) and a string join.
+
+What is cached: successful HTML answers to GET requests without a session or messages
+cookie (readers; logged-in staff and their previews are never cached, and get
+`Cache-Control: private`), that set no cookie and allow caching. The key holds the host,
+the path (the language edition is in the path), the query parameters pages use
+(NEWSROOM_PAGE_CACHE_QUERY_PARAMS; any other parameter is left out of the key, so made-up
+query strings cannot fill the cache) and every content version of
+NEWSROOM_PAGE_CACHE_VERSIONS: a bump of "articles", "ads" or "social" in any process makes
+every page unreachable at once on every app server. An entry lives at most
+NEWSROOM_PAGE_CACHE_SECONDS, and never past a registered *deadline* (`register_deadline`),
+such as the next scheduled publication, which happens with no write at all.
+
+Live fragments: a template tag may call `live_fragment(request, name, *args)` instead of
+rendering, for output that must differ on every view (ad rotation and impression counts).
+While a page is rendered for the cache, the call leaves an unforgeable marker and the
+cached entry keeps the page split around it; every response, hit or miss, fills each
+marker by calling the function registered under `name` (`register_fragment`). The page's
+ETag is then weak: the page is the same document with different ads.
+
+Conditional requests: ETag (from the cached template) and Last-Modified (the newest
+content version) answer If-None-Match / If-Modified-Since with 304. `Cache-Control:
+public, max-age=0, s-maxage=…, stale-while-revalidate=…` lets a CDN keep pages for
+NEWSROOM_CDN_SECONDS (never past the entry's own end) while browsers revalidate.
+"""
+
+import hashlib
+import logging
+import math
+import re
+import secrets
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from newsroom.cache import ProcessMemo, get_versions, make_key, versions_snapshot
+
+logger = logging.getLogger(__name__)
+
+_fragments: dict[str, Callable[..., str]] = {}
+_deadlines: list[Callable[[], datetime | None]] = []
+
+# Response headers not kept with an entry: recomputed, or set by outer middleware.
+_DROPPED_HEADERS = {"content-length", "etag", "last-modified", "cache-control", "expires"}
+
+
+def register_fragment(name: str, render: Callable[..., str]) -> None:
+    """`render(request, *args)` returns the HTML of fragment `name` for one response."""
+    _fragments[name] = render
+
+
+def register_deadline(deadline: Callable[[], datetime | None]) -> None:
+    """`deadline()` returns the next time cached pages may change with no write, or None."""
+    if deadline not in _deadlines:
+        _deadlines.append(deadline)
+
+
+def live_fragment(request, name: str, *args) -> str:
+    """The fragment's HTML, or a marker for it when the page is being cached."""
+    holes = getattr(request, "_page_cache_holes", None) if request is not None else None
+    if holes is None:
+        return _render_fragment(request, name, args)
+    holes.append((name, tuple(args)))
+    return f"<!--live:{request._page_cache_nonce}:{len(holes) - 1}-->"
+
+
+def _render_fragment(request, name, args) -> str:
+    try:
+        return str(_fragments[name](request, *args))
+    except Exception:
+        logger.exception("Live fragment %s failed", name)
+        return ""
+
+
+def _seconds_to_deadline(now) -> float:
+    seconds = float(settings.NEWSROOM_PAGE_CACHE_SECONDS)
+    for deadline in _deadlines:
+        when = deadline()
+        if when is not None:
+            seconds = min(seconds, (when - now).total_seconds())
+    return seconds
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        # Entries this process has used lately (keys hold the versions: never stale).
+        self.memo = ProcessMemo(settings.NEWSROOM_PAGE_CACHE_PROCESS_ENTRIES)
+
+    def __call__(self, request):
+        if not self.is_cacheable_request(request):
+            response = self.get_response(request)
+            if self.is_personal(request) and not response.has_header("Cache-Control"):
+                patch_cache_control(response, private=True)
+            return response
+        versions = get_versions(settings.NEWSROOM_PAGE_CACHE_VERSIONS)
+        key = make_key("page", self.key_parts(request), versions)
+        entry = self.memo.get(key) or cache.get(key)
+        if entry is not None and entry["expires"] > time.time():
+            self.memo.set(key, entry, entry["expires"] - time.time())
+            return self.respond(request, entry, versions, "hit")
+        request._page_cache_holes = []
+        request._page_cache_nonce = secrets.token_hex(8)
+        response = self.get_response(request)
+        holes = request._page_cache_holes
+        del request._page_cache_holes
+        entry = self.make_entry(request, response, versions, holes)
+        if entry is None:
+            if holes and not response.streaming:
+                response.content = self.fill(request, self.split(request, response), holes)
+                if response.has_header("Content-Length"):
+                    response["Content-Length"] = str(len(response.content))
+            return response
+        cache.set(key, entry, max(1, math.ceil(entry["expires"] - time.time())))
+        return self.respond(request, entry, versions, "miss")
+
+    @staticmethod
+    def is_personal(request):
+        cookies = request.COOKIES
+        return settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
+
+    def is_cacheable_request(self, request):
+        return (
+            settings.NEWSROOM_PAGE_CACHE_SECONDS > 0
+            and request.method == "GET"
+            and not self.is_personal(request)
+            and not request.path.startswith(("/admin/", settings.STATIC_URL, settings.MEDIA_URL))
+        )
+
+    @staticmethod
+    def key_parts(request):
+        params = [
+            f"{name}={request.GET.get(name, '')}"
+            for name in settings.NEWSROOM_PAGE_CACHE_QUERY_PARAMS
+            if name in request.GET
+        ]
+        return [request.scheme, request.get_host(), request.path, *params]
+
+    def make_entry(self, request, response, versions, holes):
+        """What to keep of `response`, or None when it must not be cached."""
+        if (
+            response.status_code != 200
+            or response.streaming
+            or response.cookies
+            or not response.get("Content-Type", "").startswith("text/html")
+        ):
+            return None
+        cache_control = response.get("Cache-Control", "").lower()
+        if any(word in cache_control for word in ("private", "no-cache", "no-store")):
+            return None
+        now = timezone.now()
+        seconds = _seconds_to_deadline(now)
+        if seconds < 1:
+            return None
+        parts = self.split(request, response) if holes else [response.content]
+        # From the page without its per-render markers: every app server agrees on it.
+        digest = hashlib.sha256(
+            b"\0".join(p if isinstance(p, bytes) else repr(holes[p]).encode() for p in parts)
+        ).hexdigest()[:32]
+        newest = max(versions.values(), default=0)
+        return {
+            "parts": parts,
+            "holes": holes,
+            "content_type": response["Content-Type"],
+            "headers": {
+                name: value
+                for name, value in response.items()
+                if name.lower() not in _DROPPED_HEADERS
+            },
+            "language": response.get("Content-Language") or translation.get_language(),
+            "etag": f'W/"{digest}"' if holes else f'"{digest}"',
+            # The last change any write announced, or the start of this entry if later: a
+            # scheduled article appears with no write, and only in entries made after it.
+            "last_modified": math.floor(max(newest / 1e9, time.time() - 1)),
+            "expires": time.time() + seconds,
+        }
+
+    @staticmethod
+    def split(request, response):
+        """The page's bytes cut around its live-fragment markers: bytes, hole number, …"""
+        content = response.content
+        marker = re.compile(rb"<!--live:" + request._page_cache_nonce.encode() + rb":(\d+)-->")
+        parts, start = [], 0
+        for match in marker.finditer(content):
+            parts += [content[start : match.start()], int(match.group(1))]
+            start = match.end()
+        parts.append(content[start:])
+        return parts
+
+    @staticmethod
+    def fill(request, parts, holes):
+        if len(parts) == 1:
+            return parts[0]
+        return b"".join(
+            part
+            if isinstance(part, bytes)
+            else _render_fragment(request, holes[part][0], holes[part][1]).encode()
+            for part in parts
+        )
+
+    def respond(self, request, entry, versions, status):
+        remaining = entry["expires"] - time.time()
+        response = get_conditional_response(
+            request, etag=entry["etag"], last_modified=entry["last_modified"]
+        )
+        if response is None:
+            with translation.override(entry["language"]), versions_snapshot(versions):
+                content = self.fill(request, entry["parts"], entry["holes"])
+            response = HttpResponse(content, content_type=entry["content_type"])
+            for name, value in entry["headers"].items():
+                response[name] = value
+        response["ETag"] = entry["etag"]
+        if entry["last_modified"]:
+            response["Last-Modified"] = http_date(entry["last_modified"])
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=0,
+            s_maxage=max(0, min(settings.NEWSROOM_CDN_SECONDS, math.floor(remaining))),
+            stale_while_revalidate=settings.NEWSROOM_CDN_STALE_SECONDS,
+        )
+        response["X-Page-Cache"] = status
+        return response
