@@ -3,10 +3,13 @@ readers get while the database is unreachable."""
 
 import logging
 
+from csp.constants import UNSAFE_INLINE
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +28,23 @@ class PermissionsPolicyMiddleware:
         if self.policy:
             response.headers.setdefault("Permissions-Policy", self.policy)
         return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with one exception for the admin: the rich-text editor
+    (Tiptap) adds its own <style> element, so admin pages allow inline styles. Scripts
+    stay as strict there as everywhere (own files, or the request's nonce); public
+    pages allow no inline style either."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path_info.startswith(admin_prefix()):
+            parts.update = {**(parts.update or {}), "style-src": [UNSAFE_INLINE]}
+        return parts
+
+
+def admin_prefix():
+    return reverse("admin:index")
 
 
 class DatabaseUnavailableMiddleware:

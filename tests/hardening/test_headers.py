@@ -83,6 +83,7 @@ def test_public_pages_send_the_security_headers(client, db, path):
     assert policy["object-src"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'none'"]
     assert policy["base-uri"] == ["'self'"]
+    assert policy["style-src"] == ["'self'"]  # no inline style on public pages either
 
 
 def test_public_page_has_no_inline_script_without_the_nonce(client, make_article):
@@ -143,6 +144,8 @@ def test_the_editor_import_map_carries_the_nonce_of_the_header(client, staff, ne
     for tag in re.findall(r"<script\b[^>]*>", html):
         assert "src=" in tag or f'nonce="{nonce}"' in tag, tag
     assert "'unsafe-inline'" not in csp(response)["script-src"]
+    # The editor (Tiptap) injects a <style> element: inline styles only in the admin.
+    assert csp(response)["style-src"] == ["'self'", "'unsafe-inline'"]
     # modeltranslation's tabs: jQuery UI from our own static files, not a CDN.
     assert "vendor/jquery-ui/jquery-ui.min.js" in html
     assert not re.search(r'src="https?://', html)
