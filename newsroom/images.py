@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import models
+from django.db.models.fields.files import ImageFieldFile
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
@@ -189,18 +190,24 @@ class SafeImageFormField(forms.ImageField):
         return cleaned
 
 
+class SafeImageFieldFile(ImageFieldFile):
+    """Every way of storing a new picture goes through here: the admin's forms, code
+    that assigns a file and saves the model, and `instance.image.save(name, content)`
+    (the demo loader, importers)."""
+
+    def save(self, name, content, save=True):
+        if not getattr(content, "newsroom_cleaned", False):
+            content = clean_image(content)
+        super().save(content.name, content, save=save)
+
+    save.alters_data = True
+
+
 class SafeImageField(models.ImageField):
-    """An ImageField whose new files are checked and stored without metadata."""
+    """An ImageField whose new files are checked and stored without metadata, under
+    random names (use it with `upload_to=RandomUploadPath(folder)`)."""
+
+    attr_class = SafeImageFieldFile
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": SafeImageFormField, **kwargs})
-
-    def pre_save(self, model_instance, add):
-        file = getattr(model_instance, self.attname)
-        if file and not file._committed:
-            raw = file.file
-            if not getattr(raw, "newsroom_cleaned", False):
-                raw = clean_image(raw)
-            # Storing it now, under a random name; the rest of saving goes on as usual.
-            file.save(raw.name, raw, save=False)
-        return super().pre_save(model_instance, add)

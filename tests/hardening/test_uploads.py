@@ -216,3 +216,19 @@ def test_without_the_cleanup_a_full_disk_leaves_a_truncated_file(settings, tmp_p
     with pytest.raises(OSError):
         storage.save("x.jpg", File(io.BytesIO(jpeg_bytes()), name="x.jpg"))
     assert [p for p in (tmp_path / "raw").rglob("*") if p.is_file()]
+
+
+def test_saving_through_the_field_file_is_cleaned_too(news, settings):
+    """The demo loader and importers call `article.image.save(name, content)` directly."""
+    from django.core.files.base import ContentFile
+
+    article = Article(title_ar="خبر", body_ar="<p>نص</p>", section=news)
+    article.image.save("from-the-wire.jpg", ContentFile(gps_jpeg()), save=False)
+    article.save()
+    stored = Path(settings.MEDIA_ROOT, article.image.name).read_bytes()
+    assert not any(marker in stored for marker in EXIF_MARKERS)
+    assert "wire" not in article.image.name
+    # The dimensions are in the row (read without loading the model, which would compute them).
+    assert Article.objects.values_list("image_width", "image_height").get() == (80, 40)
+    with pytest.raises(ValidationError):
+        article.image.save("x.jpg", ContentFile(SVG), save=False)
