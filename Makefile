@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run test lint messages
+.PHONY: install run test lint messages bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -23,6 +23,14 @@ run: install
 # The whole suite; set DATABASE_URL to run it on PostgreSQL.
 test: install
 	$(PYTHON) -m pytest
+
+# Benchmarks (not timed tests): each script prints its own result line.
+# Runs on the database DATABASE_URL names (a throw-away database of that engine).
+BENCHMARKS := \
+	benchmarks/load_run.py
+
+bench: install
+	@for script in $(BENCHMARKS); do $(PYTHON) $$script || exit 1; done
 
 lint: install
 	$(VENV)/bin/ruff check .
