@@ -1,9 +1,12 @@
-"""Admin helpers shared by the apps."""
+"""Admin helpers shared by the apps, and the site's admin site (optional two-factor login)."""
 
 import logging
 
+from django.contrib.admin import AdminSite
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_otp import user_has_device
+from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
 
 logger = logging.getLogger(__name__)
 
@@ -41,3 +44,27 @@ class StorageErrorAdminMixin:
                 raise ValidationError(STORAGE_ERROR, code="storage")
 
         return StorageErrorForm
+
+
+class OptionalOTPAuthenticationForm(OTPAdminAuthenticationForm):
+    """The admin login with an optional second factor: a user who has set up an
+    authenticator app (a confirmed TOTP device) must give its current code; others log
+    in with their password alone."""
+
+    def clean_otp(self, user):
+        if user is None or not user_has_device(user):
+            return
+        super().clean_otp(user)
+
+
+class NewsroomAdminSite(AdminSite):
+    """The default admin site, with optional two-factor login (django-otp): staff who
+    have an authenticator device are only let in once verified with it."""
+
+    login_form = OptionalOTPAuthenticationForm
+    login_template = OTPAdminSite.login_template
+
+    def has_permission(self, request):
+        if not super().has_permission(request):
+            return False
+        return request.user.is_verified() or not user_has_device(request.user)

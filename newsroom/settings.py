@@ -49,7 +49,8 @@ if not ALLOWED_HOSTS:
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
     "modeltranslation",
-    "django.contrib.admin",
+    # Django's admin with optional two-factor login (newsroom/admin.py).
+    "newsroom.apps.NewsroomAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_prose_editor",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "axes",
     "newsroom",
     "articles",
@@ -74,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: answers 503 with a static page while the database is unreachable.
@@ -247,6 +251,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "newsroom.security.client_ip"
 AXES_VERBOSE = False
+
+# Two-factor login (django-otp, TOTP authenticator apps) is optional per person: an
+# Administrator adds a "TOTP device" for a user in the admin and they scan its QR code.
+OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_SITE_NAME") or "Newsroom"
 
 # Uploaded pictures (newsroom/images.py): refused above these sizes.
 NEWSROOM_MAX_IMAGE_BYTES = int(os.environ.get("NEWSROOM_MAX_IMAGE_MB", "10")) * 1024 * 1024
