@@ -232,3 +232,19 @@ def test_saving_through_the_field_file_is_cleaned_too(news, settings):
     assert Article.objects.values_list("image_width", "image_height").get() == (80, 40)
     with pytest.raises(ValidationError):
         article.image.save("x.jpg", ContentFile(SVG), save=False)
+
+
+def test_ad_pictures_are_cleaned_too(db, settings):
+    from ads.models import Ad
+
+    ad = Ad.objects.create(
+        name="Fair",
+        advertiser="Fair",
+        target_url="https://fair.example/",
+        image=SimpleUploadedFile("campaign-photo.jpg", gps_jpeg(), "image/jpeg"),
+    )
+    assert re.fullmatch(r"ads/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", ad.image.name)
+    stored = Path(settings.MEDIA_ROOT, ad.image.name).read_bytes()
+    assert not any(marker in stored for marker in EXIF_MARKERS)
+    with pytest.raises(ValidationError), transaction.atomic():
+        Ad.objects.create(name="x", advertiser="x", image=SimpleUploadedFile("x.png", SVG))
