@@ -36,8 +36,9 @@ numbers = st.one_of(
 )
 segment = st.one_of(hostile_text, numbers, st.sampled_from(["news", "tag", "author", "ads"]))
 prefix = st.sampled_from(
-    ["/", "/en/", "/tag/", "/author/", "/news/", "/news/1/", "/ads/", "/en/news/"]
-)
+    ["/", "/en/", "/tag/", "/author/", "/news/", "/news/1/", "/ads/", "/en/news/", "/search/",
+     "/en/search/", "/feed/", "/sitemap.xml", "/robots.txt", "/ads.txt", "/media/", "/static/"]
+)  # fmt: skip
 query = st.dictionaries(
     st.one_of(st.sampled_from(["page", "q", "sort", "section", "filter", "lang"]), hostile_text),
     st.one_of(numbers, hostile_text),
