@@ -212,3 +212,79 @@ def test_redis_comes_back_by_itself(monkeypatch, caplog):
         assert cache.get("newsroom-test") == "before"
     assert any("available again" in r.getMessage() for r in caplog.records)
     cache.delete("newsroom-test")
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis server of the test's own, on a free port: stopping it touches nobody else."""
+    import shutil
+    import subprocess
+    import time
+
+    binary = shutil.which("redis-server")
+    if not binary:
+        pytest.skip("needs redis-server")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--dir", str(tmp_path)]  # fmt: skip
+
+    class Server:
+        process = None
+
+        def start(self):
+            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    return
+                except OSError:
+                    time.sleep(0.05)
+            raise RuntimeError("redis-server did not start")
+
+        def stop(self):
+            if self.process and self.process.poll() is None:
+                self.process.terminate()
+                self.process.wait(timeout=10)
+
+    server = Server()
+    server.url = f"redis://127.0.0.1:{port}/0"
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_redis_stopping_and_starting_under_the_site(
+    client, make_article, settings, private_redis, monkeypatch, caplog
+):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "LOCATION": private_redis.url,
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    from django.core.cache import cache
+
+    article = make_article()
+    assert client.get(article.get_absolute_url()).status_code == 200
+    cache.set("probe", "up")
+    assert cache.get("probe") == "up"
+
+    private_redis.stop()
+    with caplog.at_level(logging.ERROR, logger="newsroom.cache"):
+        for path in ("/", article.get_absolute_url(), "/news/"):
+            assert client.get(path).status_code == 200, path
+    assert any("Redis cache unavailable" in r.getMessage() for r in caplog.records)
+    assert cache.get("probe") is None
+
+    private_redis.start()  # empty again: nothing was saved to disk
+    monkeypatch.setattr(resilient, "RETRY_SECONDS", 0.0)
+    resilient._Outage.down_until.clear()
+    cache.set("probe", "back")
+    assert cache.get("probe") == "back"
+    assert client.get("/").status_code == 200
