@@ -240,6 +240,9 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+if os.environ.get("DJANGO_CSP_REPORT_URI"):
+    # Where browsers report what the policy blocked (a collector of your choice).
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = os.environ["DJANGO_CSP_REPORT_URI"]
 
 # Brute-force protection of the logins (django-axes): after 5 failures in a row a user name
 # is locked, and so is the address they came from, for an hour or until a superuser deletes

@@ -168,3 +168,16 @@ def test_html_ad_frame_has_its_own_sandboxed_policy(client, db):
     ad.is_active = False
     ad.save()
     assert client.get(reverse("ads:frame", args=[ad.pk])).status_code == 404
+
+
+def test_csp_violation_reports_go_where_the_environment_says():
+    code = (
+        "from django.conf import settings; "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES'].get('report-uri'))"
+    )
+    env = production_env(DJANGO_CSP_REPORT_URI="https://reports.news.example/csp")
+    assert (
+        run_manage("shell", "-c", code, env=env)
+        .stdout.strip()
+        .endswith("https://reports.news.example/csp")
+    )
