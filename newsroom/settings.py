@@ -126,12 +126,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            # Django's RedisCache, except that an unreachable Redis is logged and the site
-            # goes on without cache (see newsroom/cache.py).
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             "KEY_PREFIX": "newsroom",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -262,6 +259,14 @@ OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_SITE_NAME") or "Newsroom"
 # Uploaded pictures (newsroom/images.py): refused above these sizes.
 NEWSROOM_MAX_IMAGE_BYTES = int(os.environ.get("NEWSROOM_MAX_IMAGE_MB", "10")) * 1024 * 1024
 NEWSROOM_MAX_IMAGE_PIXELS = 50_000_000
+
+# Redis down: the site keeps serving without cache and logs it (newsroom/resilient_cache.py),
+# and waits at most half a second for an unreachable server.
+if os.environ.get("REDIS_URL"):
+    CACHES["default"]["BACKEND"] = "newsroom.resilient_cache.ResilientRedisCache"
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        socket_connect_timeout=0.5, socket_timeout=0.5
+    )
 
 LOGGING = {
     "version": 1,

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 
-from newsroom import cache as resilient
-from newsroom.cache import ResilientRedisCache
+from newsroom import resilient_cache as resilient
+from newsroom.resilient_cache import ResilientRedisCache
 
 CLOSED_PORT = "1"  # nothing listens on port 1 of this machine
 
@@ -129,7 +129,7 @@ def _no_outage_left():
 
 def test_unreachable_redis_answers_like_an_empty_cache_and_logs_once(caplog):
     cache = redis_cache(f"redis://127.0.0.1:{CLOSED_PORT}/0")
-    with caplog.at_level(logging.WARNING, logger="newsroom.cache"):
+    with caplog.at_level(logging.WARNING, logger="newsroom.resilient_cache"):
         assert cache.get("k", "default") == "default"
         assert cache.set("k", 1) is None
         assert cache.add("k", 1) is False
@@ -161,13 +161,13 @@ def test_after_a_failure_redis_is_left_alone_for_a_while(monkeypatch):
 def test_the_site_serves_pages_with_redis_down(client, make_article, settings, caplog):
     settings.CACHES = {
         "default": {
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "BACKEND": "newsroom.resilient_cache.ResilientRedisCache",
             "LOCATION": f"redis://127.0.0.1:{CLOSED_PORT}/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
     }
     article = make_article()
-    with caplog.at_level(logging.ERROR, logger="newsroom.cache"):
+    with caplog.at_level(logging.ERROR, logger="newsroom.resilient_cache"):
         for path in ("/", article.get_absolute_url(), "/news/", "/en/", "/ads.txt"):
             assert client.get(path).status_code in (200, 404), path
     assert any("Redis cache unavailable" in r.getMessage() for r in caplog.records)
@@ -207,7 +207,7 @@ def test_redis_comes_back_by_itself(monkeypatch, caplog):
     assert cache.get("newsroom-test") is None  # still resting
     monkeypatch.setattr(resilient, "RETRY_SECONDS", 0.0)
     resilient._Outage.down_until.clear()
-    with caplog.at_level(logging.WARNING, logger="newsroom.cache"):
+    with caplog.at_level(logging.WARNING, logger="newsroom.resilient_cache"):
         resilient._Outage.down_until[cache._server_key] = 0.0  # the rest is over
         assert cache.get("newsroom-test") == "before"
     assert any("available again" in r.getMessage() for r in caplog.records)
@@ -263,7 +263,7 @@ def test_redis_stopping_and_starting_under_the_site(
 ):
     settings.CACHES = {
         "default": {
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "BACKEND": "newsroom.resilient_cache.ResilientRedisCache",
             "LOCATION": private_redis.url,
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
@@ -276,7 +276,7 @@ def test_redis_stopping_and_starting_under_the_site(
     assert cache.get("probe") == "up"
 
     private_redis.stop()
-    with caplog.at_level(logging.ERROR, logger="newsroom.cache"):
+    with caplog.at_level(logging.ERROR, logger="newsroom.resilient_cache"):
         for path in ("/", article.get_absolute_url(), "/news/"):
             assert client.get(path).status_code == 200, path
     assert any("Redis cache unavailable" in r.getMessage() for r in caplog.records)
@@ -288,3 +288,13 @@ def test_redis_stopping_and_starting_under_the_site(
     cache.set("probe", "back")
     assert cache.get("probe") == "back"
     assert client.get("/").status_code == 200
+
+
+def test_redis_url_selects_the_resilient_backend_with_short_timeouts():
+    from tests.hardening.test_headers import production_env, run_manage
+
+    code = "from django.conf import settings; print(settings.CACHES['default'])"
+    env = production_env(REDIS_URL="redis://127.0.0.1:6379/0")
+    output = run_manage("shell", "-c", code, env=env).stdout
+    assert "'BACKEND': 'newsroom.resilient_cache.ResilientRedisCache'" in output
+    assert "'socket_connect_timeout': 0.5" in output

@@ -7,7 +7,10 @@ the default, writes do nothing). After a failure it stops asking Redis for a few
 (`RETRY_SECONDS`), so an outage costs one short time-out per process, not one per call;
 then it tries again, and the cache is back by itself when Redis is.
 
-Use it as `BACKEND` with short socket time-outs in `OPTIONS` (see settings.py).
+Use it as `BACKEND` with short socket time-outs in `OPTIONS` (see settings.py). The
+behaviour is in `ResilientCacheMixin`, which goes in front of any Redis backend that
+subclasses Django's (for example one that reuses its clients):
+`class MyCache(ResilientCacheMixin, SomeRedisCache)`.
 """
 
 import logging
@@ -57,7 +60,9 @@ def _failed_keys(data, *args, **kwargs):
     return list(data)
 
 
-class ResilientRedisCache(RedisCache):
+class ResilientCacheMixin:
+    """Answers like an empty cache, and logs, while the Redis server cannot be reached."""
+
     def _is_down(self):
         until = _Outage.down_until.get(self._server_key)
         return until is not None and time.monotonic() < until
@@ -124,3 +129,7 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._call(super().clear, _false)
+
+
+class ResilientRedisCache(ResilientCacheMixin, RedisCache):
+    """Django's RedisCache that degrades instead of failing."""
