@@ -24,17 +24,6 @@ run: install
 test: install
 	$(PYTHON) -m pytest
 
-# Benchmarks (not timed tests): each script prints its own result; none fails on a time.
-# They run on the database DATABASE_URL names; search needs PostgreSQL (it fills the
-# database up to 100,000 generated articles on the first run).
-BENCHMARKS := \
-	benchmarks/import_wxr.py \
-	benchmarks/search.py
-
-bench: export DJANGO_DEBUG ?= 1
-bench: install
-	@for script in $(BENCHMARKS); do $(PYTHON) $$script || exit 1; done
-
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -45,9 +34,18 @@ messages: install
 	$(PYTHON) manage.py makemessages --locale ar --locale en --ignore ".venv/*" --ignore "tests/*" --no-obsolete
 	$(PYTHON) manage.py compilemessages --ignore ".venv/*"
 
-# Benchmarks (not tests: they never fail on a time). N articles, 10,000 by default:
-# `make bench N=100000`. Needs PostgreSQL on 127.0.0.1, wrk, and Redis for the shared cache.
+# Benchmarks (not tests: none fails on a time); each script prints its own table or line.
+# Pages: N generated articles on PostgreSQL (10,000 by default: `make bench N=100000`),
+# gunicorn and wrk on loopback, Redis for the shared cache. Imports and the load run use
+# the database DATABASE_URL names; search needs PostgreSQL (100,000 articles on first run).
 N ?= 10000
+BENCHMARKS := \
+	benchmarks/web.py \
+	benchmarks/import_wxr.py \
+	benchmarks/search.py \
+	benchmarks/load_run.py
+
 bench: export N := $(N)
+bench: export DJANGO_DEBUG ?= 1
 bench: install
-	$(PYTHON) benchmarks/web.py
+	@for script in $(BENCHMARKS); do $(PYTHON) $$script || exit 1; done

@@ -10,6 +10,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 from ads import services
 from ads.models import Ad, AdDailyStat, AdStatus, AdsTxt, Placement
 from ads.selection import Slot
+from newsroom.admin import StorageErrorAdminMixin
 
 HTML_PERMISSION = "ads.manage_html_ads"
 
@@ -59,7 +60,7 @@ class AdAdminForm(forms.ModelForm):
 
 
 @admin.register(Ad)
-class AdAdmin(TabbedTranslationAdmin):
+class AdAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
     form = AdAdminForm
     list_display = [
         "name",

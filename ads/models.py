@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ads.validators import parse_section_slugs, validate_ads_txt, validate_web_url
+from newsroom.uploads import RandomUploadPath, SafeImageField
 
 
 class Placement(models.Model):
@@ -103,9 +104,9 @@ class Ad(models.Model):
     advertiser = models.CharField(_("advertiser"), max_length=200)
     placements = models.ManyToManyField(Placement, verbose_name=_("placements"), related_name="ads")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.IMAGE)
-    image = models.ImageField(
+    image = SafeImageField(
         _("image"),
-        upload_to="ads/%Y/%m/",
+        upload_to=RandomUploadPath("ads"),
         blank=True,
         width_field="image_width",
         height_field="image_height",

@@ -1,11 +1,12 @@
 """The "Ad managers" role, kept in step with the code after every `migrate`.
 
 Managing ads is separate from editing articles. HTML code ads (ad network tags) need
-the stricter `manage_html_ads` permission, which no group gets by default: grant it to
-trusted people one by one. The admin enforces it on the server (see ads/admin.py).
+the stricter `manage_html_ads` permission, which only the Administrators group has (or
+grant it to a trusted person directly). The admin enforces it on the server (see
+ads/admin.py).
 """
 
-from newsroom.roles import grant_app_permissions
+from newsroom.roles import ADMINISTRATORS, ALL, grant_app_permissions
 
 AD_MANAGERS = "Ad managers"
 
@@ -16,6 +17,7 @@ ROLE_PERMISSIONS = {
         "view_addailystat",
         "add_adstxt", "change_adstxt", "view_adstxt",
     ],
+    ADMINISTRATORS: ALL,  # manage_html_ads included
 }  # fmt: skip
 
 

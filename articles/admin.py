@@ -4,10 +4,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_prose_editor.widgets import AdminProseEditorWidget
+from js_asset import Media
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from articles import search, services
 from articles.models import Article, Author, LegacyURL, Section, Source, Tag
+from newsroom.admin import StorageErrorAdminMixin
 
 # What the body editor offers; the server-side policy (articles/html.py) is the real gate.
 BODY_EDITOR_CONFIG = {
@@ -94,7 +96,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(TabbedTranslationAdmin):
+class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -144,6 +146,13 @@ class ArticleAdmin(TabbedTranslationAdmin):
                 config=BODY_EDITOR_CONFIG, preset="configurable"
             )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # The editor's import map is an inline script: it carries the page's CSP nonce.
+        nonce = getattr(request, "csp_nonce", None)
+        if nonce is not None and "media" in context:
+            context["media"] = Media.from_media(context["media"], nonce=str(nonce))
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

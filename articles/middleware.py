@@ -16,6 +16,8 @@ class LegacyURLRedirectMiddleware:
         response = self.get_response(request)
         if response.status_code != 404 or request.method not in ("GET", "HEAD"):
             return response
+        if "\x00" in request.path:  # no old address has one, and PostgreSQL refuses it
+            return response
         legacy = LegacyURL.objects.for_path(request.path)
         if legacy is None or not legacy.article.is_public:
             return response

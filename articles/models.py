@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles.html import sanitize_html
+from newsroom.uploads import RandomUploadPath, SafeImageField
 
 
 def localized(field, language=None):
@@ -255,9 +256,9 @@ class Article(models.Model):
     dateline = models.CharField(
         _("dateline"), max_length=100, blank=True, help_text=_("The place the story is filed from.")
     )
-    image = models.ImageField(
+    image = SafeImageField(
         _("main image"),
-        upload_to="articles/%Y/%m/",
+        upload_to=RandomUploadPath("articles"),
         blank=True,
         width_field="image_width",
         height_field="image_height",

@@ -4,7 +4,7 @@ Writers draft and revise; only Editors publish. The publish rule is enforced by 
 admin on the server (see articles/admin.py), not only by hiding buttons.
 """
 
-from newsroom.roles import grant_app_permissions
+from newsroom.roles import ADMINISTRATORS, ALL, grant_app_permissions
 
 WRITERS = "Writers"
 EDITORS = "Editors"
@@ -21,6 +21,7 @@ ROLE_PERMISSIONS = {
         "add_author", "change_author", "view_author",
         "add_source", "change_source", "delete_source", "view_source",
     ],
+    ADMINISTRATORS: ALL,
 }  # fmt: skip
 
 

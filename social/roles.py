@@ -1,12 +1,13 @@
 """Who manages the site's social accounts: the Editors group (shared with other apps
 by name, not by import)."""
 
-from newsroom.roles import grant_app_permissions
+from newsroom.roles import ADMINISTRATORS, ALL, grant_app_permissions
 
 EDITORS = "Editors"
 
 ROLE_PERMISSIONS = {
     EDITORS: ["add_sociallink", "change_sociallink", "delete_sociallink", "view_sociallink"],
+    ADMINISTRATORS: ALL,
 }
 
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ads.models import Ad, AdDailyStat
 from ads.roles import AD_MANAGERS
+from newsroom.roles import ADMINISTRATORS
 from tests.ads.conftest import png
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -57,11 +58,11 @@ def test_ad_managers_role(db):
     assert "manage_html_ads" not in codenames
     assert not any(codename.endswith("_article") for codename in codenames)
     html_permission = Permission.objects.get(codename="manage_html_ads")
-    assert not html_permission.group_set.exists()
+    assert list(html_permission.group_set.values_list("name", flat=True)) == [ADMINISTRATORS]
 
 
 def test_article_roles_cannot_manage_ads(db):
-    for group in Group.objects.exclude(name=AD_MANAGERS):
+    for group in Group.objects.exclude(name__in=[AD_MANAGERS, ADMINISTRATORS]):
         assert not group.permissions.filter(content_type__app_label="ads").exists()
 
 

@@ -1,0 +1,46 @@
+"""Articles as JSON Lines records, in the schema `import_articles --format jsonl` reads
+(README: "JSON Lines"), so that an export is a backup that the importer restores."""
+
+from django.utils import timezone
+
+# Translated fields of the schema: <name> is the Arabic edition, <name>_en the English one.
+TRANSLATED = ("title", "summary", "body", "dateline", "byline", "image_caption", "image_alt")
+RECORD_PREFIX = "newsroom:"
+
+
+def article_record(article, *, site_url=""):
+    """One article as a dict of the JSON Lines schema. Expects `section`, `author`,
+    `source` selected and `tags` prefetched."""
+    record = {
+        # Our own id: importing the same export twice updates instead of duplicating.
+        "id": f"{RECORD_PREFIX}{article.pk}",
+        "status": article.status,
+        "published_at": (
+            timezone.localtime(article.published_at).isoformat() if article.published_at else None
+        ),
+        "section": article.section.slug,
+        "section_name": article.section.name_ar,
+        "tags": [tag.name_ar for tag in article.tags.all()],
+        "is_featured": article.is_featured,
+        "is_breaking": article.is_breaking,
+        "image_credit": article.image_credit,
+    }
+    for name in TRANSLATED:
+        record[name] = getattr(article, f"{name}_ar") or ""
+        english = getattr(article, f"{name}_en") or ""
+        if english:
+            record[f"{name}_en"] = english
+    if article.author:
+        record["author"] = article.author.name_ar
+        record["author_slug"] = article.author.slug
+    if article.source:
+        record["source"] = article.source.name_ar
+        if article.source.url:
+            record["source_url"] = article.source.url
+    if site_url:
+        # The article's address on this site: after a restore it leads to the new copy.
+        record["url"] = site_url.rstrip("/") + article.get_absolute_url()
+    if article.image:
+        # Where the picture is in the media storage (back it up with the database).
+        record["image_path"] = article.image.name
+    return {key: value for key, value in record.items() if value not in ("", None)}

@@ -1,0 +1,136 @@
+"""A Redis cache that the site can live without.
+
+Django's RedisCache raises when Redis cannot be reached, so every page that touches the
+cache would fail with a 500. `ResilientRedisCache` is the same backend, except that a
+connection error or time-out is logged and the call answers as a cache miss (reads give
+the default, writes do nothing). After a failure it stops asking Redis for a few seconds
+(`RETRY_SECONDS`), so an outage costs one short time-out per process, not one per call;
+then it tries again, and the cache is back by itself when Redis is.
+
+Use it as `BACKEND` with short socket time-outs in `OPTIONS` (see settings.py). The
+behaviour is in `ResilientCacheMixin`, which goes in front of any Redis backend that
+subclasses Django's (for example one that reuses its clients):
+`class MyCache(ResilientCacheMixin, SomeRedisCache)`.
+"""
+
+import logging
+import threading
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from newsroom.cache_backends import RedisCache
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = 5.0
+UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class _Outage:
+    """Shared by every cache object of the process (Django makes one per thread)."""
+
+    lock = threading.Lock()
+    down_until = {}  # location -> monotonic time to try again
+
+
+def _default(key, default=None, *args, **kwargs):
+    return default
+
+
+def _none(*args, **kwargs):
+    return None
+
+
+def _false(*args, **kwargs):
+    return False
+
+
+def _empty(*args, **kwargs):
+    return {}
+
+
+def _incr(key, delta=1, *args, **kwargs):
+    # A counter that cannot be reached counts nothing, and says so only in the log.
+    return delta
+
+
+def _failed_keys(data, *args, **kwargs):
+    return list(data)
+
+
+class ResilientCacheMixin:
+    """Answers like an empty cache, and logs, while the Redis server cannot be reached."""
+
+    def _is_down(self):
+        until = _Outage.down_until.get(self._server_key)
+        return until is not None and time.monotonic() < until
+
+    def _mark_down(self, error):
+        with _Outage.lock:
+            first = self._server_key not in _Outage.down_until
+            _Outage.down_until[self._server_key] = time.monotonic() + RETRY_SECONDS
+        if first:
+            logger.error("Redis cache unavailable, serving without cache: %s", error)
+        else:
+            logger.warning("Redis cache still unavailable: %s", error)
+
+    def _mark_up(self):
+        if self._server_key in _Outage.down_until:
+            with _Outage.lock:
+                if _Outage.down_until.pop(self._server_key, None) is not None:
+                    logger.warning("Redis cache available again")
+
+    @property
+    def _server_key(self):
+        return ",".join(self._servers)
+
+    def _call(self, method, fallback, *args, **kwargs):
+        if self._is_down():
+            return fallback(*args, **kwargs)
+        try:
+            result = method(*args, **kwargs)
+        except UNAVAILABLE as error:
+            self._mark_down(error)
+            return fallback(*args, **kwargs)
+        self._mark_up()
+        return result
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().add, _false, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call(super().get, _default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().set, _none, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().touch, _false, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call(super().delete, _false, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call(super().get_many, _empty, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call(super().has_key, _false, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        return self._call(super().incr, _incr, key, delta, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call(super().set_many, _failed_keys, data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call(super().delete_many, _none, keys, version)
+
+    def clear(self):
+        return self._call(super().clear, _false)
+
+
+class ResilientRedisCache(ResilientCacheMixin, RedisCache):
+    """Django's RedisCache that degrades instead of failing."""

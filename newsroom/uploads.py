@@ -1,0 +1,214 @@
+"""Uploaded pictures: only real images, within limits, stored without their metadata under
+random names. Shared by every app that takes pictures (articles, ads). (Renditions of stored
+pictures are made by newsroom/images.py.)
+
+`SafeImageField` is a drop-in `models.ImageField`: its form field refuses what is not a
+picture Pillow can decode (whatever the file is called or claims to be), SVG, files above
+NEWSROOM_MAX_IMAGE_BYTES and pictures above NEWSROOM_MAX_IMAGE_PIXELS (decompression
+bombs), each with its own message; and before a new picture is stored, from the admin or
+from code, it is decoded and encoded again without EXIF, GPS, maker notes, XMP or comments
+(the orientation is applied to the pixels first), so a photo never tells where, when or
+with what it was taken.
+"""
+
+import io
+import secrets
+import warnings
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.db.models.fields.files import ImageFieldFile
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps
+
+# What a stored picture becomes: decoded format -> (format to write, extension, MIME type).
+OUTPUT = {
+    "JPEG": ("JPEG", "jpg", "image/jpeg"),
+    "MPO": ("JPEG", "jpg", "image/jpeg"),  # a phone's JPEG with a second picture inside
+    "PNG": ("PNG", "png", "image/png"),
+    "WEBP": ("WEBP", "webp", "image/webp"),
+    "GIF": ("PNG", "png", "image/png"),
+}
+
+MESSAGES = {
+    "svg": _("SVG drawings are not accepted: upload a JPEG, PNG or WebP picture."),
+    "not_image": _("This file is not a picture we can read. Upload a JPEG, PNG or WebP picture."),
+    "format": _("Pictures in %(format)s format are not accepted: upload JPEG, PNG or WebP."),
+    "too_big": _("This file is %(size)s MB; pictures may be at most %(limit)s MB."),
+    "too_many_pixels": _(
+        "This picture is %(width)s×%(height)s pixels, more than the %(limit)s million "
+        "pixels allowed. Make it smaller and upload it again."
+    ),
+    "bomb": _(
+        "This picture has far more than the %(limit)s million pixels allowed. "
+        "Make it smaller and upload it again."
+    ),
+}
+
+
+def max_bytes():
+    return getattr(settings, "NEWSROOM_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+
+
+def max_pixels():
+    return getattr(settings, "NEWSROOM_MAX_IMAGE_PIXELS", 50_000_000)
+
+
+def _looks_like_svg(head):
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return text.startswith((b"<?xml", b"<svg", b"<!doctype svg")) or b"<svg" in text[:1024]
+
+
+def _read(file):
+    if hasattr(file, "seek"):
+        file.seek(0)
+    data = file.read()
+    if hasattr(file, "seek"):
+        file.seek(0)
+    return data
+
+
+def clean_image(file, *, name_hint="image"):
+    """Check `file` and return a new `SimpleUploadedFile` holding the picture encoded again
+    without metadata. Raises ValidationError with a message for the editor."""
+    size = getattr(file, "size", None)
+    if size is not None and size > max_bytes():
+        raise _too_big(size)
+    data = _read(file)
+    if len(data) > max_bytes():
+        raise _too_big(len(data))
+    if _looks_like_svg(data[:2048]):
+        raise ValidationError(MESSAGES["svg"], code="svg")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as probe:
+                image_format = probe.format
+                width, height = probe.size
+                if width * height > max_pixels():
+                    raise ValidationError(
+                        MESSAGES["too_many_pixels"],
+                        code="too_many_pixels",
+                        params={
+                            "width": width,
+                            "height": height,
+                            "limit": max_pixels() // 1_000_000,
+                        },
+                    )
+                if image_format not in OUTPUT:
+                    raise ValidationError(
+                        MESSAGES["format"], code="format", params={"format": image_format}
+                    )
+                probe.verify()
+            # verify() leaves the image unusable: open again and decode every pixel.
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+                cleaned = _encode_without_metadata(image, OUTPUT[image_format][0])
+        except ValidationError:
+            raise
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+            # Pillow's own check (Image.MAX_IMAGE_PIXELS) stopped it while reading.
+            raise ValidationError(
+                MESSAGES["bomb"],
+                code="too_many_pixels",
+                params={"limit": max_pixels() // 1_000_000},
+            ) from error
+        except Exception as error:  # Pillow raises many kinds of errors on broken files
+            raise ValidationError(MESSAGES["not_image"], code="not_image") from error
+    _format, extension, content_type = OUTPUT[image_format]
+    upload = SimpleUploadedFile(f"{name_hint}.{extension}", cleaned, content_type=content_type)
+    upload.newsroom_cleaned = True
+    return upload
+
+
+def _too_big(size):
+    return ValidationError(
+        MESSAGES["too_big"],
+        code="too_big",
+        params={
+            "size": f"{size / 1024 / 1024:.1f}",
+            "limit": f"{max_bytes() / 1024 / 1024:g}",
+        },
+    )
+
+
+def _encode_without_metadata(image, output_format):
+    icc_profile = image.info.get("icc_profile")
+    upright = ImageOps.exif_transpose(image)  # turn the pixels as the camera said
+    if output_format == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
+        upright = upright.convert("RGB")
+    elif output_format in ("PNG", "WEBP") and upright.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+        upright = upright.convert("RGBA")
+    # Nothing of the original's metadata goes along: no EXIF (GPS, maker notes, camera,
+    # time), XMP, IPTC or comments. Only the colour profile is kept, so colours stay right.
+    upright.info = {}
+    options = {"icc_profile": icc_profile} if icc_profile else {}
+    if output_format == "JPEG":
+        options.update(quality=90, optimize=True)
+    elif output_format == "WEBP":
+        options.update(quality=90)
+    else:
+        options.update(optimize=True)
+    buffer = io.BytesIO()
+    upright.save(buffer, format=output_format, **options)
+    return buffer.getvalue()
+
+
+@deconstructible
+class RandomUploadPath:
+    """`upload_to` giving `<folder>/<year>/<month>/<32 random hex digits>.<ext>`: names that
+    cannot be guessed, and nothing of the uploader's own file name."""
+
+    def __init__(self, folder):
+        self.folder = folder.strip("/")
+
+    def __call__(self, instance, filename):
+        extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+        if not extension.isalnum() or len(extension) > 5:
+            extension = "bin"
+        today = timezone.localdate()
+        return f"{self.folder}/{today:%Y/%m}/{secrets.token_hex(16)}.{extension}"
+
+    def __eq__(self, other):
+        return isinstance(other, RandomUploadPath) and other.folder == self.folder
+
+
+class SafeImageFormField(forms.ImageField):
+    def to_python(self, data):
+        if data in self.empty_values:
+            return None
+        if getattr(data, "newsroom_cleaned", False):
+            return data
+        cleaned = clean_image(data)
+        # Keep what Django's ImageField offers callers (the decoded format on .image).
+        with Image.open(io.BytesIO(_read(cleaned))) as image:
+            cleaned.image = image
+        return cleaned
+
+
+class SafeImageFieldFile(ImageFieldFile):
+    """Every way of storing a new picture goes through here: the admin's forms, code
+    that assigns a file and saves the model, and `instance.image.save(name, content)`
+    (the demo loader, importers)."""
+
+    def save(self, name, content, save=True):
+        if not getattr(content, "newsroom_cleaned", False):
+            content = clean_image(content)
+        super().save(content.name, content, save=save)
+
+    save.alters_data = True
+
+
+class SafeImageField(models.ImageField):
+    """An ImageField whose new files are checked and stored without metadata, under
+    random names (use it with `upload_to=RandomUploadPath(folder)`)."""
+
+    attr_class = SafeImageFieldFile
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": SafeImageFormField, **kwargs})
