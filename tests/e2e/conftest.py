@@ -157,10 +157,7 @@ class Session:
 
     def new_page(self):
         page = self.context.new_page()
-        page.on(
-            "console",
-            lambda m: m.type == "error" and self.console_errors.append(f"{page.url}: {m.text}"),
-        )
+        page.on("console", lambda message: self._console(page, message))
         page.on("pageerror", lambda e: self.console_errors.append(f"{page.url}: {e}"))
         page.on(
             "response",
@@ -171,6 +168,12 @@ class Session:
             ),
         )
         return page
+
+    def _console(self, page, message):
+        # A failed load is reported with its URL by the "response" handler (sub-resources)
+        # or checked by the test itself (pages, e.g. the 404 page).
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.console_errors.append(f"{page.url}: {message.text}")
 
     def url(self, path):
         return self.base_url + path
