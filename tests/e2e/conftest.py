@@ -9,11 +9,13 @@ test leaves a screenshot and the HTML of its open pages under test-artifacts/e2e
 import os
 import re
 import shutil
+from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 
 from tests.e2e import checks
@@ -36,6 +38,10 @@ CHROMIUM_ARGS = [
 ]
 WIDTHS = {"phone": {"width": 375, "height": 812}, "desktop": {"width": 1280, "height": 900}}
 PASSWORD = "e2e-password-not-a-secret"
+USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/{version}.0.0.0 Safari/537.36"
+)
 
 # Django's live server must listen on loopback only.
 os.environ["DJANGO_LIVE_TEST_SERVER_ADDRESS"] = "127.0.0.1"
@@ -119,7 +125,8 @@ def html_checker():
 def site(transactional_db, live_server):
     """The demo site served by the live server, with an Editor and a Writer account."""
     assert urlsplit(live_server.url).hostname == "127.0.0.1"
-    call_command("loaddemo", "--no-users", verbosity=0)
+    cache.clear()  # nothing cached from an earlier test's (flushed) database
+    call_command("loaddemo", "--no-users", stdout=StringIO())
     return live_server
 
 
@@ -145,15 +152,28 @@ class Session:
         self.outside_requests = []
         self.console_errors = []
         self.failed_requests = []
+        self.stand_ins = {}
         context.route(re.compile(r".*"), self._route)
 
     def _route(self, route):
         host = urlsplit(route.request.url).hostname or ""
         if host in {"127.0.0.1", "localhost"} or route.request.url.startswith(("data:", "blob:")):
             return route.continue_()
+        if host in self.stand_ins:
+            self.stand_ins[host].append(route.request.url)
+            return route.fulfill(
+                status=200,
+                content_type="text/html; charset=utf-8",
+                body=f"<!DOCTYPE html><title>{host}</title><h1>{host}</h1>",
+            )
         # No CDN and no third party: nothing leaves the machine.
         self.outside_requests.append(route.request.url)
         return route.abort("blockedbyclient")
+
+    def stand_in_for(self, host):
+        """Answer for `host` (an advertiser's site, say) with a blank page; returns the list
+        of URLs requested from it."""
+        return self.stand_ins.setdefault(host, [])
 
     def new_page(self):
         page = self.context.new_page()
@@ -174,6 +194,16 @@ class Session:
         # or checked by the test itself (pages, e.g. the 404 page).
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
             self.console_errors.append(f"{page.url}: {message.text}")
+
+    def log_in(self, username, password=PASSWORD):
+        """Log into the admin through its login form; returns the page, on the admin index."""
+        page = self.new_page()
+        page.goto(self.url("/admin/login/?next=/admin/"))
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
+        page.locator("#login-form [type=submit]").click()
+        page.wait_for_url(re.compile(r"/admin/$"))
+        return page
 
     def url(self, path):
         return self.base_url + path
@@ -202,7 +232,13 @@ def session_factory(browser, request):
 
     def make(base_url, width="desktop", *, locale="ar"):
         context = browser.new_context(
-            viewport=WIDTHS[width], locale=locale, base_url=base_url, bypass_csp=True
+            viewport=WIDTHS[width],
+            locale=locale,
+            base_url=base_url,
+            bypass_csp=True,
+            # A person's browser: headless Chromium's own user agent says "HeadlessChrome",
+            # which the site rightly takes for a robot (robots' ad clicks are not counted).
+            user_agent=USER_AGENT.format(version=browser.version.split(".")[0]),
         )
         context.set_default_timeout(15_000)
         session = Session(context, base_url)
