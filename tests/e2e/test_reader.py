@@ -5,6 +5,7 @@ link first and working, no serious or critical axe finding)."""
 import re
 
 from django.utils.translation import override
+from playwright.sync_api import expect
 
 from articles.models import Article, Section
 from tests.e2e import checks
@@ -24,11 +25,63 @@ def journey_article():
     )
 
 
+WIDGET_FACTS = """() => {
+  const box = (el) => { const r = el.getBoundingClientRect();
+                        return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+  const main = document.querySelector('main');
+  const aside = document.querySelector('aside.sidebar');
+  return {
+    main: box(main), aside: box(aside),
+    headerSocial: document.querySelectorAll('header.site-header nav.social-links a').length,
+    footerSocial: document.querySelectorAll('footer.site-footer .social-links a').length,
+    headerAd: document.querySelectorAll('header.site-header .ad-slot-header').length,
+    sidebarAds: [...aside.querySelectorAll('.ad-slot')].map((el) => el.className),
+  };
+}"""
+
+
+def assert_widgets_in_place(page, width):
+    """Ads in the header and the sidebar, social links in the header and footer; the
+    sidebar beside <main> on the reading side's far end on a desktop, below it on a phone."""
+    facts = page.evaluate(WIDGET_FACTS)
+    assert facts["headerSocial"] >= 4, "social links missing from the header"
+    assert facts["footerSocial"] >= 4, "social links missing from the footer"
+    assert facts["headerAd"] == 1, "the header ad slot is missing"
+    assert any("ad-slot-sidebar-1" in c for c in facts["sidebarAds"]), facts["sidebarAds"]
+    assert any("ad-slot-sidebar-2" in c for c in facts["sidebarAds"]), facts["sidebarAds"]
+    main, aside = facts["main"], facts["aside"]
+    rtl = checks.page_facts(page)["dir"] == "rtl"
+    if width == "desktop":
+        # Side by side: in Arabic the sidebar is on the left of the text, in English on the right.
+        if rtl:
+            assert aside["right"] <= main["left"], (aside, main)
+        else:
+            assert aside["left"] >= main["right"], (aside, main)
+    else:
+        assert aside["top"] >= main["bottom"], (aside, main)
+    for selector in (
+        "header.site-header nav.social-links a",
+        "footer.site-footer .social-links a",
+        "header.site-header .ad-slot-header img",
+        "aside.sidebar .ad-slot-sidebar-1 a img",
+    ):
+        element = page.locator(selector).first
+        element.scroll_into_view_if_needed()
+        assert element.is_visible(), f"{selector} is not visible"
+    for image in page.locator(".ad-slot img").all():
+        image.scroll_into_view_if_needed()
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("img => img.naturalWidth > 0"), "an ad picture did not load"
+    names = page.locator("header.site-header nav.social-links a").all_inner_texts()
+    assert all(name.strip() for name in names), "a social link has no accessible text"
+    page.evaluate("() => window.scrollTo(0, 0)")
+
+
 def heading(page):
     return page.locator("main h1").first.inner_text().strip()
 
 
-def test_reader_journey(reader):
+def test_reader_journey(reader, width):
     article = journey_article()
     assert article is not None, "the demo content has no article to follow"
     section = article.section
@@ -38,6 +91,7 @@ def test_reader_journey(reader):
     page.goto(reader.url("/"))
     checks.audit_page(page, language="ar")
     assert page.locator("main .teaser").count() > 3
+    assert_widgets_in_place(page, width)
 
     # Home -> section, through the section navigation.
     page.locator("nav.section-nav").get_by_role("link", name=section.name_ar, exact=True).click()
@@ -52,6 +106,7 @@ def test_reader_journey(reader):
     page.wait_for_url(re.compile(re.escape(article.get_absolute_url()) + "$"))
     assert heading(page) == article.title_ar
     checks.audit_page(page, language="ar")
+    assert_widgets_in_place(page, width)
 
     # Article -> related article, through the "read more" block.
     related_link = page.locator("section.related-news .teaser-title a").first
@@ -80,6 +135,7 @@ def test_reader_journey(reader):
     page.wait_for_url(re.compile(re.escape(english_url) + "$"))
     assert heading(page) == article.title_en
     checks.audit_page(page, language="en")
+    assert_widgets_in_place(page, width)
 
     # ...and back to Arabic.
     page.locator('nav.language-switcher a[hreflang="ar"]').click()
