@@ -152,28 +152,15 @@ class Session:
         self.outside_requests = []
         self.console_errors = []
         self.failed_requests = []
-        self.stand_ins = {}
         context.route(re.compile(r".*"), self._route)
 
     def _route(self, route):
         host = urlsplit(route.request.url).hostname or ""
         if host in {"127.0.0.1", "localhost"} or route.request.url.startswith(("data:", "blob:")):
             return route.continue_()
-        if host in self.stand_ins:
-            self.stand_ins[host].append(route.request.url)
-            return route.fulfill(
-                status=200,
-                content_type="text/html; charset=utf-8",
-                body=f"<!DOCTYPE html><title>{host}</title><h1>{host}</h1>",
-            )
         # No CDN and no third party: nothing leaves the machine.
         self.outside_requests.append(route.request.url)
         return route.abort("blockedbyclient")
-
-    def stand_in_for(self, host):
-        """Answer for `host` (an advertiser's site, say) with a blank page; returns the list
-        of URLs requested from it."""
-        return self.stand_ins.setdefault(host, [])
 
     def new_page(self):
         page = self.context.new_page()
