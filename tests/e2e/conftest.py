@@ -57,6 +57,7 @@ def _missing(message):
     pytest.skip(message)
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).resolve().parent
     for item in items:
@@ -242,8 +243,9 @@ def session_factory(browser, request):
 
 
 def _save_artifacts(nodeid, context):
+    if not _artifacts:  # the first failure of this run: no leftovers from an earlier run
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
     folder = ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", nodeid).strip("_")[:150]
-    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     for index, page in enumerate(context.pages):
         stem = folder / f"page{index}"
