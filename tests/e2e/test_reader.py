@@ -3,6 +3,7 @@ a desktop. Every page on the way passes the audit (lang/dir, no horizontal scrol
 link first and working, no serious or critical axe finding)."""
 
 import re
+from urllib.parse import unquote
 
 from django.utils.translation import override
 from playwright.sync_api import expect
@@ -107,6 +108,13 @@ def test_reader_journey(reader, width):
     assert heading(page) == article.title_ar
     checks.audit_page(page, language="ar")
     assert_widgets_in_place(page, width)
+    # Share links under the article, each carrying this article's address.
+    share = page.locator("main article section.share a.share-link")
+    assert share.count() >= 3
+    share.first.scroll_into_view_if_needed()
+    expect(share.first).to_be_visible()
+    hrefs = share.evaluate_all("links => links.map(a => a.href)")
+    assert all(f"/{article.pk}/" in unquote(href) for href in hrefs), hrefs
 
     # Article -> related article, through the "read more" block.
     related_link = page.locator("section.related-news .teaser-title a").first
