@@ -75,7 +75,7 @@ def pytest_runtest_makereport(item, call):
 def pytest_terminal_summary(terminalreporter):
     if _skipped:
         terminalreporter.write_line(
-            f"BROWSER TESTS SKIPPED ({len(_skipped)}): {_skipped[0]}. "
+            f"BROWSER TESTS SKIPPED: {'; '.join(sorted(set(_skipped)))}. "
             "Set NEWSROOM_E2E_REQUIRED=1 to make this a failure.",
             yellow=True,
             bold=True,
