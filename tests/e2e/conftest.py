@@ -124,7 +124,7 @@ def html_checker():
 
 @pytest.fixture
 def site(transactional_db, live_server):
-    """The demo site served by the live server, with an Editor and a Writer account."""
+    """The demo content, served by the live server (accounts come from `make_staff`)."""
     assert urlsplit(live_server.url).hostname == "127.0.0.1"
     cache.clear()  # nothing cached from an earlier test's (flushed) database
     call_command("loaddemo", "--no-users", stdout=StringIO())
@@ -223,7 +223,6 @@ def session_factory(browser, request):
             viewport=WIDTHS[width],
             locale=locale,
             base_url=base_url,
-            bypass_csp=True,
             # A person's browser: headless Chromium's own user agent says "HeadlessChrome",
             # which the site rightly takes for a robot (robots' ad clicks are not counted).
             user_agent=USER_AGENT.format(version=browser.version.split(".")[0]),
