@@ -43,7 +43,7 @@ lint: install
 # Rebuild the message catalogues after changing user-facing strings (needs GNU gettext).
 messages: export DJANGO_DEBUG ?= 1
 messages: install
-	$(PYTHON) manage.py makemessages --locale ar --locale en --ignore ".venv/*" --ignore "tests/*" --no-obsolete
+	$(PYTHON) manage.py makemessages --locale ar --locale en --ignore ".venv/*" --ignore "tests/*" --ignore "benchmarks/*" --no-obsolete
 	$(PYTHON) manage.py compilemessages --ignore ".venv/*"
 
 # Benchmarks (not tests: none fails on a time); each script prints its own table or line.

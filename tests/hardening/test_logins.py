@@ -29,8 +29,8 @@ def test_user_is_locked_after_five_failures_even_with_the_right_password(client,
         assert attempt(client, "editor", "guess").status_code == 200
     locked = attempt(client, "editor", "guess", HTTP_ACCEPT_LANGUAGE="en")
     assert locked.status_code == 429
-    assert "Too many failed logins" in locked.content.decode()
-    assert "ask an administrator to unlock" in locked.content.decode()
+    assert "محاولات دخول فاشلة كثيرة" in locked.content.decode()
+    assert "اطلب من أحد المسؤولين رفع الإيقاف" in locked.content.decode()
     # Now even the right password from a new address is refused for this user name.
     assert attempt(client, "editor", PASSWORD, ip="198.51.100.9").status_code == 429
 
