@@ -7,6 +7,8 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from django.conf import settings
+
 from articles.importers.base import (
     MAX_LINE_BYTES,
     FailedItem,
@@ -22,11 +24,21 @@ STATUSES = {"draft", "review", "published"}
 TEXT_FIELDS = {
     "body", "summary", "section", "section_name", "author", "author_slug", "byline",
     "dateline", "source", "source_url", "url", "image_url", "image_caption", "image_alt",
-    "image_credit",
+    "image_credit", "image_path",
 }  # fmt: skip
 TRANSLATED = ("title", "summary", "body", "dateline", "byline", "image_caption", "image_alt")
 KNOWN = {"id", "title", "status", "published_at", "tags", "is_featured", "is_breaking"}
 KNOWN |= TEXT_FIELDS | {f"{name}_en" for name in TRANSLATED}
+
+
+def media_file(relative: str) -> Path | None:
+    """A picture of this site's media folder, as `export_articles` names it, or None: never
+    a file outside MEDIA_ROOT."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    candidate = (root / relative.lstrip("/")).resolve()
+    if candidate.is_relative_to(root) and candidate.is_file():
+        return candidate
+    return None
 
 
 def parse_record(record: object, location: str) -> ImportItem:
@@ -60,6 +72,9 @@ def parse_record(record: object, location: str) -> ImportItem:
         if text(name) and not is_http_url(text(name)):
             raise ValueError(f"“{name}” must be an http(s) address")
     english = {name: str(record[f"{name}_en"]) for name in TRANSLATED if record.get(f"{name}_en")}
+    image_path = media_file(text("image_path")) if text("image_path") else None
+    if text("image_path") and image_path is None:
+        raise ValueError("“image_path” must name a file inside the media folder")
     return ImportItem(
         location=location,
         import_id=identity[:500],
@@ -79,6 +94,7 @@ def parse_record(record: object, location: str) -> ImportItem:
         source_link=text("source_url"),
         url=text("url"),
         image_url=text("image_url"),
+        image_path=image_path,
         image_caption=text("image_caption"),
         image_alt=text("image_alt"),
         image_credit=text("image_credit"),

@@ -3,6 +3,8 @@
 or critical WCAG 2.1 A/AA finding, nothing fetched from another host, and valid HTML.
 """
 
+from urllib.parse import quote
+
 from django.utils.translation import override
 
 from articles.models import Article, Author, Section, Tag
@@ -21,6 +23,10 @@ def public_pages():
     )
     assert article is not None, "the demo content has no fully translated article"
     tag = article.tags.order_by("pk").first()
+
+    def query(language):  # a word of the headline, which finds at least this article
+        return quote(max(getattr(article, f"title_{language}").split(), key=len))
+
     pages = []
     for language, prefix in (("ar", ""), ("en", "/en")):
         with override(language):
@@ -30,6 +36,8 @@ def public_pages():
                 (f"article/{language}", language, article.get_absolute_url(), 200),
                 (f"tag/{language}", language, tag.get_absolute_url(), 200),
                 (f"author/{language}", language, article.author.get_absolute_url(), 200),
+                (f"search/{language}", language, f"{prefix}/search/?q={query(language)}", 200),
+                (f"search-empty/{language}", language, f"{prefix}/search/?q=zzzzqqq", 200),
                 (f"404/{language}", language, f"{prefix}/no-such-page/", 404),
             ]
     return pages
@@ -37,7 +45,7 @@ def public_pages():
 
 def test_page_list_covers_every_public_page_type(site):
     names = {name.split("/")[0] for name, *_ in public_pages()}
-    assert names == {"home", "section", "article", "tag", "author", "404"}
+    assert names == {"home", "section", "article", "tag", "author", "search", "search-empty", "404"}
     assert Section.objects.exists() and Tag.objects.exists() and Author.objects.exists()
 
 

@@ -1,4 +1,5 @@
-"""A reader's journey through the demo site, clicking as a person does, on a phone and on
+"""A reader's journey through the demo site (home, section, article, related article,
+tag, search, result, English edition), clicking as a person does, on a phone and on
 a desktop. Every page on the way passes the audit (lang/dir, no horizontal scroll, skip
 link first and working, no serious or critical axe finding)."""
 
@@ -134,6 +135,22 @@ def test_reader_journey(reader, width):
     assert tag.name_ar in heading(page)
     assert page.locator("main .teaser").count() == tag.articles.public().count()
     checks.audit_page(page, language="ar")
+
+    # Tag page -> search, from the box in the header, for two words of the article's
+    # headline -> the article among the results.
+    words = sorted(article.title_ar.split(), key=len, reverse=True)[:2]
+    query = " ".join(words)
+    search_box = page.locator("header.site-header form[role=search] input[name=q]")
+    search_box.fill(query)
+    search_box.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?"))
+    assert page.locator("main input[name=q]").input_value() == query
+    result = page.locator("main .search-results .teaser-title a", has_text=article.title_ar)
+    expect(result).to_have_count(1)
+    checks.audit_page(page, language="ar")
+    result.click()
+    page.wait_for_url(re.compile(re.escape(article.get_absolute_url()) + "$"))
+    assert heading(page) == article.title_ar
 
     # The article -> the same article in English, through the language switcher.
     page.goto(reader.url(article.get_absolute_url()))
