@@ -12,15 +12,20 @@ Clicks are rare and must be exact, so each one is an `F()` upsert in a transacti
 Nothing about the reader is stored: no IP address, user agent or cookie.
 """
 
+import atexit
 import re
+import threading
+from collections import Counter
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from ads.models import Ad, AdDailyStat
+from newsroom.cache import incr_many
 
 IMPRESSION_TIMEOUT = 3 * 24 * 3600
 FLUSH_DAYS = 3
@@ -47,20 +52,44 @@ def impression_key(ad_id, day):
     return f"ads:impressions:{day.isoformat()}:{ad_id}"
 
 
+class PendingImpressions:
+    """Impressions this process has counted and not yet added to the shared counters."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counts = Counter()
+        self._timer = None
+
+    def add(self, keys):
+        with self._lock:
+            self._counts.update(keys)
+            if self._timer is None:
+                self._timer = threading.Timer(settings.NEWSROOM_AD_IMPRESSION_SECONDS, self.write)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def write(self):
+        """Add what is pending to the shared counters, in one cache round trip."""
+        with self._lock:
+            counts, self._counts = self._counts, Counter()
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+        if counts:
+            incr_many(dict(counts), IMPRESSION_TIMEOUT)
+
+
+pending_impressions = PendingImpressions()
+atexit.register(pending_impressions.write)
+
+
 def record_impressions(ad_ids, request):
-    """Count one impression for each ad, in the cache; robots are not counted."""
+    """Count one impression for each ad (robots are not counted): in this process's memory,
+    added to the shared counters within NEWSROOM_AD_IMPRESSION_SECONDS."""
     if not ad_ids or is_bot(request):
         return
     today = timezone.localdate()
-    for ad_id in ad_ids:
-        key = impression_key(ad_id, today)
-        try:
-            cache.incr(key)
-        except ValueError:
-            # The day's first view: add() never overwrites, so when another process
-            # created the counter meanwhile, count on top of it instead.
-            if not cache.add(key, 1, timeout=IMPRESSION_TIMEOUT):
-                cache.incr(key)
+    pending_impressions.add([impression_key(ad_id, today) for ad_id in ad_ids])
 
 
 def add_to_daily_stat(ad_id, day, *, impressions=0, clicks=0):
@@ -89,6 +118,7 @@ def record_click(ad, request):
 def flush_impressions(days=FLUSH_DAYS):
     """Move the cached impression counters of the last `days` days into AdDailyStat.
     Returns the number of impressions moved."""
+    pending_impressions.write()
     today = timezone.localdate()
     dates = [today - timedelta(days=offset) for offset in range(days)]
     oldest = timezone.make_aware(datetime.combine(dates[-1], time.min))

@@ -139,6 +139,7 @@ def sample_paths():
     itself (a child process with the benchmark's settings)."""
     code = r"""
 import json, os, random, sys
+from urllib.parse import quote
 import django
 django.setup()
 from django.core.cache import cache
@@ -163,7 +164,7 @@ paths = {"article": articles, "home": ["/", "/en/"], "section": section_pages}
 try:
     reverse("articles:search")
     words = ["الحكومة", "المياه", "الكهرباء", "البصرة", "الموازنة", "المنتخب", "الشباب"]
-    paths["search"] = [f"/search/?q={w}" for w in words]
+    paths["search"] = [f"/search/?q={quote(w)}" for w in words]
 except NoReverseMatch:
     pass
 client = Client(SERVER_NAME="127.0.0.1", HTTP_USER_AGENT="Mozilla/5.0 Firefox/140.0")

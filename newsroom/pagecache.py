@@ -1,8 +1,10 @@
 """Whole-page cache for anonymous readers, with exact invalidation and live fragments.
 
-`PageCacheMiddleware` sits just inside WhiteNoise, so a hit skips sessions, auth, CSRF,
-URL resolution, the view and the templates: two cache round trips (the content versions
-and the entry) and a string join.
+`PageCacheMiddleware` is the outermost middleware, so a hit skips every other middleware,
+URL resolution, the view and the templates: at most one cache round trip (the entry,
+unless this process has it; content versions are read at most every
+NEWSROOM_VERSION_CHECK_SECONDS) and a string join. An entry keeps the headers the inner
+middleware added (security headers, Content-Security-Policy).
 
 What is cached: successful HTML answers to GET requests without a session or messages
 cookie (readers; logged-in staff and their previews are never cached, and get
@@ -154,6 +156,8 @@ class PageCacheMiddleware:
             or response.streaming
             or response.cookies
             or not response.get("Content-Type", "").startswith("text/html")
+            # A page that used the CSP nonce must not be served again with it.
+            or isinstance(getattr(request, "_csp_nonce", None), str)
         ):
             return None
         cache_control = response.get("Cache-Control", "").lower()

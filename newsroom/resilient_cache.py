@@ -122,6 +122,9 @@ class ResilientCacheMixin:
     def incr(self, key, delta=1, version=None):
         return self._call(super().incr, _incr, key, delta, version)
 
+    def incr_many(self, deltas, timeout, version=None):
+        return self._call(super().incr_many, _none, deltas, timeout, version)
+
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(super().set_many, _failed_keys, data, timeout, version)
 

@@ -69,12 +69,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a cached page for a reader costs no other middleware. It is kept with the
+    # headers the middleware below added (security headers, the Content-Security-Policy).
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "newsroom.middleware.PermissionsPolicyMiddleware",
     "newsroom.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before sessions and auth: a cached page for a reader costs none of them.
-    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -141,6 +142,10 @@ if os.environ.get("REDIS_URL"):
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# How long a process trusts the content versions it read (newsroom/cache.py): a change made
+# in one process reaches the others' caches within this many seconds.
+NEWSROOM_VERSION_CHECK_SECONDS = float(os.environ.get("NEWSROOM_VERSION_CHECK_SECONDS", "0.25"))
 
 # Whole pages for anonymous readers (newsroom/pagecache.py): kept at most this long (0 turns
 # the page cache off), and invalidated at once by any change to these content versions.
@@ -276,6 +281,10 @@ AXES_VERBOSE = False
 # Two-factor login (django-otp, TOTP authenticator apps) is optional per person: an
 # Administrator adds a "TOTP device" for a user in the admin and they scan its QR code.
 OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_SITE_NAME") or "Newsroom"
+
+# Ad impressions are counted in each process's memory and added to the shared counters
+# (Redis) at most this many seconds later (ads/services.py).
+NEWSROOM_AD_IMPRESSION_SECONDS = float(os.environ.get("NEWSROOM_AD_IMPRESSION_SECONDS", "1"))
 
 # Uploaded pictures (newsroom/uploads.py): refused above these sizes.
 NEWSROOM_MAX_IMAGE_BYTES = int(os.environ.get("NEWSROOM_MAX_IMAGE_MB", "10")) * 1024 * 1024

@@ -4,12 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from PIL import Image
 
+from ads import services as ad_services
 from articles.models import Article, Author, Section, Source, Tag
+from tests.caches import clear_cache
 
 
 @pytest.fixture(autouse=True)
@@ -23,9 +24,15 @@ def _arabic_by_default():
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Nothing cached by one test (content versions, pages, fragments) leaks into another."""
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _own_impression_counts(monkeypatch):
+    """Ad impressions counted by one test, and not yet written, stay out of the others."""
+    monkeypatch.setattr(ad_services, "pending_impressions", ad_services.PendingImpressions())
 
 
 @pytest.fixture(scope="session", autouse=True)

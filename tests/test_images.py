@@ -5,12 +5,12 @@ import io
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image
 
 from newsroom import images
+from tests.caches import clear_cache
 
 
 def upload(size=(1600, 900), fmt="JPEG", mode="RGB"):
@@ -49,7 +49,7 @@ def test_renditions_are_made_once_at_fixed_widths(photo, monkeypatch):
     assert images.rendition(photo, 640, fmt="webp") == made
     monkeypatch.undo()
     # Another process (an empty cache) finds the stored file and does not redo it.
-    cache.clear()
+    clear_cache()
     monkeypatch.setattr(images, "render", fail)
     assert images.rendition(photo, 640, fmt="webp") == made
     assert default_storage.get_modified_time(made.url.removeprefix("/media/")) == mtime

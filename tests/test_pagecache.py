@@ -18,6 +18,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.services import publish_articles, unpublish_articles
 from newsroom import pagecache
+from newsroom.middleware import ContentSecurityPolicyMiddleware
 from newsroom.pagecache import PageCacheMiddleware, live_fragment, register_fragment
 
 
@@ -45,6 +46,8 @@ def test_a_reader_gets_the_page_from_the_cache_with_no_query(client, make_articl
     assert second.content == first.content
     assert second["Content-Type"] == "text/html; charset=utf-8"
     assert second["X-Frame-Options"] == "DENY"  # headers of the inner middleware are kept
+    for header in ("Content-Security-Policy", "Referrer-Policy", "Permissions-Policy"):
+        assert second[header] == first[header]
     assert second["Content-Language"] == "ar"
     assert not second.cookies
 
@@ -196,6 +199,18 @@ def test_what_must_not_be_cached_is_not(rf, spoil):
     second = handler(rf.get("/x/"))
     assert first.content != second.content
     assert "X-Page-Cache" not in second
+
+
+@pytest.mark.django_db
+def test_a_page_that_used_the_csp_nonce_is_not_cached(rf):
+    def view(request):
+        return HttpResponse(f'<script nonce="{request.csp_nonce}">go()</script>')
+
+    handler = PageCacheMiddleware(ContentSecurityPolicyMiddleware(view))
+    first, second = handler(rf.get("/x/")), handler(rf.get("/x/"))
+    assert "X-Page-Cache" not in second
+    assert first.content != second.content  # a new nonce for every response
+    assert re.search(r"'nonce-[^']+'", second["Content-Security-Policy"])
 
 
 @pytest.mark.django_db

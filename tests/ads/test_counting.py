@@ -1,5 +1,6 @@
 """Impressions (cached, then flushed) and clicks (counted at once), without personal data."""
 
+import time
 from datetime import date, datetime
 from io import StringIO
 from unittest import mock
@@ -8,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import timezone
 
 from ads import services
 from ads.models import Ad, AdDailyStat
@@ -161,3 +163,18 @@ def test_click_adds_to_existing_day_row(client, placement, make_ad, render_slots
     client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT="Mozilla/5.0")
     row = AdDailyStat.objects.get(ad=ad)
     assert (row.impressions, row.clicks) == (1, 1)
+
+
+def test_page_views_reach_the_shared_counter_together_within_the_interval(
+    settings, placement, make_ad, render_slots
+):
+    settings.NEWSROOM_AD_IMPRESSION_SECONDS = 0.1
+    ad = make_ad(placement())
+    key = services.impression_key(ad.pk, timezone.localdate())
+    for _ in range(3):
+        render_slots("sidebar-1")
+    assert cache.get(key) is None  # counted in this process, no round trip per view yet
+    time.sleep(0.4)
+    assert cache.get(key) == 3  # added by one write, with no further page view
+    render_slots("sidebar-1")
+    assert services.flush_impressions() == 4  # the flush takes what is pending too

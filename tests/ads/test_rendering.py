@@ -7,6 +7,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from ads.models import Ad
+from tests.caches import clear_cache
 
 
 def test_empty_slot_renders_nothing(placement, render_slots, make_ad):
@@ -140,18 +141,17 @@ def test_base_template_shows_the_slots(client, placement, make_ad):
 
 
 def test_page_queries_do_not_grow_with_ads(client, placement, make_ad, django_assert_num_queries):
-    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     slots = [placement(key) for key in ("header", "sidebar-1", "sidebar-2")]
     make_ad(*slots, name="one")
-    cache.clear()
+    clear_cache()
     with CaptureQueriesContext(connection) as few:
         client.get("/")
     for index in range(12):
         make_ad(*slots, name=f"more {index}")  # saving clears the cached ad lists
-    cache.clear()
+    clear_cache()
     with CaptureQueriesContext(connection) as many:
         client.get("/")
     assert len(many) == len(few)

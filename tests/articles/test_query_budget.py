@@ -9,13 +9,13 @@ cache is off in tests; see tests/test_pagecache.py for cached pages, which cost 
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ads.models import Ad, Placement
 from articles.models import Tag
+from tests.caches import clear_cache
 
 # page: (cold, warm). Cold pays for the shared widgets, each cached until its content
 # changes: next publication time, social links, section navigation, ticker, the ad list.
@@ -98,7 +98,7 @@ def test_query_count_is_exact_and_constant(client, grow, news, author, page):
     }
 
     def cold_and_warm():
-        cache.clear()
+        clear_cache()
         return queries_for(client, urls[page]), queries_for(client, urls[page])
 
     small = cold_and_warm()

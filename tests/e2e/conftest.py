@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.management import call_command
 
+from tests.caches import clear_cache
 from tests.e2e import checks
 
 CHROMIUM = Path(os.environ.get("NEWSROOM_CHROMIUM", "/usr/bin/chromium"))
@@ -126,7 +126,7 @@ def html_checker():
 def site(transactional_db, live_server):
     """The demo content, served by the live server (accounts come from `make_staff`)."""
     assert urlsplit(live_server.url).hostname == "127.0.0.1"
-    cache.clear()  # nothing cached from an earlier test's (flushed) database
+    clear_cache()  # nothing cached from an earlier test's (flushed) database
     call_command("loaddemo", "--no-users", stdout=StringIO())
     return live_server
 

@@ -7,12 +7,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from django.core.cache import cache
 from PIL import Image
 from playwright.sync_api import expect
 
 from ads.models import Ad, AdDailyStat
 from ads.roles import AD_MANAGERS
+from tests.caches import clear_cache
 
 ALT_AR = "مكتبة الفراهيدي: تخفيضات على الكتب المدرسية"
 ALT_EN = "Farahidi bookshop: school books on sale"
@@ -59,7 +59,7 @@ def test_ad_manager_creates_an_image_ad_and_sees_its_click_counted(
     make_staff("admanager", AD_MANAGERS)
     # The slot shows one ad, picked at random by weight: leave it to the new ad alone.
     Ad.objects.filter(placements__key="sidebar-1").update(is_active=False)
-    cache.clear()
+    clear_cache()
     picture = tmp_path / "bookshop.png"
     picture.write_bytes(png_bytes())
 

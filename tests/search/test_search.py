@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +12,7 @@ from django.utils import timezone
 from articles import services
 from articles.models import Article, ArticleSearch, Tag
 from articles.search import MAX_QUERY_LENGTH, make_snippet, parse_query, search
+from tests.caches import clear_cache
 
 
 def results(query, **filters):
@@ -275,7 +275,7 @@ def test_search_page_query_count_is_constant(client, make_article):
         make_article(title_ar="السياحة في الأهوار")
 
     def count():
-        cache.clear()  # the uncached cost both times: widgets cache their data
+        clear_cache()  # the uncached cost both times: widgets cache their data
         with CaptureQueriesContext(connection) as captured:
             assert client.get("/search/?q=السياحة").status_code == 200
         return len(captured)

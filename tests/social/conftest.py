@@ -2,12 +2,12 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from PIL import Image
 
 from social.models import Network, Placement, SocialLink
+from tests.caches import clear_cache
 
 
 @pytest.fixture(autouse=True)
@@ -15,11 +15,11 @@ def media_cache_language(settings, tmp_path):
     """Each test writes its pictures to its own folder and starts with an empty cache."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.NEWSROOM_SITE_URL = ""
-    cache.clear()
+    clear_cache()
     # Requests of the test client leave their language active; start from the default.
     with translation.override(settings.LANGUAGE_CODE):
         yield
-    cache.clear()
+    clear_cache()
 
 
 def jpeg(size=(1600, 900), colour=(200, 40, 40), name="picture.jpg"):

@@ -3,7 +3,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,6 +10,7 @@ from django.utils import timezone, translation
 from PIL import Image
 
 from social.images import og_image_url
+from tests.caches import clear_cache
 from tests.social.conftest import jpeg
 
 
@@ -118,9 +118,8 @@ def test_rendition_is_made_once_and_reused(make_article, settings):
     mtime = made[0].stat().st_mtime_ns
     # Reused from the cache, and from storage when the cache is gone.
     assert og_image_url(article.image) == first
-    from django.core.cache import cache
 
-    cache.clear()
+    clear_cache()
     assert og_image_url(article.image) == first
     assert sorted(og_folder.iterdir()) == made
     assert made[0].stat().st_mtime_ns == mtime
@@ -154,7 +153,7 @@ def test_rendition_of_a_png_with_transparency_and_of_nothing(settings, tmp_path)
 def test_article_page_social_queries(client, make_article, legacy_links):
     article = make_article(image=jpeg())
     client.get(article.get_absolute_url())  # the first view makes the rendition
-    cache.clear()  # but the social links are looked up again
+    clear_cache()  # but the social links are looked up again
     with CaptureQueriesContext(connection) as queries:
         html = client.get(article.get_absolute_url()).content.decode()
     assert len([q for q in queries.captured_queries if "social_" in q["sql"]]) == 1
