@@ -7,41 +7,83 @@ generate_articles command. A scheduled article becomes public with no write at a
 anything that lists articles is cached no longer than until the next publication time.
 """
 
-import math
 from datetime import datetime
 
-from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from newsroom.cache import DEFAULT_TIMEOUT, bump_version, get_versions, make_key
+from newsroom.cache import DEFAULT_TIMEOUT, bump_version, cached_value
 
 ARTICLES = "articles"
+# What articles show of other records: the names and addresses of sections, tags, authors
+# and sources (and the section navigation). The pieces of one article (its teasers, its
+# page's content) are cached under its last change and this version, not ARTICLES, so a
+# new article leaves those of all the others in the cache.
+LABELS = "labels"
 
 
 def articles_changed(**_kwargs) -> None:
     bump_version(ARTICLES)
+    # The writer finds the next publication time once the write is committed, so that the
+    # readers of the new version need not.
+    transaction.on_commit(next_publication)
+
+
+def labels_changed(sender, created=False, **_kwargs) -> None:
+    """A section, tag, author or source was saved or deleted. A new tag, author or source
+    is on no article yet (imports create many): only the lists may change."""
+    from articles.models import Section
+
+    if sender is Section or not created:
+        bump_version(LABELS)
+    articles_changed()
+
+
+def article_tags_changed(instance, action, reverse, pk_set, **_kwargs) -> None:
+    """An article shows its tags: changing them changes the article (its `updated_at`,
+    which keys its cached pieces), from whichever side the change is made."""
+    from articles.models import Article
+
+    if not reverse and action in ("post_add", "post_remove", "post_clear"):
+        ids = [instance.pk]
+    elif reverse and action in ("post_add", "post_remove"):
+        ids = list(pk_set)
+    elif reverse and action == "pre_clear":
+        ids = list(instance.articles.values_list("pk", flat=True))
+    else:
+        return
+    now = timezone.now()
+    Article.objects.filter(pk__in=ids).update(updated_at=now)
+    if not reverse:
+        instance.updated_at = now
 
 
 def next_publication() -> datetime | None:
     """When the next scheduled article becomes public (None when none is scheduled).
     Cached until an article changes or that time comes: one query per change."""
-    now = timezone.now()
-    key = make_key("articles:next-publication", [], get_versions([ARTICLES]))
-    entry = cache.get(key)
-    if entry is not None and (entry[0] is None or entry[0] > now):
-        return entry[0]
-    from articles.models import Article
+    found = {}
 
-    upcoming = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
+    def find():
+        from articles.models import Article
+
+        found["upcoming"] = (
+            Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
+            .order_by("published_at")
+            .values_list("published_at", flat=True)
+            .first()
+        )
+        return (found["upcoming"],)
+
+    def timeout():
+        if found["upcoming"] is None:
+            return DEFAULT_TIMEOUT
+        return min(DEFAULT_TIMEOUT, (found["upcoming"] - timezone.now()).total_seconds())
+
+    entry = cached_value(
+        "articles:next-publication", [], find, versions=[ARTICLES], timeout=timeout, memo=True
     )
-    seconds = DEFAULT_TIMEOUT if upcoming is None else (upcoming - now).total_seconds()
-    cache.set(key, (upcoming,), max(1, math.ceil(min(DEFAULT_TIMEOUT, seconds))))
-    return upcoming
+    return entry[0]
 
 
 def listing_timeout(default: int = DEFAULT_TIMEOUT) -> float:
@@ -57,10 +99,14 @@ def connect_signals() -> None:
     from articles.models import Article, Author, Section, Source, Tag
 
     for model in (Article, Section, Tag, Author, Source):
+        receiver = articles_changed if model is Article else labels_changed
         uid = f"articles-changed-{model._meta.model_name}"
-        post_save.connect(articles_changed, sender=model, dispatch_uid=f"{uid}-save")
-        post_delete.connect(articles_changed, sender=model, dispatch_uid=f"{uid}-delete")
+        post_save.connect(receiver, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(receiver, sender=model, dispatch_uid=f"{uid}-delete")
     for through in (Article.tags.through, Article.related.through):
         m2m_changed.connect(
             articles_changed, sender=through, dispatch_uid=f"articles-changed-{through.__name__}"
         )
+    m2m_changed.connect(
+        article_tags_changed, sender=Article.tags.through, dispatch_uid="article-tags-touch"
+    )

@@ -1,9 +1,13 @@
+from datetime import datetime
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +114,14 @@ class Source(models.Model):
         return self.name
 
 
+class TeaserRef(NamedTuple):
+    """What a cached list keeps of an article whose teaser it shows (see
+    articles/templatetags/news.py): enough to find the cached teaser."""
+
+    pk: int
+    updated_at: datetime
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one definition of public: published, and its publication time has come."""
@@ -131,6 +143,12 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """Everything a teaser shows, fetched with the articles themselves."""
         return self.select_related("section", "author")
+
+    def teaser_refs(self):
+        """Only what finds each article's cached teaser (`TeaserRef`s)."""
+        return [
+            TeaserRef(pk, updated_at) for pk, updated_at in self.values_list("pk", "updated_at")
+        ]
 
     def related_to(self, article, language=None):
         """Manual picks first; then articles that share tags and words with this one (scores
@@ -169,10 +187,8 @@ class ArticleQuerySet(models.QuerySet):
         read only a few rows: the manual picks, then the newest of the same section or
         sharing a tag (sorting on "is picked" would read every related article)."""
         public = self.public(language)
-        picks = []
-        if getattr(article, "has_picks", True):  # see ArticleDetailView.get_queryset
-            picked = Article.related.through.objects.filter(from_article_id=article.pk)
-            picks = list(public.filter(pk__in=picked.values("to_article_id"))[:count])
+        picked = Article.related.through.objects.filter(from_article_id=article.pk)
+        picks = list(public.filter(pk__in=picked.values("to_article_id"))[:count])
         if len(picks) >= count:
             return picks
         shares_tag = Article.tags.through.objects.filter(
@@ -389,6 +405,11 @@ class Article(models.Model):
         return bool(getattr(self, localized("title", language))) and bool(
             getattr(self, localized("body", language))
         )
+
+    @cached_property
+    def tag_list(self):
+        """Its tags, read once for all the parts of a page that show them."""
+        return list(self.tags.all())
 
     @property
     def byline_text(self):

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -10,42 +10,72 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language, override
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles.cache import ARTICLES, listing_timeout
+from articles.cache import ARTICLES, LABELS, listing_timeout
 from articles.forms import SearchForm
-from articles.models import Article, Author, LegacyURL, Section, Tag
+from articles.models import Article, Author, LegacyURL, Section, Tag, TeaserRef
 from articles.search import search
+from articles.teasers import TeaserForm, render_teasers
 from newsroom.cache import cached_value
 
 ARTICLES_PER_SECTION_BLOCK = 4
 LATEST_COUNT = 8
+LEAD_FORM = TeaserForm(lead=True, show_section=True)
+LATEST_FORM = TeaserForm(heading="h3", show_section=True)
+BLOCK_FORM = TeaserForm(heading="h3")
 
 
 class HomeView(TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        public = Article.objects.public().for_listing()
-        latest = list(public[: LATEST_COUNT + 1])
-        lead = next((article for article in latest if article.is_featured), None)
-        lead = lead or public.filter(is_featured=True).first() or (latest[0] if latest else None)
-        context["lead"] = lead
-        context["latest"] = [article for article in latest if article != lead][:LATEST_COUNT]
-        context["section_blocks"] = cached_value(
-            "articles:home-blocks",
+        page = cached_value(
+            "articles:front-page",
             [get_language()],
-            lambda: self.section_blocks(public),
+            self.front_page,
             versions=[ARTICLES],
             timeout=listing_timeout,
         )
-        return context
+        # Every teaser of the page in one lookup (and at most one query for new ones).
+        lead = [(page["lead"], LEAD_FORM)] if page["lead"] else []
+        latest = [(ref, LATEST_FORM) for ref in page["latest"]]
+        blocks = [(ref, BLOCK_FORM) for _section, refs in page["section_blocks"] for ref in refs]
+        html = iter(render_teasers([*lead, *latest, *blocks]))
+        return super().get_context_data(
+            lead=next(html) if lead else "",
+            latest=[next(html) for _ in latest],
+            section_blocks=[
+                (section, [next(html) for _ in refs]) for section, refs in page["section_blocks"]
+            ],
+            **kwargs,
+        )
+
+    @classmethod
+    def front_page(cls):
+        """The lead story, the latest, and the newest few of every navigable section, as
+        TeaserRefs (the teasers are cached apart): kept until an article changes."""
+        public = Article.objects.public()
+        latest = list(public.only("pk", "updated_at", "is_featured")[: LATEST_COUNT + 1])
+        lead = next((article for article in latest if article.is_featured), None)
+        lead = lead or public.filter(is_featured=True).only("pk", "updated_at").first()
+        lead = lead or (latest[0] if latest else None)
+        return {
+            "lead": TeaserRef(lead.pk, lead.updated_at) if lead else None,
+            "latest": [
+                TeaserRef(article.pk, article.updated_at)
+                for article in latest
+                if article.pk != lead.pk
+            ][:LATEST_COUNT],
+            "section_blocks": cls.section_blocks(public),
+        }
 
     @staticmethod
     def section_blocks(public):
         """The newest few articles of every navigable section, in one query (which reads
-        the whole archive, so it is cached until an article changes)."""
+        the whole archive, so its result is cached)."""
         ranked = (
             public.filter(section__in_navigation=True)
+            .select_related("section")
+            .only("pk", "updated_at", "section")
             .annotate(
                 rank=Window(
                     RowNumber(),
@@ -58,46 +88,70 @@ class HomeView(TemplateView):
         )
         blocks = {}
         for article in ranked:
-            blocks.setdefault(article.section, []).append(article)
+            blocks.setdefault(article.section, []).append(TeaserRef(article.pk, article.updated_at))
         return list(blocks.items())
 
 
-class CachedCountPaginator(Paginator):
-    """Counting a section of a large archive reads all of it: the count is cached until
-    an article changes (`count_key` names the list)."""
+class CachedPaginator(Paginator):
+    """Counting a section of a large archive reads all of it, and a page far down reads all
+    the rows above it: the count and each page's TeaserRefs are cached until an article
+    changes (`list_key` names the list)."""
 
-    def __init__(self, *args, count_key, **kwargs):
+    def __init__(self, *args, list_key, **kwargs):
         super().__init__(*args, **kwargs)
-        self.count_key = count_key
+        self.list_key = list_key
 
     @cached_property
     def count(self):
         return cached_value(
             "articles:count",
-            self.count_key,
+            self.list_key,
             lambda: Paginator.count.func(self),
             versions=[ARTICLES],
             timeout=listing_timeout,
+            memo=True,
         )
+
+    def page(self, number):
+        page = super().page(number)
+        page.object_list = cached_value(
+            "articles:page",
+            [*self.list_key, page.number],
+            page.object_list.teaser_refs,
+            versions=[ARTICLES],
+            timeout=listing_timeout,
+        )
+        return page
 
 
 class ArticleListView(ListView):
     """A paginated list of public articles narrowed to one section, tag or author."""
 
     paginate_by = 20
-    paginator_class = CachedCountPaginator
+    paginator_class = CachedPaginator
     template_name = "articles/article_list.html"
     context_object_name = "articles"
     filter_model = None
     filter_field = None
 
     def get_queryset(self):
-        self.subject = get_object_or_404(self.filter_model, slug=self.kwargs["slug"])
-        return Article.objects.public().for_listing().filter(**{self.filter_field: self.subject})
+        self.subject = self.get_subject()
+        return Article.objects.public().filter(**{self.filter_field: self.subject})
+
+    def get_subject(self):
+        """The section, tag or author: cached until one changes (a missing one is not)."""
+        model, slug = self.filter_model, self.kwargs["slug"]
+        return cached_value(
+            "articles:subject",
+            [model._meta.label, slug],
+            lambda: get_object_or_404(model, slug=slug),
+            versions=[LABELS],
+            memo=True,
+        )
 
     def get_paginator(self, queryset, per_page, **kwargs):
         key = [self.filter_field, self.subject.pk, get_language()]
-        return super().get_paginator(queryset, per_page, count_key=key, **kwargs)
+        return super().get_paginator(queryset, per_page, list_key=key, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(subject=self.subject, **kwargs)
@@ -131,12 +185,8 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        picked = Article.related.through.objects.filter(from_article_id=OuterRef("pk"))
-        return (
-            Article.objects.select_related("section", "author", "source")
-            .prefetch_related("tags")
-            .annotate(has_picks=Exists(picked))  # spares related news a query when false
-        )
+        # Its tags are read only when the page's content is not in the cache.
+        return Article.objects.select_related("section", "author", "source")
 
     def get_object(self, queryset=None):
         article = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])

@@ -16,6 +16,7 @@ a bump is seen at once by the process that made it, and by every other process w
 that time.
 """
 
+import functools
 import hashlib
 import math
 import time
@@ -24,6 +25,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,6 +36,11 @@ from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import get_language
 
 DEFAULT_TIMEOUT = 60 * 60  # seconds; a bound for what no write announces
+# What `release()` reads: the apps' code and templates, the project's templates and catalogues.
+_SOURCE_FOLDERS = ("newsroom", "articles", "ads", "social")
+_SOURCE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".mo"}
+# How long a process keeps a value of `cached_many` (their keys say when they are stale).
+MEMO_SECONDS = 5 * 60
 _VERSION_KEY = "content-version:{}"
 # name -> (time.monotonic() of the read, version): this process's recent version reads.
 _recent_reads: dict[str, tuple[float, int]] = {}
@@ -75,8 +82,10 @@ def get_versions(names: Iterable[str]) -> dict[str, int]:
 
 
 def forget_versions() -> None:
-    """Read every version from the shared cache again on next use (after `cache.clear()`)."""
+    """Read every version from the shared cache again on next use (after `cache.clear()`),
+    and forget the values this process keeps."""
     _recent_reads.clear()
+    _memo.clear()
 
 
 def bump_version(name: str) -> int:
@@ -120,9 +129,38 @@ def changed_at(version: int) -> datetime:
     return datetime.fromtimestamp(version / 1e9, tz=UTC)
 
 
+@functools.cache
+def release() -> str:
+    """What this deploy is: NEWSROOM_RELEASE when set (a commit id, say), else a digest of
+    the project's code, templates, translations, static-file manifest and presentation
+    settings. It is part of every key, so nothing cached by one release is served by the
+    next (a page rendered by old templates, a teaser with a renamed static file)."""
+    if settings.NEWSROOM_RELEASE:
+        return settings.NEWSROOM_RELEASE
+    base = Path(settings.BASE_DIR)
+    sources = [base / name for name in (*_SOURCE_FOLDERS, "templates", "locale")]
+    files = sorted(
+        path
+        for folder in sources
+        for path in folder.rglob("*")
+        if path.suffix in _SOURCE_SUFFIXES and path.is_file()
+    )
+    digest = hashlib.sha256()
+    for path in [*files, Path(settings.STATIC_ROOT) / "staticfiles.json"]:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    for name in ("NEWSROOM_SITE_NAME", "NEWSROOM_MONTH_NAMES", "NEWSROOM_DIGITS", "TIME_ZONE"):
+        digest.update(repr(getattr(settings, name, None)).encode())
+    return digest.hexdigest()[:16]
+
+
 def make_key(prefix: str, parts: Iterable[object], versions: dict[str, int]) -> str:
-    """A bounded cache key from any parts (URLs may be long or carry any characters)."""
-    raw = "\x1f".join([*map(str, parts), *(f"{n}={v}" for n, v in sorted(versions.items()))])
+    """A bounded cache key from any parts (URLs may be long or carry any characters), the
+    content versions and the release."""
+    raw = "\x1f".join(
+        [release(), *map(str, parts), *(f"{n}={v}" for n, v in sorted(versions.items()))]
+    )
     return f"{prefix}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
@@ -133,15 +171,55 @@ def cached_value(
     *,
     versions: Iterable[str],
     timeout: int | Callable[[], int] = DEFAULT_TIMEOUT,
+    memo: bool = False,
 ):
     """`build()`'s result, cached until one of `versions` is bumped or `timeout` passes.
-    A callable timeout is asked only on a miss, after building."""
+    A callable timeout is asked only on a miss, after building. With `memo`, the process
+    also keeps it (for small values every page shows: no round trip at all)."""
     key = make_key(prefix, parts, get_versions(versions))
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        cache.set(key, value, _seconds(timeout))
-    return value
+    entry = _memo.get(key) if memo else None
+    if entry is None or entry[0] <= time.time():
+        entry = cache.get(key)
+        if entry is None or entry[0] <= time.time():
+            value = build()
+            seconds = _seconds(timeout)
+            entry = (time.time() + seconds, value)
+            cache.set(key, entry, seconds)
+        if memo:
+            _memo.set(key, entry, entry[0] - time.time())
+    return entry[1]
+
+
+def cached_many(
+    prefix: str,
+    items: Iterable,
+    parts: Callable[[object], Iterable[object]],
+    build: Callable[[list], list],
+    *,
+    versions: Iterable[str],
+    timeout: int = DEFAULT_TIMEOUT,
+) -> list:
+    """A value for each of `items`, cached apart under `parts(item)`: those this process
+    keeps cost nothing, the others one cache round trip for all, and `build(missing items)`
+    makes the values still missing (in their order) in one go."""
+    items = list(items)
+    current = get_versions(versions)
+    keys = [make_key(prefix, parts(item), current) for item in items]
+    values = {key: value for key in keys if (value := _memo.get(key)) is not None}
+    unknown = [key for key in keys if key not in values]
+    if unknown:
+        found = cache.get_many(unknown)
+        for key, value in found.items():
+            _memo.set(key, value, MEMO_SECONDS)
+        values.update(found)
+    missing = [(key, item) for key, item in zip(keys, items, strict=True) if key not in values]
+    if missing:
+        made = dict(zip((key for key, _ in missing), build([i for _, i in missing]), strict=True))
+        cache.set_many(made, timeout)
+        for key, value in made.items():
+            _memo.set(key, value, MEMO_SECONDS)
+        values.update(made)
+    return [values[key] for key in keys]
 
 
 def cache_response(
@@ -257,6 +335,9 @@ class ProcessMemo:
     def clear(self):
         self._entries.clear()
 
+
+# Values of `cached_value(memo=True)` and `cached_many` this process keeps.
+_memo = ProcessMemo(max_entries=2000)
 
 _snapshot: ContextVar[dict[str, int] | None] = ContextVar("content_versions", default=None)
 

@@ -70,11 +70,25 @@ def register_deadline(deadline: Callable[[], datetime | None]) -> None:
 
 def live_fragment(request, name: str, *args) -> str:
     """The fragment's HTML, or a marker for it when the page is being cached."""
+    if request is not None:
+        request._live_fragments = live_fragments_rendered(request) + 1
     holes = getattr(request, "_page_cache_holes", None) if request is not None else None
     if holes is None:
         return _render_fragment(request, name, args)
     holes.append((name, tuple(args)))
     return f"<!--live:{request._page_cache_nonce}:{len(holes) - 1}-->"
+
+
+def live_fragments_rendered(request) -> int:
+    """How many live fragments this request has rendered so far (HTML that holds one, or
+    its marker, must not be cached as it is)."""
+    return getattr(request, "_live_fragments", 0)
+
+
+def used_csp_nonce(request) -> bool:
+    """Whether the response carries a CSP nonce (HTML that holds it is for this response
+    only)."""
+    return isinstance(getattr(request, "_csp_nonce", None), str)
 
 
 def _render_fragment(request, name, args) -> str:
@@ -157,7 +171,7 @@ class PageCacheMiddleware:
             or response.cookies
             or not response.get("Content-Type", "").startswith("text/html")
             # A page that used the CSP nonce must not be served again with it.
-            or isinstance(getattr(request, "_csp_nonce", None), str)
+            or used_csp_nonce(request)
         ):
             return None
         cache_control = response.get("Cache-Control", "").lower()

@@ -143,6 +143,9 @@ if os.environ.get("REDIS_URL"):
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Folded into every cache key; a digest of the code and templates when empty
+# (newsroom/cache.py release()).
+NEWSROOM_RELEASE = os.environ.get("NEWSROOM_RELEASE", "")
 # How long a process trusts the content versions it read (newsroom/cache.py): a change made
 # in one process reaches the others' caches within this many seconds.
 NEWSROOM_VERSION_CHECK_SECONDS = float(os.environ.get("NEWSROOM_VERSION_CHECK_SECONDS", "0.25"))

@@ -1,16 +1,20 @@
-"""Article widgets for any page: section navigation, the ticker, related news, dates."""
+"""Article widgets for any page: section navigation, the ticker, teasers, related news,
+dates. Each is cached as HTML: an uncached page is mostly cached pieces put together."""
 
 from datetime import timedelta
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from articles.cache import ARTICLES, listing_timeout
+from articles.cache import ARTICLES, LABELS, listing_timeout
 from articles.dates import format_date
-from articles.models import Article, Section, localized
+from articles.models import Article, Section, TeaserRef, localized
+from articles.teasers import TeaserForm, render_teasers
 from newsroom.cache import cached_value
 
 register = template.Library()
@@ -18,6 +22,7 @@ register = template.Library()
 TICKER_SIZE = 8
 BREAKING_WINDOW = timedelta(hours=72)
 RELATED_COUNT = 6
+RELATED_FORM = TeaserForm(heading="h3")
 # What a headline link needs, in every language (the ticker caches no bodies).
 HEADLINE_FIELDS = [
     "pk",
@@ -43,29 +48,31 @@ def news_time(value, with_time=True):
     )
 
 
-@register.inclusion_tag("articles/widgets/section_nav.html", takes_context=True)
-def section_nav(context, current=None):
-    sections = cached_value(
-        "articles:nav",
-        [],
-        lambda: list(Section.objects.filter(in_navigation=True)),
-        versions=[ARTICLES],
-    )
-    return {
-        "sections": sections,
-        "current": current,
-        "request": context.get("request"),
-    }
+@register.simple_tag
+def section_nav(current=None):
+    """The navigable sections, `current` (a slug) marked; rendered once per language and
+    current section, and kept until a section changes."""
+    language = get_language()
+
+    def render():
+        sections = Section.objects.filter(in_navigation=True)
+        return render_to_string(
+            "articles/widgets/section_nav.html", {"sections": sections, "current": current}
+        )
+
+    html = cached_value("articles:nav", [language, current], render, versions=[LABELS], memo=True)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
 
 
-@register.inclusion_tag("articles/widgets/ticker.html")
+@register.simple_tag
 def ticker():
     """Breaking news of the last three days; the latest headlines when there is none.
-    Cached until an article changes, the next one is published or an item grows old."""
+    Rendered once per language and kept until an article changes, the next one is
+    published or an item grows old."""
     language = get_language()
     built = {}
 
-    def build():
+    def render():
         public = (
             Article.objects.public(language)
             .select_related("section")
@@ -76,20 +83,49 @@ def ticker():
         is_breaking = bool(items)
         if not is_breaking:
             items = list(public[:TICKER_SIZE])
-        built["value"] = {"items": items, "is_breaking": is_breaking}
-        return built["value"]
+        built.update(items=items, is_breaking=is_breaking)
+        return render_to_string("articles/widgets/ticker.html", built)
 
     def timeout():
         seconds = listing_timeout()
-        value = built["value"]
-        if value["is_breaking"]:
-            oldest = min(item.published_at for item in value["items"])
+        if built["is_breaking"]:
+            oldest = min(item.published_at for item in built["items"])
             seconds = min(seconds, (oldest + BREAKING_WINDOW - timezone.now()).total_seconds())
         return seconds
 
-    return cached_value("articles:ticker", [language], build, versions=[ARTICLES], timeout=timeout)
+    html = cached_value(
+        "articles:ticker", [language], render, versions=[ARTICLES], timeout=timeout, memo=True
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
 
 
-@register.inclusion_tag("articles/widgets/related_news.html")
+@register.simple_tag
+def teasers(articles, heading="h2", show_section=False):
+    """`<li>` teasers of `articles` (articles or TeaserRefs), from the cache where they are
+    (articles/teasers.py)."""
+    form = TeaserForm(heading=heading, show_section=bool(show_section))
+    html = render_teasers([(article, form) for article in articles])
+    return mark_safe("".join(f"<li>{item}</li>" for item in html if item))  # noqa: S308
+
+
+@register.simple_tag
 def related_news(article, count=RELATED_COUNT):
-    return {"articles": Article.objects.for_listing().related_list(article, count)}
+    """ "Read more": the related articles' teasers. The list is kept until an article
+    changes or the next one is published; the teasers are cached apart."""
+    language = get_language()
+
+    def find():
+        related = Article.objects.only("pk", "updated_at").related_list(article, count, language)
+        return [TeaserRef(item.pk, item.updated_at) for item in related]
+
+    refs = cached_value(
+        "articles:related",
+        [article.pk, language, count],
+        find,
+        versions=[ARTICLES],
+        timeout=listing_timeout,
+    )
+    items = [html for html in render_teasers([(ref, RELATED_FORM) for ref in refs]) if html]
+    if not items:
+        return ""
+    return render_to_string("articles/widgets/related_news.html", {"teasers": items})

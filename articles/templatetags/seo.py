@@ -80,7 +80,7 @@ def article_data(article, request):
     }
     if article.image:
         news_article["image"] = [request.build_absolute_uri(article.image.url)]
-    keywords = [tag.name for tag in article.tags.all()]
+    keywords = [tag.name for tag in article.tag_list]
     if keywords:
         news_article["keywords"] = keywords
     breadcrumbs = {

@@ -10,7 +10,9 @@ This app knows nothing of articles: the page passes addresses, titles, pictures 
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -32,7 +34,7 @@ DESCRIPTION_LENGTH = 200
 def load_active_links():
     """All active links, from the shared cache until a link changes (see social/apps.py)."""
     return cached_value(
-        "social:links", [], lambda: list(SocialLink.objects.active()), versions=[SOCIAL]
+        "social:links", [], lambda: list(SocialLink.objects.active()), versions=[SOCIAL], memo=True
     )
 
 
@@ -49,17 +51,25 @@ def active_links(context):
     return render_context["social_links"]
 
 
-@register.inclusion_tag("social/social_links.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def social_links(context, placement):
-    """The site's accounts shown in `placement` ("header" or "footer"), in their order."""
+    """The site's accounts shown in `placement` ("header" or "footer"), in their order;
+    rendered once per placement and language, and kept until a link changes."""
     if placement not in (Placement.HEADER, Placement.FOOTER):
         raise template.TemplateSyntaxError(
             f'social_links takes "header" or "footer", not {placement!r}.'
         )
-    return {
-        "placement": placement,
-        "links": [link for link in active_links(context) if link.shows_in(placement)],
-    }
+
+    def render():
+        links = [link for link in active_links(context) if link.shows_in(placement)]
+        return render_to_string(
+            "social/social_links.html", {"placement": placement, "links": links}
+        )
+
+    html = cached_value(
+        "social:links-html", [placement, get_language()], render, versions=[SOCIAL], memo=True
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
 
 
 @register.inclusion_tag("social/share_links.html", takes_context=True)
