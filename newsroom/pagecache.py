@@ -241,12 +241,10 @@ class PageCacheMiddleware:
         response["ETag"] = entry["etag"]
         if entry["last_modified"]:
             response["Last-Modified"] = http_date(entry["last_modified"])
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=0,
-            s_maxage=max(0, min(settings.NEWSROOM_CDN_SECONDS, math.floor(remaining))),
-            stale_while_revalidate=settings.NEWSROOM_CDN_STALE_SECONDS,
+        s_maxage = max(0, min(settings.NEWSROOM_CDN_SECONDS, math.floor(remaining)))
+        response["Cache-Control"] = (
+            f"public, max-age=0, s-maxage={s_maxage}, "
+            f"stale-while-revalidate={settings.NEWSROOM_CDN_STALE_SECONDS}"
         )
         response["X-Page-Cache"] = status
         return response
