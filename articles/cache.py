@@ -86,6 +86,19 @@ def next_publication() -> datetime | None:
     return entry[0]
 
 
+def navigable_sections():
+    """The sections shown in the navigation, in their order: kept until a label changes."""
+    from articles.models import Section
+
+    return cached_value(
+        "articles:navigable-sections",
+        [],
+        lambda: list(Section.objects.filter(in_navigation=True)),
+        versions=[LABELS],
+        memo=True,
+    )
+
+
 def listing_timeout(default: int = DEFAULT_TIMEOUT) -> float:
     """Seconds a listing of public articles may be cached: the default, or less when a
     scheduled article becomes public sooner."""

@@ -1,7 +1,5 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
@@ -10,7 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language, override
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles.cache import ARTICLES, LABELS, listing_timeout
+from articles.cache import ARTICLES, LABELS, listing_timeout, navigable_sections
 from articles.forms import SearchForm
 from articles.models import Article, Author, LegacyURL, Section, Tag, TeaserRef
 from articles.search import search
@@ -70,26 +68,10 @@ class HomeView(TemplateView):
 
     @staticmethod
     def section_blocks(public):
-        """The newest few articles of every navigable section, in one query (which reads
-        the whole archive, so its result is cached)."""
-        ranked = (
-            public.filter(section__in_navigation=True)
-            .select_related("section")
-            .only("pk", "updated_at", "section")
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=F("section_id"),
-                    order_by=[F("published_at").desc(), F("pk").desc()],
-                )
-            )
-            .filter(rank__lte=ARTICLES_PER_SECTION_BLOCK)
-            .order_by("section__order", "section_id", "rank")
-        )
-        blocks = {}
-        for article in ranked:
-            blocks.setdefault(article.section, []).append(TeaserRef(article.pk, article.updated_at))
-        return list(blocks.items())
+        """The newest few articles of every navigable section."""
+        sections = navigable_sections()
+        blocks = public.newest_per_section(sections, ARTICLES_PER_SECTION_BLOCK)
+        return [(section, blocks[section.pk]) for section in sections if blocks[section.pk]]
 
 
 class CachedPaginator(Paginator):

@@ -11,9 +11,9 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from articles.cache import ARTICLES, LABELS, listing_timeout
+from articles.cache import ARTICLES, LABELS, listing_timeout, navigable_sections
 from articles.dates import format_date
-from articles.models import Article, Section, TeaserRef, localized
+from articles.models import Article, TeaserRef, localized
 from articles.teasers import TeaserForm, render_teasers
 from newsroom.cache import cached_value
 
@@ -55,9 +55,9 @@ def section_nav(current=None):
     language = get_language()
 
     def render():
-        sections = Section.objects.filter(in_navigation=True)
         return render_to_string(
-            "articles/widgets/section_nav.html", {"sections": sections, "current": current}
+            "articles/widgets/section_nav.html",
+            {"sections": navigable_sections(), "current": current},
         )
 
     html = cached_value("articles:nav", [language, current], render, versions=[LABELS], memo=True)

@@ -105,3 +105,23 @@ def test_related_news_manual_first_then_section_and_tags_newest_first(make_artic
     assert draft_pick not in related
     assert article not in related
     assert len(related) == len(set(related))
+
+
+def test_newest_per_section_in_one_query(make_article, news, opinions, django_assert_num_queries):
+    now = timezone.now()
+    made = {
+        section: [
+            make_article(section=section, published_at=now - timedelta(hours=hours))
+            for hours in (5, 1, 3)
+        ]
+        for section in (news, opinions)
+    }
+    make_article(section=news, status=Article.Status.DRAFT)  # never listed
+    empty = Section.objects.create(slug="empty", name_ar="فارغ")
+    with django_assert_num_queries(1):
+        blocks = Article.objects.public().newest_per_section([news, opinions, empty], 2)
+    for section in (news, opinions):
+        newest_first = [made[section][1], made[section][2]]
+        assert [ref.pk for ref in blocks[section.pk]] == [a.pk for a in newest_first]
+        assert blocks[section.pk][0].updated_at == newest_first[0].updated_at
+    assert blocks[empty.pk] == []
