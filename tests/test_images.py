@@ -1,6 +1,7 @@
 """Renditions: made once with Pillow and stored, looked up in the cache, never enlarged;
 pages show them as <picture> with WebP and JPEG candidates, sizes, width and height. Every
-registered rendition is made when a picture's save commits."""
+registered rendition is made when a picture's save commits, and `make_renditions` makes the
+missing ones of every stored picture."""
 
 import io
 import re
@@ -8,6 +9,7 @@ import re
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from PIL import Image
 
@@ -187,6 +189,73 @@ def test_a_page_whose_renditions_were_made_at_upload_does_no_pillow_work(
     assert 'content="http://testserver/media/og/' in html
     home = client.get("/").content.decode()
     assert 'srcset="/media/renditions/' in home and article.image.url not in home
+
+
+def make_ad_with_picture():
+    from ads.models import Ad
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 250), (200, 30, 30)).save(buffer, format="PNG")
+    return Ad.objects.create(
+        name="Ad",
+        advertiser="Advertiser",
+        kind=Ad.Kind.IMAGE,
+        target_url="https://example.com/",
+        image=ContentFile(buffer.getvalue(), name="ad.png"),
+    )
+
+
+def run_make_renditions(*args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("make_renditions", *args, stdout=out, stderr=err)
+        code = 0
+    except CommandError as error:
+        code = error.returncode
+    return code, out.getvalue().strip().splitlines(), err.getvalue()
+
+
+def test_make_renditions_makes_the_missing_ones_of_every_picture_and_reports(media, make_article):
+    # Stored in the test's transaction, never committed: no renditions yet.
+    article = make_article(image=upload())
+    ad = make_ad_with_picture()
+    assert stored_renditions(media) == []
+    count = len(images.registered())
+
+    code, lines, _err = run_make_renditions()
+    assert code == 0
+    assert lines == [f"pictures 2, renditions made {2 * count}, already there 0, pictures failed 0"]
+    assert stored_renditions(media) == sorted(
+        expected_renditions(article.image) + expected_renditions(ad.image)
+    )
+
+    # Run again: nothing to do. A rendition lost since (or a new width) is made again.
+    assert run_make_renditions()[1] == [
+        f"pictures 2, renditions made 0, already there {2 * count}, pictures failed 0"
+    ]
+    default_storage.delete(expected_renditions(article.image)[0])
+    code, lines, _err = run_make_renditions("-v", "2")
+    assert lines == [
+        f"articles.Article {article.image.name}: 1 made",
+        f"pictures 2, renditions made 1, already there {2 * count - 1}, pictures failed 0",
+    ]
+    assert run_make_renditions("-v", "0")[1] == []
+
+
+def test_make_renditions_reports_a_picture_it_cannot_read(media, make_article):
+    from articles.models import Article
+
+    article = make_article(image=upload())
+    broken = default_storage.save("articles/broken.jpg", ContentFile(b"not a picture"))
+    Article.objects.filter(pk=make_article().pk).update(image=broken)
+    code, lines, err = run_make_renditions()
+    assert code == 1
+    assert lines[-1] == (
+        f"pictures 2, renditions made {len(images.registered())}, already there 0, "
+        "pictures failed 1"
+    )
+    assert f"articles.Article {broken}: UnidentifiedImageError" in err
+    assert stored_renditions(media) == expected_renditions(article.image)
 
 
 def test_two_processes_storing_the_same_rendition_keep_one_copy(media, photo, monkeypatch):
