@@ -22,6 +22,8 @@ module: it knows no model.
 import hashlib
 import io
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -78,6 +80,7 @@ class Outcome:
 
 
 _registered: dict[Spec, None] = {}  # an ordered set
+_left_for_later = ContextVar("renditions_left_for_later", default=False)
 
 
 def register(*specs):
@@ -88,6 +91,22 @@ def register(*specs):
 
 def registered():
     return tuple(_registered)
+
+
+@contextmanager
+def left_for_later():
+    """Pictures stored within this block get no renditions when they are stored: for bulk
+    imports, where `manage.py make_renditions` or the first page view makes them."""
+    token = _left_for_later.set(True)
+    try:
+        yield
+    finally:
+        _left_for_later.reset(token)
+
+
+def made_at_upload():
+    """Whether a picture stored now gets its renditions once its transaction commits."""
+    return not _left_for_later.get()
 
 
 def picture_specs(widths):

@@ -205,10 +205,11 @@ class SafeImageFieldFile(ImageFieldFile):
             content = clean_image(content)
         super().save(content.name, content, save=save)
         # After the commit: a rolled-back save makes none, and a page never waits for them.
-        transaction.on_commit(
-            partial(images.make_renditions, self.storage, self.name),
-            using=router.db_for_write(type(self.instance), instance=self.instance),
-        )
+        if images.made_at_upload():
+            transaction.on_commit(
+                partial(images.make_renditions, self.storage, self.name),
+                using=router.db_for_write(type(self.instance), instance=self.instance),
+            )
 
     save.alters_data = True
 
