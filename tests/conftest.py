@@ -119,7 +119,7 @@ def s3_server():
 @pytest.fixture
 def s3_media(s3_server, settings):
     """Uploaded pictures go to a new bucket of the S3 server, configured as the settings
-    configure it from the environment; yields the bucket's name."""
+    configure it from the environment; returns the bucket's name."""
     from newsroom.settings import s3_media_storage
 
     bucket = s3_server.new_bucket()
