@@ -54,6 +54,7 @@ N ?= 10000
 BENCHMARKS := \
 	benchmarks/web.py \
 	benchmarks/import_wxr.py \
+	benchmarks/renditions.py \
 	benchmarks/search.py \
 	benchmarks/load_run.py
 

@@ -1,10 +1,13 @@
 """Benchmark: import a generated 10,000-post WordPress export (WXR).
 
     .venv/bin/python benchmarks/import_wxr.py [--count 10000] [--seed 0]
+    .venv/bin/python benchmarks/import_wxr.py --count 1000 --pictures 5 [--no-renditions]
 
-Writes the export to a temporary folder, imports it with `manage.py import_articles` into a
-throw-away database of the configured engine (DATABASE_URL: SQLite by default, PostgreSQL
-when set; the test database Django would create, destroyed afterwards), and prints one line:
+Writes the export to a temporary folder (with `--pictures N`, every Nth post has a
+1600×900 featured image in a copy of wp-content/uploads, read with --media-dir), imports it
+with `manage.py import_articles` into a throw-away database of the configured engine
+(DATABASE_URL: SQLite by default, PostgreSQL when set; the test database Django would
+create, destroyed afterwards), and prints one line:
 posts, seconds, items/s, and peak memory. The run is done twice: once timed, once under
 tracemalloc (which slows Python down) for the peak of Python allocations; ru_maxrss is the
 process's peak resident memory during the timed run.
@@ -37,6 +40,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from articles.management.commands.generate_articles import WORDS  # noqa: E402
+from benchmarks.renditions import photo  # noqa: E402
 
 HEADER = """<?xml version="1.0" encoding="UTF-8" ?>
 <rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
@@ -54,10 +58,12 @@ def sentence(rng):
     return " ".join(rng.choices(WORDS, k=rng.randint(8, 18))) + "."
 
 
-def generate(path: Path, count: int, seed: int) -> None:
+def generate(path: Path, count: int, seed: int, pictures: int = 0, uploads: Path = None) -> None:
     """Stream a realistic export to `path`: posts with paragraphs, captions, categories,
-    tags and authors (no images, so no network)."""
+    tags and authors; every `pictures`th post with a featured image written under `uploads`
+    (never downloaded: no network)."""
     rng = random.Random(seed)
+    photo_bytes = photo() if pictures else b""
     with path.open("w", encoding="utf-8") as out:
         out.write(HEADER)
         for number in range(5):
@@ -82,6 +88,22 @@ def generate(path: Path, count: int, seed: int) -> None:
                 for tag in rng.sample(range(200), rng.randint(1, 4))
             )
             day = 1 + post % 28
+            thumbnail = ""
+            if pictures and post % pictures == 0:
+                attachment = 100_000 + post
+                relative = f"2024/{1 + post % 12:02d}/photo-{post}.jpg"
+                (uploads / relative).parent.mkdir(parents=True, exist_ok=True)
+                (uploads / relative).write_bytes(photo_bytes)
+                thumbnail = (
+                    "<wp:postmeta><wp:meta_key>_thumbnail_id</wp:meta_key>"
+                    f"<wp:meta_value>{attachment}</wp:meta_value></wp:postmeta>"
+                )
+                out.write(
+                    f"<item><title>photo {post}</title><wp:post_id>{attachment}</wp:post_id>"
+                    "<wp:post_type>attachment</wp:post_type><wp:status>inherit</wp:status>"
+                    "<wp:attachment_url>https://bench.example.iq/wp-content/uploads/"
+                    f"{relative}</wp:attachment_url></item>\n"
+                )
             out.write(
                 f"<item><title>{escape(sentence(rng))} {post}</title>"
                 f"<link>https://bench.example.iq/2024/{1 + post % 12:02d}/post-{post}/</link>"
@@ -93,14 +115,14 @@ def generate(path: Path, count: int, seed: int) -> None:
                 f"<wp:post_date_gmt>2024-{1 + post % 12:02d}-{day:02d} 08:00:00</wp:post_date_gmt>"
                 "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
                 f'<category domain="category" nicename="{CATEGORIES[post % 8]}">'
-                f"<![CDATA[{CATEGORIES[post % 8]}]]></category>{tags}</item>\n"
+                f"<![CDATA[{CATEGORIES[post % 8]}]]></category>{tags}{thumbnail}</item>\n"
             )
         out.write("</channel>\n</rss>\n")
 
 
-def run_import(path: Path) -> str:
+def run_import(path: Path, *options: str) -> str:
     out = io.StringIO()
-    call_command("import_articles", str(path), stdout=out, stderr=io.StringIO())
+    call_command("import_articles", str(path), *options, stdout=out, stderr=io.StringIO())
     return out.getvalue().strip().splitlines()[-1]
 
 
@@ -108,11 +130,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--pictures", type=int, default=0, metavar="N", help="a featured image in every Nth post"
+    )
+    parser.add_argument(
+        "--no-renditions",
+        action="store_true",
+        help="import with --no-renditions (renditions left for later)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="newsroom-bench-") as folder:
         settings.MEDIA_ROOT = Path(folder) / "media"
         export = Path(folder) / "export.xml"
-        generate(export, args.count, args.seed)
+        uploads = Path(folder) / "uploads"
+        generate(export, args.count, args.seed, args.pictures, uploads)
+        options = ["--media-dir", str(uploads)] if args.pictures else []
+        if args.no_renditions:
+            options.append("--no-renditions")
         size = export.stat().st_size
         if connection.vendor == "sqlite":  # a file, as in use, not Django's in-memory test db
             connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(folder) / "db")
@@ -120,7 +154,7 @@ def main() -> None:
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
             started = time.perf_counter()
-            summary = run_import(export)
+            summary = run_import(export, *options)
             elapsed = time.perf_counter() - started
             max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         finally:
@@ -129,13 +163,17 @@ def main() -> None:
         old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
             tracemalloc.start()
-            run_import(export)
+            run_import(export, *options)
             _current, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
+    pictures = f", a picture in every {args.pictures}" if args.pictures else ""
+    if args.pictures and args.no_renditions:
+        pictures += " (--no-renditions)"
     print(
-        f"import_wxr [{connection.vendor}]: {args.count} posts ({size / 2**20:.1f} MiB) "
+        f"import_wxr [{connection.vendor}]: {args.count} posts{pictures} "
+        f"({size / 2**20:.1f} MiB) "
         f"in {elapsed:.1f}s = {args.count / elapsed:.0f} items/s; "
         f"peak traced {peak / 2**20:.1f} MiB, max RSS {max_rss:.0f} MiB "
         f"({rss_before:.0f} MiB before the import); {summary}"

@@ -1,20 +1,29 @@
 """Image renditions for any app: resized (or cropped) copies of an uploaded picture, made
-once with Pillow, kept in the media storage beside the originals, and found again through
-the shared cache without touching the storage.
+with Pillow when the picture is stored, kept in the media storage beside the originals, and
+found again through the shared cache without touching the storage.
 
     rendition(field_file, 640)                       # 640 wide, height to scale, JPEG
     rendition(field_file, 640, fmt="webp")
     rendition(field_file, 1200, 630, directory="og")  # cropped around the centre
     picture(field_file, (320, 640, 960))              # WebP and JPEG srcsets for <picture>
 
+Every picture stored through a SafeImageField (newsroom/uploads.py) gets the registered
+renditions once its transaction commits: those of the PRESETS below, and those that apps
+`register()` in their AppConfig.ready() (social: the link-preview crop). Pages then only
+look them up; a page that finds one missing (a picture stored before, a width added since)
+makes it on first use, and `manage.py make_renditions` makes every missing one.
+
 A rendition's name comes from the source's name and size and the requested geometry, so
-a replaced picture gets new renditions; a picture is never enlarged (a width above the
-source's gives the source's width). Any app may use this module: it knows no model.
+a replaced picture gets new renditions and every process finds the same file; a picture is
+never enlarged (a width above the source's gives the source's width). Any app may use this
+module: it knows no model.
 """
 
 import hashlib
 import io
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -24,11 +33,33 @@ from PIL import Image, ImageOps
 logger = logging.getLogger(__name__)
 
 DIRECTORY = "renditions"
+FORMATS = ("webp", "jpeg")
 QUALITY = {"jpeg": 82, "webp": 78}
 CONTENT_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
 CACHE_SECONDS = 7 * 24 * 60 * 60
 # Pillow refuses pictures larger than this many pixels (decompression bombs).
 Image.MAX_IMAGE_PIXELS = 60_000_000
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A rendition: `width` wide at the source's proportions, or cropped to `width`×`height`
+    around the centre; in `fmt`, stored under `directory`."""
+
+    width: int
+    height: int | None = None
+    fmt: str = "jpeg"
+    directory: str = DIRECTORY
+
+    def stored_name(self, source_name, source_size):
+        geometry = f"{self.width}x{self.height}" if self.height else f"w{self.width}"
+        digest = hashlib.sha256(f"{source_name}\0{source_size}\0{geometry}".encode())
+        extension = "jpg" if self.fmt == "jpeg" else self.fmt
+        return f"{self.directory}/{digest.hexdigest()[:24]}-{geometry}.{extension}"
+
+    def cache_key(self, source_name):
+        geometry = f"{self.width}x{self.height or ''}.{self.fmt}.{self.directory}"
+        return "rendition:" + hashlib.sha256(f"{source_name}\0{geometry}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -39,69 +70,144 @@ class Rendition:
     fmt: str
 
 
-def _flatten(image):
-    image = ImageOps.exif_transpose(image)
-    if image.mode in ("RGBA", "LA", "P"):
-        image = image.convert("RGBA")
-        background = Image.new("RGB", image.size, (255, 255, 255))
-        background.paste(image, mask=image.getchannel("A"))
-        return background
-    return image if image.mode == "RGB" else image.convert("RGB")
+@dataclass
+class Outcome:
+    """What make_renditions() did for one picture."""
+
+    made: int = 0
+    present: int = 0
+    error: str = ""  # why none could be made
 
 
-def render(source, width, height=None, fmt="jpeg") -> tuple[bytes, int, int]:
-    """`source` (a file object) as `fmt`: `width` wide at its own proportions, or cropped
-    to `width`×`height` around the centre. Returns the bytes and the final size."""
+_registered: dict[Spec, None] = {}  # an ordered set
+_left_for_later = ContextVar("renditions_left_for_later", default=False)
+
+
+def register(*specs):
+    """Have every picture stored from now on get these renditions too (see the module's
+    docstring); registering one twice changes nothing."""
+    _registered.update(dict.fromkeys(specs))
+
+
+def registered():
+    return tuple(_registered)
+
+
+@contextmanager
+def left_for_later():
+    """Pictures stored within this block get no renditions when they are stored: for bulk
+    imports, where `manage.py make_renditions` or the first page view makes them."""
+    token = _left_for_later.set(True)
+    try:
+        yield
+    finally:
+        _left_for_later.reset(token)
+
+
+def made_at_upload():
+    """Whether a picture stored now gets its renditions once its transaction commits."""
+    return not _left_for_later.get()
+
+
+def picture_specs(widths):
+    """The renditions picture() asks for: each width in WebP and in JPEG."""
+    return tuple(Spec(width, fmt=fmt) for fmt in FORMATS for width in widths)
+
+
+def decode(source):
+    """The picture in `source` (a file object), upright and in RGB on white."""
     with Image.open(source) as original:
-        image = _flatten(original)
-        if height:
-            image = ImageOps.fit(image, (width, height), method=Image.Resampling.LANCZOS)
-        elif image.width > width:
-            size = (width, max(1, round(image.height * width / image.width)))
-            image = image.resize(size, Image.Resampling.LANCZOS)
-        buffer = io.BytesIO()
-        if fmt == "webp":
-            image.save(buffer, format="WEBP", quality=QUALITY["webp"], method=4)
-        else:
-            image.save(
-                buffer, format="JPEG", quality=QUALITY["jpeg"], optimize=True, progressive=True
-            )
-        return buffer.getvalue(), image.width, image.height
+        image = ImageOps.exif_transpose(original)
+        if image.mode in ("RGBA", "LA", "P"):
+            image = image.convert("RGBA")
+            background = Image.new("RGB", image.size, (255, 255, 255))
+            background.paste(image, mask=image.getchannel("A"))
+            return background
+        return image if image.mode == "RGB" else image.convert("RGB")
 
 
-def _name(source_name, source_size, width, height, fmt, directory):
-    geometry = f"{width}x{height}" if height else f"w{width}"
-    digest = hashlib.sha256(f"{source_name}\0{source_size}\0{geometry}".encode()).hexdigest()
-    extension = "jpg" if fmt == "jpeg" else fmt
-    return f"{directory}/{digest[:24]}-{geometry}.{extension}"
+def render(image, spec) -> tuple[bytes, int, int]:
+    """`image` (decoded) as `spec` asks. Returns the encoded bytes and the final size."""
+    if spec.height:
+        image = ImageOps.fit(image, (spec.width, spec.height), method=Image.Resampling.LANCZOS)
+    elif image.width > spec.width:
+        size = (spec.width, max(1, round(image.height * spec.width / image.width)))
+        image = image.resize(size, Image.Resampling.LANCZOS)
+    buffer = io.BytesIO()
+    if spec.fmt == "webp":
+        image.save(buffer, format="WEBP", quality=QUALITY["webp"], method=4)
+    else:
+        image.save(buffer, format="JPEG", quality=QUALITY["jpeg"], optimize=True, progressive=True)
+    return buffer.getvalue(), image.width, image.height
 
 
-def rendition(field_file, width, height=None, *, fmt="jpeg", directory=DIRECTORY):
-    """The stored rendition of `field_file` (a FieldFile), made on first use; None when the
-    file is missing or not a picture."""
+def _store(storage, name, spec, image):
+    data, width, height = render(image, spec)
+    content = ContentFile(data)
+    content.content_type = CONTENT_TYPES[spec.fmt]  # what an object store serves it as
+    saved = storage.save(name, content)
+    if saved != name:  # another process stored the same rendition meanwhile: keep one
+        storage.delete(saved)
+    return Rendition(storage.url(name), width, height, spec.fmt)
+
+
+def make_renditions(storage, name) -> Outcome:
+    """Make the registered renditions of the picture `name` in `storage` that are not
+    stored yet, decoding the picture once, and remember them in the cache. Never raises:
+    why a picture could not be read is logged and told."""
+    outcome = Outcome()
+    try:
+        size = storage.size(name)
+        missing = []
+        for spec in registered():
+            target = spec.stored_name(name, size)
+            if storage.exists(target):
+                outcome.present += 1
+            else:
+                missing.append((spec, target))
+        if missing:
+            with storage.open(name, "rb") as source:
+                image = decode(source)
+            for spec, target in missing:
+                cache.set(spec.cache_key(name), _store(storage, target, spec, image), CACHE_SECONDS)
+                outcome.made += 1
+    # Any storage's errors (those of S3's client are no OSError): a rendition is never
+    # worth failing a save or a page for.
+    except Exception as error:
+        logger.warning("Renditions of %s not made", name, exc_info=True)
+        outcome.error = f"{type(error).__name__}: {error}"
+    return outcome
+
+
+def find(field_file, spec):
+    """The stored rendition of `field_file` (a FieldFile) that `spec` describes, from the
+    cache; found in or made into the storage on a miss. None when the file is missing or
+    not a picture."""
     if not field_file or not getattr(field_file, "name", None):
         return None
-    geometry = f"{width}x{height or ''}.{fmt}.{directory}"
-    cache_key = "rendition:" + hashlib.sha256(f"{field_file.name}\0{geometry}".encode()).hexdigest()
+    cache_key = spec.cache_key(field_file.name)
     found = cache.get(cache_key)
     if found is not None:
         return found
     storage = field_file.storage
     try:
-        name = _name(field_file.name, storage.size(field_file.name), width, height, fmt, directory)
-        if storage.exists(name):  # made by another process, or before the cache forgot
+        name = spec.stored_name(field_file.name, storage.size(field_file.name))
+        if storage.exists(name):  # made at upload, by another process, or before the cache forgot
             with storage.open(name, "rb") as made, Image.open(made) as image:
-                size = image.size
+                found = Rendition(storage.url(name), *image.size, spec.fmt)
         else:
             with storage.open(field_file.name, "rb") as source:
-                data, *size = render(source, width, height, fmt)
-            name = storage.save(name, ContentFile(data))
-    except (OSError, ValueError, Image.DecompressionBombError):
-        logger.warning("No %s rendition of %s", geometry, field_file.name, exc_info=True)
+                found = _store(storage, name, spec, decode(source))
+    except Exception:  # as in make_renditions(): the page shows the original instead
+        logger.warning("No %s rendition of %s", spec, field_file.name, exc_info=True)
         return None
-    found = Rendition(storage.url(name), size[0], size[1], fmt)
     cache.set(cache_key, found, CACHE_SECONDS)
     return found
+
+
+def rendition(field_file, width, height=None, *, fmt="jpeg", directory=DIRECTORY):
+    """find() with the rendition's geometry spelt out."""
+    return find(field_file, Spec(width, height, fmt, directory))
 
 
 def picture(field_file, widths):
@@ -115,7 +221,7 @@ def picture(field_file, widths):
     if found is not None:
         return found or None
     sets = {}
-    for fmt in ("webp", "jpeg"):
+    for fmt in FORMATS:
         made = [rendition(field_file, width, fmt=fmt) for width in widths]
         unique = {item.width: item for item in made if item is not None}
         sets[fmt] = sorted(unique.values(), key=lambda item: item.width)
@@ -142,3 +248,4 @@ PRESETS = {
     "lead": ((480, 800, 1200), "(min-width: 64rem) 54rem, 100vw"),
     "article": ((480, 800, 1200), "(min-width: 64rem) 54rem, 100vw"),
 }
+register(*(spec for widths, _sizes in PRESETS.values() for spec in picture_specs(widths)))

@@ -7,6 +7,7 @@ production behaviour, where a missing secret key or host list stops start-up.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -25,6 +26,43 @@ def env_bool(name, default=False):
 
 def env_list(name):
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+def s3_media_storage(environ):
+    """STORAGES["default"] for uploaded pictures in the S3-compatible bucket that `environ`
+    names (NEWSROOM_MEDIA_S3_*), or None. Credentials are boto3's own: AWS_ACCESS_KEY_ID
+    and AWS_SECRET_ACCESS_KEY, or the machine's role; never a setting."""
+    if not environ.get("NEWSROOM_MEDIA_S3_BUCKET"):
+        return None
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": environ["NEWSROOM_MEDIA_S3_BUCKET"],
+            "endpoint_url": environ.get("NEWSROOM_MEDIA_S3_ENDPOINT") or None,  # not AWS
+            "region_name": environ.get("NEWSROOM_MEDIA_S3_REGION") or None,
+            "custom_domain": environ.get("NEWSROOM_MEDIA_DOMAIN") or None,  # a CDN in front
+            # Public pictures: stable, cacheable URLs without signatures.
+            "querystring_auth": False,
+            # Names are random or carry a digest of the source, so a stored file never
+            # changes: browsers and the CDN may keep it for a year.
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+
+
+def media_origins(environ):
+    """Where browsers fetch the bucket's pictures from, for the Content-Security-Policy: the
+    CDN's domain, else the endpoint's origin. None is known for AWS's own addresses: list
+    the bucket's in DJANGO_CSP_IMG_SRC."""
+    if not environ.get("NEWSROOM_MEDIA_S3_BUCKET"):
+        return []
+    if environ.get("NEWSROOM_MEDIA_DOMAIN"):
+        return ["https://" + environ["NEWSROOM_MEDIA_DOMAIN"].split("/")[0]]
+    if environ.get("NEWSROOM_MEDIA_S3_ENDPOINT"):
+        endpoint = urlsplit(environ["NEWSROOM_MEDIA_S3_ENDPOINT"])
+        return [f"{endpoint.scheme}://{endpoint.netloc}"]
+    return []
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
@@ -197,8 +235,11 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfil
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 STORAGES = {
+    # Uploaded pictures: in an S3-compatible bucket when NEWSROOM_MEDIA_S3_BUCKET is set (the
+    # app servers of several machines share it), else in MEDIA_ROOT, through a
     # FileSystemStorage that removes a half-written file when the disk is full.
-    "default": {"BACKEND": "newsroom.storage.CleanFileSystemStorage"},
+    "default": s3_media_storage(os.environ)
+    or {"BACKEND": "newsroom.storage.CleanFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -250,13 +291,14 @@ PERMISSIONS_POLICY = (
 # Content-Security-Policy (django-csp 4): scripts and styles only from the site itself, plus
 # inline scripts that carry the request's nonce ({{ CSP_NONCE }}); no 'unsafe-inline' script.
 # HTML ads run in frames served by /ads/<id>/frame/ with their own, separate policy.
-# DJANGO_CSP_IMG_SRC adds picture origins, e.g. the media CDN: https://media.news.example
+# Pictures may also come from the media bucket or its CDN; DJANGO_CSP_IMG_SRC adds other
+# picture origins, e.g. https://media.news.example
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", *env_list("DJANGO_CSP_IMG_SRC")],
+        "img-src": [SELF, "data:", *media_origins(os.environ), *env_list("DJANGO_CSP_IMG_SRC")],
         "font-src": [SELF],
         "connect-src": [SELF],
         "frame-src": [SELF],

@@ -8,23 +8,27 @@ NEWSROOM_MAX_IMAGE_BYTES and pictures above NEWSROOM_MAX_IMAGE_PIXELS (decompres
 bombs), each with its own message; and before a new picture is stored, from the admin or
 from code, it is decoded and encoded again without EXIF, GPS, maker notes, XMP or comments
 (the orientation is applied to the pixels first), so a photo never tells where, when or
-with what it was taken.
+with what it was taken. Once the transaction that stores it commits, the picture's
+renditions are made (newsroom/images.py), so that no page view has to.
 """
 
 import io
 import secrets
 import warnings
+from functools import partial
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import models, router, transaction
 from django.db.models.fields.files import ImageFieldFile
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
+
+from newsroom import images
 
 # What a stored picture becomes: decoded format -> (format to write, extension, MIME type).
 OUTPUT = {
@@ -200,6 +204,12 @@ class SafeImageFieldFile(ImageFieldFile):
         if not getattr(content, "newsroom_cleaned", False):
             content = clean_image(content)
         super().save(content.name, content, save=save)
+        # After the commit: a rolled-back save makes none, and a page never waits for them.
+        if images.made_at_upload():
+            transaction.on_commit(
+                partial(images.make_renditions, self.storage, self.name),
+                using=router.db_for_write(type(self.instance), instance=self.instance),
+            )
 
     save.alters_data = True
 

@@ -18,8 +18,13 @@ class SocialConfig(AppConfig):
     verbose_name = _("Social media")
 
     def ready(self):
+        from newsroom.images import register
+        from social.images import OG_RENDITION
         from social.models import SocialLink
         from social.roles import sync_roles
+
+        # Every stored picture gets its link-preview crop at upload, not on a page view.
+        register(OG_RENDITION)
 
         post_migrate.connect(sync_roles, sender=self)
         for signal in (post_save, post_delete):

@@ -1,25 +1,27 @@
 """Link-preview pictures: 1200×630 JPEG renditions of any image file, made once and kept.
 
 `og_image_url(field_file)` takes a Django FieldFile (of any model: this app does not know
-articles) and returns the URL of its rendition, made on first use in the same storage
-under `og/` by the project's rendition helper (newsroom/images.py), which names it from
-the source's name and size (a replaced picture gets a new rendition) and remembers it in
-the shared cache, so that a page view costs no storage call once it exists.
+articles) and returns the URL of its rendition, stored in the same storage under `og/` by
+the project's rendition helper (newsroom/images.py). The rendition is registered there
+(social/apps.py), so it is made when a picture is stored; the helper names it from the
+source's name and size (a replaced picture gets a new rendition) and remembers it in the
+shared cache, so that a page view costs no storage call.
 """
 
 from django.conf import settings
 from django.templatetags.static import static
 from PIL import Image, ImageDraw
 
-from newsroom.images import rendition
+from newsroom.images import Spec, find
 
 OG_SIZE = (1200, 630)
 OG_DIRECTORY = "og"
+OG_RENDITION = Spec(*OG_SIZE, fmt="jpeg", directory=OG_DIRECTORY)
 
 
 def og_image_url(field_file):
     """The URL of `field_file`'s 1200×630 rendition, or None when it has no usable picture."""
-    made = rendition(field_file, *OG_SIZE, fmt="jpeg", directory=OG_DIRECTORY)
+    made = find(field_file, OG_RENDITION)
     return made.url if made else None
 
 

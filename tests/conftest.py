@@ -100,3 +100,31 @@ def source(db):
         name_en="Basra Governorate Office",
         url="https://basra.example.org/",
     )
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3-compatible server on loopback (tests/s3.py), started once, for the tests that
+    ask for it."""
+    from tests.s3 import ENVIRONMENT, S3Server
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in ENVIRONMENT.items():
+            patch.setenv(name, value)
+        server = S3Server()
+        yield server
+        server.stop()
+
+
+@pytest.fixture
+def s3_media(s3_server, settings):
+    """Uploaded pictures go to a new bucket of the S3 server, configured as the settings
+    configure it from the environment; returns the bucket's name."""
+    from newsroom.settings import s3_media_storage
+
+    bucket = s3_server.new_bucket()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": s3_media_storage(s3_server.environment(bucket)),
+    }
+    return bucket

@@ -12,7 +12,9 @@ from newsroom.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
-    **STORAGES,  # noqa: F405
+    # Local files, whatever NEWSROOM_MEDIA_S3_BUCKET says: the tests of the bucket start an
+    # S3 server of their own (tests/s3.py).
+    "default": {"BACKEND": "newsroom.storage.CleanFileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

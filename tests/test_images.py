@@ -1,5 +1,7 @@
 """Renditions: made once with Pillow and stored, looked up in the cache, never enlarged;
-pages show them as <picture> with WebP and JPEG candidates, sizes, width and height."""
+pages show them as <picture> with WebP and JPEG candidates, sizes, width and height. Every
+registered rendition is made when a picture's save commits, and `make_renditions` makes the
+missing ones of every stored picture."""
 
 import io
 import re
@@ -7,6 +9,8 @@ import re
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+from django.db import transaction
 from PIL import Image
 
 from newsroom import images
@@ -105,3 +109,170 @@ def test_demo_pictures_store_their_size_so_pages_never_open_them(client, db, mon
     monkeypatch.setattr(Image, "open", fail)
     assert client.get("/").status_code == 200
     assert client.get("/en/").status_code == 200
+
+
+# Renditions made when a picture is stored.
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """A media folder of this test's own, so what it finds there is this test's doing."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def stored_renditions(media):
+    return sorted(
+        str(path.relative_to(media))
+        for folder in ("renditions", "og")
+        if (media / folder).is_dir()
+        for path in (media / folder).iterdir()
+    )
+
+
+def expected_renditions(field_file):
+    return sorted(
+        spec.stored_name(field_file.name, field_file.size) for spec in images.registered()
+    )
+
+
+def test_the_registry_holds_what_pages_ask_for():
+    wanted = {(spec.width, spec.height, spec.fmt, spec.directory) for spec in images.registered()}
+    presets = {
+        (width, None, fmt, "renditions")
+        for widths, _sizes in images.PRESETS.values()
+        for width in widths
+        for fmt in ("webp", "jpeg")
+    }
+    assert wanted == presets | {(1200, 630, "jpeg", "og")}  # the og crop: social/apps.py
+
+
+def test_renditions_are_stored_when_the_save_commits(
+    media, make_article, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(image=upload())
+        assert stored_renditions(media) == []  # not before the commit
+    assert stored_renditions(media) == expected_renditions(article.image) != []
+    og = images.Spec(1200, 630, "jpeg", "og").stored_name(article.image.name, article.image.size)
+    assert stored(f"/media/{og}") == ("JPEG", (1200, 630))
+    teaser = images.Spec(320, fmt="webp").stored_name(article.image.name, article.image.size)
+    assert stored(f"/media/{teaser}") == ("WEBP", (320, 180))
+
+
+def test_a_rolled_back_save_makes_no_renditions(
+    media, make_article, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError), transaction.atomic():
+            make_article(image=upload())
+            raise RuntimeError("the editor's save failed after the picture was stored")
+        make_article()  # the outer transaction commits
+    assert stored_renditions(media) == []
+    assert list((media / "articles").rglob("*.jpg"))  # the picture itself was stored
+
+
+def test_a_page_whose_renditions_were_made_at_upload_does_no_pillow_work(
+    client, media, make_article, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(image=upload(), is_featured=True)
+
+    def fail(*args, **kwargs):
+        raise AssertionError("a page used Pillow")
+
+    monkeypatch.setattr(Image, "open", fail)
+    monkeypatch.setattr(images, "render", fail)
+    html = client.get(article.get_absolute_url()).content.decode()
+    figure = html[html.index('<figure class="article-image">') :]
+    assert '<source type="image/webp" srcset="/media/renditions/' in figure
+    assert 'content="http://testserver/media/og/' in html
+    home = client.get("/").content.decode()
+    assert 'srcset="/media/renditions/' in home and article.image.url not in home
+
+
+def make_ad_with_picture():
+    from ads.models import Ad
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 250), (200, 30, 30)).save(buffer, format="PNG")
+    return Ad.objects.create(
+        name="Ad",
+        advertiser="Advertiser",
+        kind=Ad.Kind.IMAGE,
+        target_url="https://example.com/",
+        image=ContentFile(buffer.getvalue(), name="ad.png"),
+    )
+
+
+def run_make_renditions(*args):
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("make_renditions", *args, stdout=out, stderr=err)
+        code = 0
+    except CommandError as error:
+        code = error.returncode
+    return code, out.getvalue().strip().splitlines(), err.getvalue()
+
+
+def test_make_renditions_makes_the_missing_ones_of_every_picture_and_reports(media, make_article):
+    # Stored in the test's transaction, never committed: no renditions yet.
+    article = make_article(image=upload())
+    ad = make_ad_with_picture()
+    assert stored_renditions(media) == []
+    count = len(images.registered())
+
+    code, lines, _err = run_make_renditions()
+    assert code == 0
+    assert lines == [f"pictures 2, renditions made {2 * count}, already there 0, pictures failed 0"]
+    assert stored_renditions(media) == sorted(
+        expected_renditions(article.image) + expected_renditions(ad.image)
+    )
+
+    # Run again: nothing to do. A rendition lost since (or a new width) is made again.
+    assert run_make_renditions()[1] == [
+        f"pictures 2, renditions made 0, already there {2 * count}, pictures failed 0"
+    ]
+    default_storage.delete(expected_renditions(article.image)[0])
+    code, lines, _err = run_make_renditions("-v", "2")
+    assert lines == [
+        f"articles.Article {article.image.name}: 1 made",
+        f"pictures 2, renditions made 1, already there {2 * count - 1}, pictures failed 0",
+    ]
+    assert run_make_renditions("-v", "0")[1] == []
+
+
+def test_make_renditions_reports_a_picture_it_cannot_read(media, make_article):
+    from articles.models import Article
+
+    article = make_article(image=upload())
+    broken = default_storage.save("articles/broken.jpg", ContentFile(b"not a picture"))
+    Article.objects.filter(pk=make_article().pk).update(image=broken)
+    code, lines, err = run_make_renditions()
+    assert code == 1
+    assert lines[-1] == (
+        f"pictures 2, renditions made {len(images.registered())}, already there 0, "
+        "pictures failed 1"
+    )
+    assert f"articles.Article {broken}: UnidentifiedImageError" in err
+    assert stored_renditions(media) == expected_renditions(article.image)
+
+
+def test_two_processes_storing_the_same_rendition_keep_one_copy(media, photo, monkeypatch):
+    first = images.make_renditions(photo.storage, photo.name)
+    assert first.made == len(images.registered())
+    made = stored_renditions(media)
+    # A second process checked before the first had stored anything: it makes them all
+    # again, finds each name taken when it stores, and keeps the first copy.
+    checks = iter(range(len(images.registered())))
+    real_exists = photo.storage.exists
+    monkeypatch.setattr(
+        photo.storage, "exists", lambda name: next(checks, None) is None and real_exists(name)
+    )
+    clear_cache()
+    second = images.make_renditions(photo.storage, photo.name)
+    assert second.made == len(images.registered()) and not second.error
+    monkeypatch.undo()
+    assert stored_renditions(media) == made
+    found = images.rendition(photo, 320, fmt="webp")
+    assert found.url.removeprefix("/media/") in made

@@ -1,11 +1,13 @@
-"""Two app servers, one database, one Redis: an edit made through one is served by the
-other within a second (exact invalidation through the shared content versions, read by
-each process at most every NEWSROOM_VERSION_CHECK_SECONDS; pages are cached for ten
-minutes, so no timeout does it).
+"""Two app servers, one database, one Redis, one media bucket: an edit made through one
+is served by the other within a second (exact invalidation through the shared content
+versions, read by each process at most every NEWSROOM_VERSION_CHECK_SECONDS; pages are
+cached for ten minutes, so no timeout does it), with the picture it uploaded served from
+the bucket.
 
 The servers are real processes (gunicorn, one worker each, on loopback) with the page
 cache on, sharing a database made for this test (PostgreSQL when DATABASE_URL names
-one, else an SQLite file) and Redis under a key prefix of their own, removed afterwards.
+one, else an SQLite file), Redis under a key prefix of their own, removed afterwards, and
+a bucket of the S3-compatible server that the test starts (tests/s3.py).
 Skipped, saying why, when Redis does not answer (REDIS_URL, or 127.0.0.1:6379).
 """
 
@@ -22,9 +24,13 @@ from html.parser import HTMLParser
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from pathlib import Path
 from urllib.error import HTTPError
-from urllib.request import HTTPCookieProcessor, Request, build_opener
+from urllib.request import HTTPCookieProcessor, Request, build_opener, urlopen
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+from tests.test_images import upload
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -51,7 +57,7 @@ def free_port():
 
 
 @pytest.fixture
-def shared_env(tmp_path):
+def shared_env(tmp_path, s3_server):
     redis = redis_or_skip()
     prefix = f"newsroom-test-{secrets.token_hex(6)}"
     database_url = os.environ.get("DATABASE_URL", "")
@@ -89,8 +95,8 @@ def shared_env(tmp_path):
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DJANGO_SECURE_SSL_REDIRECT="0",
         DJANGO_LOG_LEVEL="WARNING",
-        MEDIA_ROOT=str(tmp_path / "media"),
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        **s3_server.environment(s3_server.new_bucket()),
     )
     try:
         yield env
@@ -171,15 +177,19 @@ class Server:
         except HTTPError as error:
             return error.code, error.headers, error.read().decode()
 
-    def post(self, path, fields):
-        if not isinstance(fields, dict):
-            fields = [tuple(field) for field in fields]
-        data = urllib.parse.urlencode(fields, doseq=True).encode()
-        request = Request(
-            f"http://127.0.0.1:{self.port}{path}",
-            data=data,
-            headers={"Referer": f"http://127.0.0.1:{self.port}{path}"},
-        )
+    def post(self, path, fields, files=None):
+        """POST a form; with `files` ({name: uploaded file}) as multipart/form-data."""
+        headers = {"Referer": f"http://127.0.0.1:{self.port}{path}"}
+        pairs = list(fields.items()) if isinstance(fields, dict) else [tuple(f) for f in fields]
+        if files:
+            values = {}
+            for name, value in pairs:
+                values.setdefault(name, []).append(value)
+            data = encode_multipart(BOUNDARY, {**values, **files})
+            headers["Content-Type"] = MULTIPART_CONTENT
+        else:
+            data = urllib.parse.urlencode(pairs, doseq=True).encode()
+        request = Request(f"http://127.0.0.1:{self.port}{path}", data=data, headers=headers)
         with self.opener.open(request, timeout=15) as response:
             return response.status, response.read().decode()
 
@@ -242,7 +252,9 @@ def wait_for(fetch, done, limit=3.0):
         time.sleep(0.02)
 
 
-def test_an_edit_through_one_server_is_served_by_the_other_within_a_second(shared_env, tmp_path):
+def test_an_edit_through_one_server_is_served_by_the_other_within_a_second(
+    shared_env, tmp_path, s3_server
+):
     manage(shared_env, "migrate", "--noinput", "-v0")
     manage(shared_env, "collectstatic", "--noinput", "-v0")  # production serves hashed files
     output = manage(shared_env, "shell", stdin=SETUP.format(password=PASSWORD))
@@ -258,7 +270,7 @@ def test_an_edit_through_one_server_is_served_by_the_other_within_a_second(share
                 assert status == 200 and headers["X-Page-Cache"] == "hit"
                 assert "الخبر كما نشر أولا" in body
 
-        # An editor corrects the headline in the admin of server one.
+        # An editor corrects the headline in the admin of server one, and adds a picture.
         _status, _headers, login = one.get("/admin/login/")
         one.post(
             "/admin/login/?next=/admin/",
@@ -274,7 +286,8 @@ def test_an_edit_through_one_server_is_served_by_the_other_within_a_second(share
             for name, value in parser.fields
             if not name.startswith("_")
         ]
-        status, _body = one.post(change, [*fields, ["_save", "Save"]])
+        picture = SimpleUploadedFile("bridge.jpg", upload(size=(800, 450)).read(), "image/jpeg")
+        status, _body = one.post(change, [*fields, ["_save", "Save"]], files={"image": picture})
         assert status == 200
 
         # Server two serves the correction within a second.
@@ -285,6 +298,23 @@ def test_an_edit_through_one_server_is_served_by_the_other_within_a_second(share
         assert status == 200 and headers["X-Page-Cache"] == "miss"
         assert "الخبر كما نشر أولا" not in body
         assert "الخبر بعد التصحيح" in two.get("/")[2]
+
+        # With the picture from the bucket, whose renditions server one made at upload: in
+        # the page, at public addresses without signatures, and allowed by the policy.
+        bucket = shared_env["NEWSROOM_MEDIA_S3_BUCKET"]
+        stored = s3_server.keys(bucket)
+        prefix = re.escape(f"{s3_server.endpoint}/{bucket}/")
+        srcset = re.search(r'<source type="image/webp" srcset="([^"]+)"', body).group(1)
+        addresses = [candidate.split()[0] for candidate in srcset.split(", ")]
+        addresses += re.findall(r'<meta property="og:image" content="([^"]+)">', body)
+        assert len(addresses) == 3  # 480 and 800 wide (the picture's own width), and og
+        for address in addresses:
+            key = re.fullmatch(rf"{prefix}((?:renditions|og)/[\w.-]+)", address).group(1)
+            assert key in stored
+        with urlopen(addresses[0], timeout=15) as response:  # as a reader's browser would
+            assert response.status == 200 and response.headers["Content-Type"] == "image/webp"
+        assert any(re.fullmatch(r"articles/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", key) for key in stored)
+        assert s3_server.endpoint in headers["Content-Security-Policy"]
 
         # Unpublished through server one: gone from server two within a second.
         _status, _headers, changelist = one.get("/admin/articles/article/")

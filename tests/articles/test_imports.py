@@ -320,6 +320,26 @@ def test_featured_image_from_media_dir(tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("left_for_later", [False, True])
+def test_imported_pictures_get_their_renditions_unless_left_for_later(
+    tmp_path, settings, django_capture_on_commit_callbacks, left_for_later
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    uploads = tmp_path / "uploads" / "2023" / "05"
+    uploads.mkdir(parents=True)
+    (uploads / "water.jpg").write_bytes(jpeg_bytes((640, 360)))
+    options = ["--no-renditions"] if left_for_later else []
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run(WXR, "--media-dir", tmp_path / "uploads", *options)
+    assert Article.objects.get(import_id="https://old.example.iq/?p=11").image
+    renditions = list((tmp_path / "media").glob("*/*-w320.webp"))
+    assert len(renditions) == (0 if left_for_later else 1)
+    hint = "Pictures stored without renditions: run make_renditions."
+    assert (hint in result.out) == left_for_later
+    assert result.out.splitlines()[-1] == result.summary
+
+
+@pytest.mark.django_db
 def test_featured_image_that_cannot_be_fetched_is_reported_not_fatal():
     result = run(WXR)
     assert "item 1: image not imported" in result.err

@@ -17,6 +17,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from newsroom import images
 from tests.caches import clear_cache
 from tests.e2e import checks
 
@@ -127,7 +128,10 @@ def site(transactional_db, live_server):
     """The demo content, served by the live server (accounts come from `make_staff`)."""
     assert urlsplit(live_server.url).hostname == "127.0.0.1"
     clear_cache()  # nothing cached from an earlier test's (flushed) database
-    call_command("loaddemo", "--no-users", stdout=StringIO())
+    # Renditions on first use, only those the pages show: all of the demo's at every
+    # test's load would cost seconds (tests/test_images.py tests them made at upload).
+    with images.left_for_later():
+        call_command("loaddemo", "--no-users", stdout=StringIO())
     return live_server
 
 

@@ -11,6 +11,7 @@ creates nothing new. Exit status: 0 all imported, 1 some items failed, 2 source 
 
 import sys
 import time
+from contextlib import nullcontext
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
@@ -24,6 +25,7 @@ from articles.services import (
     import_article,
     prefetch_import_state,
 )
+from newsroom.images import left_for_later
 
 
 class Progress:
@@ -107,6 +109,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--media-dir", help="A copy of wp-content/uploads to read featured images from."
         )
+        parser.add_argument(
+            "--no-renditions",
+            action="store_true",
+            help="Store pictures without their renditions (much faster for a large archive); "
+            "make_renditions or the first page view makes them.",
+        )
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
@@ -123,7 +131,8 @@ class Command(BaseCommand):
             raise CommandError(str(error), returncode=2) from error
         relaxed = self.relax_commit_durability()
         try:
-            self.run_import(importer, options, section_map, verbosity)
+            with left_for_later() if options["no_renditions"] else nullcontext():
+                self.run_import(importer, options, section_map, verbosity)
         finally:
             if relaxed:
                 with connection.cursor() as cursor:
@@ -206,6 +215,8 @@ class Command(BaseCommand):
         )
         if options["dry_run"] and verbosity >= 1:
             self.stdout.write("Dry run: nothing was written.")
+        elif options["no_renditions"] and verbosity >= 1:
+            self.stdout.write("Pictures stored without renditions: run make_renditions.")
         if verbosity >= 1:
             style = self.style.WARNING if counts[ImportResult.FAILED] else self.style.SUCCESS
             self.stdout.write(style(summary))
