@@ -31,8 +31,12 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _own_impression_counts(monkeypatch):
-    """Ad impressions counted by one test, and not yet written, stay out of the others."""
-    monkeypatch.setattr(ad_services, "pending_impressions", ad_services.PendingImpressions())
+    """Ad impressions counted by one test, and not yet written, stay out of the others:
+    what is pending is written before the cache is emptied, not by a timer in a later test."""
+    pending = ad_services.PendingImpressions()
+    monkeypatch.setattr(ad_services, "pending_impressions", pending)
+    yield
+    pending.write()
 
 
 @pytest.fixture(scope="session", autouse=True)
