@@ -7,6 +7,7 @@ generate_articles command. A scheduled article becomes public with no write at a
 anything that lists articles is cached no longer than until the next publication time.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -86,16 +87,39 @@ def next_publication() -> datetime | None:
     return entry[0]
 
 
-def navigable_sections():
-    """The sections shown in the navigation, in their order: kept until a label changes."""
-    from articles.models import Section
+@dataclass(frozen=True)
+class Labels:
+    """Every section, author and source, by id."""
+
+    sections: dict
+    authors: dict
+    sources: dict
+
+
+def labels() -> Labels:
+    """The sections, authors and sources an article shows, read once and kept until one
+    changes (a new author or source may be missing: its article loads it itself)."""
+    from articles.models import Author, Section, Source
 
     return cached_value(
-        "articles:navigable-sections",
+        "articles:labels",
         [],
-        lambda: list(Section.objects.filter(in_navigation=True)),
+        lambda: Labels(
+            sections={section.pk: section for section in Section.objects.all()},
+            authors={author.pk: author for author in Author.objects.all()},
+            sources={source.pk: source for source in Source.objects.all()},
+        ),
         versions=[LABELS],
         memo=True,
+    )
+
+
+def navigable_sections():
+    """The sections shown in the navigation, in their order."""
+    sections = labels().sections.values()
+    return sorted(
+        (section for section in sections if section.in_navigation),
+        key=lambda section: (section.order, section.pk),
     )
 
 

@@ -442,6 +442,18 @@ class Article(models.Model):
             getattr(self, localized("body", language))
         )
 
+    def use_labels(self, labels):
+        """Take the section, author and source from `labels` (articles.cache.labels())
+        instead of reading them; one that is not there is read when first used."""
+        for field, known in (
+            ("section", labels.sections),
+            ("author", labels.authors),
+            ("source", labels.sources),
+        ):
+            related = known.get(getattr(self, f"{field}_id"))
+            if related is not None:
+                setattr(self, field, related)
+
     @cached_property
     def tag_list(self):
         """Its tags, read once for all the parts of a page that show them."""

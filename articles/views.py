@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language, override
 from django.views.generic import DetailView, ListView, TemplateView
 
-from articles.cache import ARTICLES, LABELS, listing_timeout, navigable_sections
+from articles.cache import ARTICLES, LABELS, labels, listing_timeout, navigable_sections
 from articles.forms import SearchForm
 from articles.models import Article, Author, LegacyURL, Section, Tag, TeaserRef
 from articles.search import search
@@ -166,12 +166,11 @@ class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
 
-    def get_queryset(self):
-        # Its tags are read only when the page's content is not in the cache.
-        return Article.objects.select_related("section", "author", "source")
-
     def get_object(self, queryset=None):
-        article = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        # The article's row alone: its section, author and source come from the cached
+        # labels, its tags are read only when its cached content is stale.
+        article = get_object_or_404(Article, pk=self.kwargs["pk"])
+        article.use_labels(labels())
         self.is_preview = not (article.is_public and article.has_language(get_language()))
         if self.is_preview and not self.request.user.has_perm("articles.view_article"):
             raise Http404

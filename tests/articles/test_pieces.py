@@ -4,7 +4,7 @@ each piece changes exactly when what it shows does, and no sooner."""
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles.models import Article, Tag
+from articles.models import Article, Source, Tag
 from articles.services import publish_articles
 from articles.teasers import TeaserForm, render_teasers
 from tests.caches import clear_cache
@@ -120,3 +120,28 @@ def test_list_pages_follow_publications(client, make_article, news):
     assert page.index("خبر اليوم") < page.index("خبر قديم")
     old.delete()
     assert "خبر قديم" not in client.get(news.get_absolute_url()).content.decode()
+
+
+def test_a_source_newer_than_the_cached_labels_is_read_by_its_article(client, make_article):
+    client.get(make_article().get_absolute_url())  # the labels are cached
+    newer = Source.objects.create(name="وكالة الأنباء الجديدة")  # a new one changes no label
+    article = make_article(source=newer)
+    assert "وكالة الأنباء الجديدة" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_an_edited_article_is_rendered_again_within_the_budget(
+    client, make_article, tag, source, django_capture_on_commit_callbacks
+):
+    article = make_article(tags=[tag], source=source)
+    for other in range(3):
+        make_article(tags=[tag], title_ar=f"خبر آخر {other}")
+    client.get(article.get_absolute_url())
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title_ar = "العنوان بعد التحرير"
+        article.save()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(article.get_absolute_url()).content.decode()
+    assert "العنوان بعد التحرير" in page
+    # the article, its tags, related picks and the newest of its section, the ticker (no
+    # breaking news: the latest headlines)
+    assert len(queries) == 6
