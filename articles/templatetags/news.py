@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 
 from articles.cache import ARTICLES, LABELS, listing_timeout, navigable_sections
 from articles.dates import format_date
-from articles.models import Article, TeaserRef, localized
+from articles.models import Article, localized
 from articles.teasers import TeaserForm, render_teasers
 from newsroom.cache import cached_value
 
@@ -110,22 +110,23 @@ def teasers(articles, heading="h2", show_section=False):
 
 @register.simple_tag
 def related_news(article, count=RELATED_COUNT):
-    """ "Read more": the related articles' teasers. The list is kept until an article
-    changes or the next one is published; the teasers are cached apart."""
+    """ "Read more": the related articles' teasers (from the cache where they are), as one
+    piece of HTML kept until an article changes or the next one is published."""
     language = get_language()
 
-    def find():
+    def render():
         related = Article.objects.only("pk", "updated_at").related_list(article, count, language)
-        return [TeaserRef(item.pk, item.updated_at) for item in related]
+        teasers = render_teasers([(item, RELATED_FORM) for item in related])
+        teasers = [html for html in teasers if html]
+        if not teasers:
+            return ""
+        return render_to_string("articles/widgets/related_news.html", {"teasers": teasers})
 
-    refs = cached_value(
+    html = cached_value(
         "articles:related",
         [article.pk, language, count],
-        find,
+        render,
         versions=[ARTICLES],
         timeout=listing_timeout,
     )
-    items = [html for html in render_teasers([(ref, RELATED_FORM) for ref in refs]) if html]
-    if not items:
-        return ""
-    return render_to_string("articles/widgets/related_news.html", {"teasers": items})
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
