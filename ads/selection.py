@@ -77,7 +77,9 @@ def load_candidates(language, section, now):
     slots = {}
     for ad in rows:
         slot = Slot(ad.slot_key, ad.slot_width, ad.slot_height, ad.slot_max_ads)
-        slots.setdefault(slot.key, (slot, []))[1].append(ad)
+        ads = slots.setdefault(slot.key, (slot, []))[1]
+        if ad.has_content:  # changing that is a save, which makes a new list
+            ads.append(ad)
     return slots
 
 
@@ -125,11 +127,7 @@ def pick(page, key, now=None, rng=random):
     if slot is None:
         return None, []
     now = now or timezone.now()
-    eligible = [
-        ad
-        for ad in candidates
-        if ad.is_running_at(now) and ad.has_content and ad.pk not in page.shown
-    ]
+    eligible = [ad for ad in candidates if ad.is_running_at(now) and ad.pk not in page.shown]
     chosen = weighted_sample(eligible, slot.max_ads, rng)
     page.shown.update(ad.pk for ad in chosen)
     return slot, chosen

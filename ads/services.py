@@ -41,11 +41,15 @@ BOT_RE = re.compile(
 
 
 def is_bot(request):
-    """Obvious robots by user agent; a missing user agent counts as a robot."""
+    """Obvious robots by user agent; a missing user agent counts as a robot. Asked once per
+    request (a page has several ad slots)."""
     if request is None:
         return True
-    user_agent = request.headers.get("User-Agent", "")
-    return not user_agent or bool(BOT_RE.search(user_agent))
+    answer = getattr(request, "_newsroom_is_bot", None)
+    if answer is None:
+        user_agent = request.headers.get("User-Agent", "")
+        answer = request._newsroom_is_bot = not user_agent or bool(BOT_RE.search(user_agent))
+    return answer
 
 
 def impression_key(ad_id, day):

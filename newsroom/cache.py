@@ -307,33 +307,47 @@ def _seconds(timeout) -> int:
 
 
 class ProcessMemo:
-    """A small per-process memo in front of the shared cache, for values whose key holds
-    the content versions they were built from: a bump makes old entries unreachable here
-    as everywhere, so this memory never disagrees with other processes; it only saves a
-    cache round trip and unpickling. Bounded: the oldest entries go first."""
+    """A per-process memo in front of the shared cache, for values whose key holds the
+    content versions they were built from: a bump makes old entries unreachable here as
+    everywhere, so this memory never disagrees with other processes; it only saves a cache
+    round trip and unpickling. Bounded by a number of entries and, when `size` tells the
+    bytes of a value, by `max_bytes`: the least recently set entries go first."""
 
-    def __init__(self, max_entries=256):
+    def __init__(self, max_entries=256, *, max_bytes=None, size=None):
         self.max_entries = max_entries
-        self._entries = {}
+        self.max_bytes = max_bytes
+        self.size = size
+        self._entries = {}  # key -> (monotonic expiry, value, bytes); oldest first
+        self._bytes = 0
 
     def get(self, key):
         found = self._entries.get(key)
         if found is None:
             return None
-        expires, value = found
-        if expires <= time.monotonic():
-            self._entries.pop(key, None)
+        if found[0] <= time.monotonic():
+            self._forget(key)
             return None
-        return value
+        return found[1]
 
     def set(self, key, value, seconds):
-        if len(self._entries) >= self.max_entries:
-            for old in list(self._entries)[: self.max_entries // 4]:
-                self._entries.pop(old, None)
-        self._entries[key] = (time.monotonic() + seconds, value)
+        self._forget(key)
+        size = self.size(value) if self.size else 0
+        while self._entries and (
+            len(self._entries) >= self.max_entries
+            or (self.max_bytes is not None and self._bytes + size > self.max_bytes)
+        ):
+            self._forget(next(iter(self._entries)))
+        self._entries[key] = (time.monotonic() + seconds, value, size)
+        self._bytes += size
+
+    def _forget(self, key):
+        found = self._entries.pop(key, None)
+        if found is not None:
+            self._bytes -= found[2]
 
     def clear(self):
         self._entries.clear()
+        self._bytes = 0
 
 
 # Values of `cached_value(memo=True)` and `cached_many` this process keeps.

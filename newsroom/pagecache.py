@@ -108,11 +108,19 @@ def _seconds_to_deadline(now) -> float:
     return seconds
 
 
+def entry_size(entry) -> int:
+    return sum(len(part) for part in entry["parts"] if isinstance(part, bytes))
+
+
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         # Entries this process has used lately (keys hold the versions: never stale).
-        self.memo = ProcessMemo(settings.NEWSROOM_PAGE_CACHE_PROCESS_ENTRIES)
+        self.memo = ProcessMemo(
+            max_entries=100_000,
+            max_bytes=settings.NEWSROOM_PAGE_CACHE_PROCESS_MB * 1024 * 1024,
+            size=entry_size,
+        )
 
     def __call__(self, request):
         if not self.is_cacheable_request(request):

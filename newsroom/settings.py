@@ -194,9 +194,9 @@ NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", 
 NEWSROOM_PAGE_CACHE_VERSIONS = ("articles", "ads", "social")
 # The only query parameters that make a different page (others are left out of the key).
 NEWSROOM_PAGE_CACHE_QUERY_PARAMS = ("page", "q")
-# Each process also keeps this many recently served pages in its own memory (exact too:
-# their keys hold the content versions, read from the shared cache on every request).
-NEWSROOM_PAGE_CACHE_PROCESS_ENTRIES = 200
+# Each process also keeps the pages it served lately, up to this many megabytes, in its own
+# memory (exact too: their keys hold the content versions).
+NEWSROOM_PAGE_CACHE_PROCESS_MB = int(os.environ.get("NEWSROOM_PAGE_CACHE_PROCESS_MB", "64"))
 # How long a CDN may keep a page (s-maxage), and serve it stale while it fetches a new one.
 NEWSROOM_CDN_SECONDS = int(os.environ.get("NEWSROOM_CDN_SECONDS", "5"))
 NEWSROOM_CDN_STALE_SECONDS = int(os.environ.get("NEWSROOM_CDN_STALE_SECONDS", "30"))

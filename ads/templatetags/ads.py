@@ -19,8 +19,9 @@ from newsroom.pagecache import live_fragment
 
 register = template.Library()
 
-# The source of randomness for rotation; tests replace it with a seeded one.
-rng = random.SystemRandom()
+# The source of randomness for rotation (the module's generator, seeded anew in each
+# forked worker); tests replace it with a seeded one.
+rng = random
 
 FRAGMENT = "ads.slot"
 _html = ProcessMemo()

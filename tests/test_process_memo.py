@@ -1,0 +1,28 @@
+"""The per-process memo in front of the shared cache: bounded in entries and bytes, least
+recently set first out, entries gone when their time is up."""
+
+import time
+
+from newsroom.cache import ProcessMemo
+
+
+def test_bytes_bound_drops_the_least_recently_set():
+    memo = ProcessMemo(max_entries=100, max_bytes=10, size=len)
+    memo.set("a", "aaaa", 60)
+    memo.set("b", "bbbb", 60)
+    memo.set("a", "aaaa", 60)  # used again: now the newest
+    memo.set("c", "cccc", 60)  # 12 bytes would be too many: "b" goes
+    assert [memo.get(key) for key in "abc"] == ["aaaa", None, "cccc"]
+    memo.set("d", "d" * 11, 60)  # larger than the bound alone: everything else goes
+    assert [memo.get(key) for key in "acd"] == [None, None, "d" * 11]
+
+
+def test_entries_bound_and_expiry():
+    memo = ProcessMemo(max_entries=2)
+    memo.set("a", 1, 60)
+    memo.set("b", 2, 60)
+    memo.set("c", 3, 60)
+    assert (memo.get("a"), memo.get("b"), memo.get("c")) == (None, 2, 3)
+    memo.set("b", 2, 0.01)
+    time.sleep(0.02)
+    assert memo.get("b") is None and memo.get("c") == 3
