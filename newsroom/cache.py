@@ -85,7 +85,7 @@ def forget_versions() -> None:
     """Read every version from the shared cache again on next use (after `cache.clear()`),
     and forget the values this process keeps."""
     _recent_reads.clear()
-    _memo.clear()
+    process_memo.clear()
 
 
 def bump_version(name: str) -> int:
@@ -177,7 +177,7 @@ def cached_value(
     A callable timeout is asked only on a miss, after building. With `memo`, the process
     also keeps it (for small values every page shows: no round trip at all)."""
     key = make_key(prefix, parts, get_versions(versions))
-    entry = _memo.get(key) if memo else None
+    entry = process_memo.get(key) if memo else None
     if entry is None or entry[0] <= time.time():
         entry = cache.get(key)
         if entry is None or entry[0] <= time.time():
@@ -186,7 +186,7 @@ def cached_value(
             entry = (time.time() + seconds, value)
             cache.set(key, entry, seconds)
         if memo:
-            _memo.set(key, entry, entry[0] - time.time())
+            process_memo.set(key, entry, entry[0] - time.time())
     return entry[1]
 
 
@@ -205,19 +205,19 @@ def cached_many(
     items = list(items)
     current = get_versions(versions)
     keys = [make_key(prefix, parts(item), current) for item in items]
-    values = {key: value for key in keys if (value := _memo.get(key)) is not None}
+    values = {key: value for key in keys if (value := process_memo.get(key)) is not None}
     unknown = [key for key in keys if key not in values]
     if unknown:
         found = cache.get_many(unknown)
         for key, value in found.items():
-            _memo.set(key, value, MEMO_SECONDS)
+            process_memo.set(key, value, MEMO_SECONDS)
         values.update(found)
     missing = [(key, item) for key, item in zip(keys, items, strict=True) if key not in values]
     if missing:
         made = dict(zip((key for key, _ in missing), build([i for _, i in missing]), strict=True))
         cache.set_many(made, timeout)
         for key, value in made.items():
-            _memo.set(key, value, MEMO_SECONDS)
+            process_memo.set(key, value, MEMO_SECONDS)
         values.update(made)
     return [values[key] for key in keys]
 
@@ -350,8 +350,8 @@ class ProcessMemo:
         self._bytes = 0
 
 
-# Values of `cached_value(memo=True)` and `cached_many` this process keeps.
-_memo = ProcessMemo(max_entries=2000)
+# Values of `cached_value(memo=True)`, `cached_many` and memo fragments this process keeps.
+process_memo = ProcessMemo(max_entries=2000)
 
 _snapshot: ContextVar[dict[str, int] | None] = ContextVar("content_versions", default=None)
 

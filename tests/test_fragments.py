@@ -83,3 +83,19 @@ def test_not_kept_when_it_holds_a_live_fragment_or_the_nonce(rf):
     request = rf.get("/")
     request.csp_nonce = request._csp_nonce = "second"
     assert render(nonce, request=request) == "second"
+
+
+@pytest.mark.django_db
+def test_a_memo_fragment_is_kept_by_the_process_too(rf):
+    from django.core.cache import cache
+
+    template = Template(
+        '{% load fragments %}{% fragment "kept" versions="things" memo=True %}'
+        "{{ calls.next }}{% endfragment %}"
+    )
+    request, calls = rf.get("/"), Calls()
+    assert render(template, request=request, calls=calls) == "1"
+    cache.clear()  # the shared cache lost it: this process still has it
+    assert render(template, request=request, calls=calls) == "1"
+    bump_version("things")  # but not past a change
+    assert render(template, request=request, calls=calls) == "2"

@@ -1,31 +1,33 @@
-"""`{% fragment "name" var … versions="labels" timeout=86400 %}…{% endfragment %}`: a
-piece of a page cached as HTML.
+"""`{% fragment "name" var … versions="labels" timeout=86400 memo=True %}…{% endfragment %}`:
+a piece of a page cached as HTML.
 
 Like Django's `{% cache %}`, but the key also holds the active language, the scheme and
 host of the request (pieces may carry absolute addresses), the release and the content
 versions named in `versions` (comma separated; see newsroom/cache.py), so an edit makes
 the piece unreachable at once. List as arguments whatever else the piece shows, such as an
-article's id and last change. A piece that rendered a live fragment (an ad slot) or used
-the CSP nonce is not kept: those differ on every response.
+article's id and last change. With `memo`, each process also keeps the piece (for the
+few pieces every page shows: no round trip). A piece that rendered a live fragment (an ad
+slot) or used the CSP nonce is not kept: those differ on every response.
 """
 
 from django import template
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-from newsroom.cache import DEFAULT_TIMEOUT, get_versions, make_key
+from newsroom.cache import DEFAULT_TIMEOUT, get_versions, make_key, process_memo
 from newsroom.pagecache import live_fragments_rendered, used_csp_nonce
 
 register = template.Library()
 
 
 class FragmentNode(template.Node):
-    def __init__(self, nodelist, name, vary_on, versions, timeout):
+    def __init__(self, nodelist, name, vary_on, versions, timeout, memo):
         self.nodelist = nodelist
         self.name = name
         self.vary_on = vary_on
         self.versions = versions
         self.timeout = timeout
+        self.memo = memo
 
     def render(self, context):
         request = context.get("request")
@@ -35,12 +37,20 @@ class FragmentNode(template.Node):
         key = make_key(
             "fragment", [self.name, get_language(), origin, *vary_on], get_versions(versions)
         )
+        memo = self.memo.resolve(context)
+        html = process_memo.get(key) if memo else None
+        if html is not None:
+            return html
+        timeout = int(self.timeout.resolve(context))
         html = cache.get(key)
         if html is None:
             live_before = live_fragments_rendered(request)
             html = self.nodelist.render(context)
-            if live_fragments_rendered(request) == live_before and not used_csp_nonce(request):
-                cache.set(key, html, int(self.timeout.resolve(context)))
+            if live_fragments_rendered(request) != live_before or used_csp_nonce(request):
+                return html
+            cache.set(key, html, timeout)
+        if memo:
+            process_memo.set(key, html, timeout)
         return html
 
 
@@ -49,7 +59,7 @@ def fragment(parser, token):
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError(f"{bits[0]!r} needs a fragment name.")
-    options = {"versions": '""', "timeout": str(DEFAULT_TIMEOUT)}
+    options = {"versions": '""', "timeout": str(DEFAULT_TIMEOUT), "memo": "False"}
     while len(bits) > 2 and bits[-1].split("=", 1)[0] in options:
         option, value = bits.pop().split("=", 1)
         options[option] = value
@@ -61,4 +71,5 @@ def fragment(parser, token):
         [parser.compile_filter(bit) for bit in bits[2:]],
         parser.compile_filter(options["versions"]),
         parser.compile_filter(options["timeout"]),
+        parser.compile_filter(options["memo"]),
     )
