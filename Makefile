@@ -48,9 +48,11 @@ messages: install
 
 # Benchmarks (not tests: none fails on a time); each script prints its own table or line.
 # Pages: N generated articles on PostgreSQL (10,000 by default: `make bench N=100000`),
-# gunicorn and wrk on loopback, Redis for the shared cache. Imports and the load run use
-# the database DATABASE_URL names; search needs PostgreSQL (100,000 articles on first run).
+# gunicorn and wrk on loopback, Redis for the shared cache. Imports, search and the load
+# run use the PostgreSQL database DATABASE_URL names (by default the 100,000-article one
+# on 127.0.0.1, filled on first use; imports and the load run in throw-away copies).
 N ?= 10000
+BENCH_DATABASE_URL := postgres://postgres@127.0.0.1:5432/newsroom_bench_100000
 BENCHMARKS := \
 	benchmarks/web.py \
 	benchmarks/import_wxr.py \
@@ -60,5 +62,6 @@ BENCHMARKS := \
 
 bench: export N := $(N)
 bench: export DJANGO_DEBUG ?= 1
+bench: export DATABASE_URL ?= $(BENCH_DATABASE_URL)
 bench: install
 	@for script in $(BENCHMARKS); do $(PYTHON) $$script || exit 1; done
