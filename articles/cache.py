@@ -7,6 +7,8 @@ generate_articles command. A scheduled article becomes public with no write at a
 anything that lists articles is cached no longer than until the next publication time.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,11 +26,27 @@ ARTICLES = "articles"
 LABELS = "labels"
 
 
+_bulk = ContextVar("articles_bulk_changes", default=False)
+
+
 def articles_changed(**_kwargs) -> None:
     bump_version(ARTICLES)
-    # The writer finds the next publication time once the write is committed, so that the
-    # readers of the new version need not.
-    transaction.on_commit(next_publication)
+    if not _bulk.get():
+        # The writer finds the next publication time once the write is committed, so that
+        # the readers of the new version need not.
+        transaction.on_commit(next_publication)
+
+
+@contextmanager
+def bulk_changes():
+    """For writers of many articles (imports): each write still makes its changes seen at
+    once, but the next publication time is found once, at the end, not after every one."""
+    token = _bulk.set(True)
+    try:
+        yield
+    finally:
+        _bulk.reset(token)
+        articles_changed()
 
 
 def labels_changed(sender, created=False, **_kwargs) -> None:

@@ -16,6 +16,7 @@ from contextlib import nullcontext
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from articles.cache import bulk_changes
 from articles.importers import IMPORTERS, FailedItem, SourceError, get_importer
 from articles.models import Article
 from articles.services import (
@@ -131,7 +132,8 @@ class Command(BaseCommand):
             raise CommandError(str(error), returncode=2) from error
         relaxed = self.relax_commit_durability()
         try:
-            with left_for_later() if options["no_renditions"] else nullcontext():
+            renditions = left_for_later() if options["no_renditions"] else nullcontext()
+            with renditions, bulk_changes():
                 self.run_import(importer, options, section_map, verbosity)
         finally:
             if relaxed:
