@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import services
-from articles.cache import ARTICLES, listing_timeout
+from articles.cache import ARTICLES, bulk_changes, listing_timeout, next_publication
 from articles.models import Article
 from newsroom.cache import (
     _VERSION_KEY,
@@ -228,3 +228,15 @@ def test_an_uncached_render_costs_a_constant_number_of_queries(
     clear_cache()
     large, _ = queries(client, url)
     assert small == large <= 16
+
+
+def test_bulk_changes_find_the_next_publication_time_once(
+    make_article, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks, bulk_changes():
+        for _ in range(3):
+            make_article()
+    assert callbacks.count(next_publication) == 1
+    with django_capture_on_commit_callbacks() as callbacks:
+        make_article()
+    assert callbacks.count(next_publication) == 1
