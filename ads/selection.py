@@ -113,6 +113,8 @@ def page_ads(holder, language=None, section=None):
 def weighted_sample(ads, count, rng):
     """Up to `count` different ads, each pick proportional to its weight."""
     pool = list(ads)
+    if len(pool) <= 1:  # nothing to choose between (most slots, on most views)
+        return pool[:count]
     chosen = []
     while pool and len(chosen) < count:
         ad = rng.choices(pool, weights=[ad.weight for ad in pool])[0]

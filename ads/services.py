@@ -47,7 +47,7 @@ def is_bot(request):
         return True
     answer = getattr(request, "_newsroom_is_bot", None)
     if answer is None:
-        user_agent = request.headers.get("User-Agent", "")
+        user_agent = request.META.get("HTTP_USER_AGENT", "")
         answer = request._newsroom_is_bot = not user_agent or bool(BOT_RE.search(user_agent))
     return answer
 
@@ -92,7 +92,10 @@ def record_impressions(ad_ids, request):
     added to the shared counters within NEWSROOM_AD_IMPRESSION_SECONDS."""
     if not ad_ids or is_bot(request):
         return
-    today = timezone.localdate()
+    # The day of the request, found once for all its slots.
+    today = getattr(request, "_newsroom_day", None)
+    if today is None:
+        today = request._newsroom_day = timezone.localdate()
     pending_impressions.add([impression_key(ad_id, today) for ad_id in ad_ids])
 
 
