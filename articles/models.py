@@ -151,6 +151,27 @@ class ArticleQuerySet(models.QuerySet):
             TeaserRef(pk, updated_at) for pk, updated_at in self.values_list("pk", "updated_at")
         ]
 
+    def front_page(self, sections, *, latest, per_section):
+        """The lead story (the newest featured one, else the newest), the `latest` newest
+        others, and the `per_section` newest of each of `sections` that has any, as
+        TeaserRefs: {"lead", "latest", "section_blocks": [(section, [ref, …]), …]}."""
+        newest = list(self.only("pk", "updated_at", "is_featured")[: latest + 1])
+        lead = next((article for article in newest if article.is_featured), None)
+        lead = lead or self.filter(is_featured=True).only("pk", "updated_at").first()
+        lead = lead or (newest[0] if newest else None)
+        blocks = self.newest_per_section(sections, per_section)
+        return {
+            "lead": TeaserRef(lead.pk, lead.updated_at) if lead else None,
+            "latest": [
+                TeaserRef(article.pk, article.updated_at)
+                for article in newest
+                if article.pk != lead.pk
+            ][:latest],
+            "section_blocks": [
+                (section, blocks[section.pk]) for section in sections if blocks[section.pk]
+            ],
+        }
+
     def newest_per_section(self, sections, count):
         """{section id: [TeaserRef, …]}: the newest `count` articles of each of `sections`,
         in one query. Where the database allows a LIMIT in each part of a UNION (PostgreSQL),

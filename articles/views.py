@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.cache import ARTICLES, LABELS, labels, listing_timeout, navigable_sections
 from articles.forms import SearchForm
-from articles.models import Article, Author, LegacyURL, Section, Tag, TeaserRef
+from articles.models import Article, Author, LegacyURL, Section, Tag
 from articles.search import search
 from articles.teasers import TeaserForm, render_teasers
 from newsroom.cache import cached_value
@@ -29,7 +29,9 @@ class HomeView(TemplateView):
         page = cached_value(
             "articles:front-page",
             [get_language()],
-            self.front_page,
+            lambda: Article.objects.public().front_page(
+                navigable_sections(), latest=LATEST_COUNT, per_section=ARTICLES_PER_SECTION_BLOCK
+            ),
             versions=[ARTICLES],
             timeout=listing_timeout,
         )
@@ -46,32 +48,6 @@ class HomeView(TemplateView):
             ],
             **kwargs,
         )
-
-    @classmethod
-    def front_page(cls):
-        """The lead story, the latest, and the newest few of every navigable section, as
-        TeaserRefs (the teasers are cached apart): kept until an article changes."""
-        public = Article.objects.public()
-        latest = list(public.only("pk", "updated_at", "is_featured")[: LATEST_COUNT + 1])
-        lead = next((article for article in latest if article.is_featured), None)
-        lead = lead or public.filter(is_featured=True).only("pk", "updated_at").first()
-        lead = lead or (latest[0] if latest else None)
-        return {
-            "lead": TeaserRef(lead.pk, lead.updated_at) if lead else None,
-            "latest": [
-                TeaserRef(article.pk, article.updated_at)
-                for article in latest
-                if article.pk != lead.pk
-            ][:LATEST_COUNT],
-            "section_blocks": cls.section_blocks(public),
-        }
-
-    @staticmethod
-    def section_blocks(public):
-        """The newest few articles of every navigable section."""
-        sections = navigable_sections()
-        blocks = public.newest_per_section(sections, ARTICLES_PER_SECTION_BLOCK)
-        return [(section, blocks[section.pk]) for section in sections if blocks[section.pk]]
 
 
 class CachedPaginator(Paginator):
