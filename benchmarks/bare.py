@@ -1,4 +1,5 @@
-"""The ceiling: a Django view returning a fixed page, with no middleware and no database.
+"""The ceiling: a Django view returning a fixed page, with no middleware and no database,
+at any address (so it can be asked the same addresses as the pages it is compared with).
 
 `gunicorn benchmarks.bare:application` with BENCH_BARE_PAGE naming the file to serve
 (benchmarks/web.py saves a real article page there).
@@ -11,7 +12,7 @@ import django
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.http import HttpResponse
-from django.urls import path
+from django.urls import re_path
 
 settings.configure(
     DEBUG=False,
@@ -30,5 +31,5 @@ def page(request):
     return HttpResponse(PAGE, content_type="text/html; charset=utf-8")
 
 
-urlpatterns = [path("", page)]
+urlpatterns = [re_path("", page)]
 application = get_wsgi_application()

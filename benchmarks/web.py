@@ -15,7 +15,9 @@ What it does, all on loopback and with bounded durations:
    (an empty cache; right after an article is published; warm) and times the render right
    after a publish (what the first reader pays when the lists change);
 4. runs wrk at 1 and 16 connections against each page, cycling through many different
-   article, section and page URLs (a Lua script), and against the bare view;
+   article, section and page URLs (a Lua script), and against the bare view, at "/" and
+   at the article addresses (the ratio of each page is to the bare view at its kind of
+   address);
 5. edits an article in a third process and times until the cached server shows the edit;
 6. prints the table (requests/s, p50, p99, queries, ratio to the bare view) and which of
    the performance targets are met.
@@ -323,11 +325,15 @@ def main():
         servers.append(bare)
 
         rows = []
+        # The ceiling for short addresses, and for the articles' long ones (an Arabic slug
+        # is several hundred bytes once percent-encoded, and the server parses every one).
         bare_rps = {}
-        for connections in (1, 16):
-            result = wrk(bare, ["/"], connections)
-            bare_rps[connections] = result["rps"]
-            rows.append(("bare Django view", "—", connections, result, "0", 1.0))
+        for ceiling, urls in (("short", ["/"]), ("article", paths["article"])):
+            for connections in (1, 16):
+                result = wrk(bare, urls, connections)
+                bare_rps[ceiling, connections] = result["rps"]
+                label = "article addresses" if ceiling == "article" else "/"
+                rows.append(("bare Django view", label, connections, result, "0", 1.0))
         for kind, urls in paths.items():
             for label, server in (("cached", cached), ("uncached", uncached)):
                 # Every URL twice, so that both workers have what they keep in memory.
@@ -338,7 +344,8 @@ def main():
                     result = wrk(server, urls, connections)
                     count = "0" if label == "cached" else "{2} ({1} after a publish, {0} empty)"
                     count = count.format(*queries[kind])
-                    ratio = result["rps"] / bare_rps[connections]
+                    ceiling = "article" if kind == "article" else "short"
+                    ratio = result["rps"] / bare_rps[ceiling, connections]
                     rows.append((kind, label, connections, result, count, ratio))
         print_table(rows, headers, len(article_bytes), redis is not None)
         propagation = edit_propagation(cached, paths["article"][0])
@@ -451,7 +458,10 @@ def print_targets(rows, queries, propagation):
         checks.append((f"{kind} uncached at least {4 * WAGTAIL_RPS} req/s ({rps:,.0f})",
                        rps >= 4 * WAGTAIL_RPS))  # fmt: skip
         cached, ratio = results[(kind, "cached", 16)]
-        checks.append((f"{kind} cached at least half the bare view ({ratio:.2f})", ratio >= 0.5))
+        checks.append((
+            f"{kind} cached at least half the bare view at the same addresses ({ratio:.2f})",
+            ratio >= 0.5,
+        ))  # fmt: skip
         checks.append((f"{kind} cached at least {CACHED_RPS:,} req/s ({cached['rps']:,.0f})",
                        cached["rps"] >= CACHED_RPS))  # fmt: skip
         checks.append((f"{kind} cached p99 under 20 ms ({cached['p99']:.2f})", cached["p99"] < 20))
