@@ -99,3 +99,17 @@ def test_a_memo_fragment_is_kept_by_the_process_too(rf):
     assert render(template, request=request, calls=calls) == "1"
     bump_version("things")  # but not past a change
     assert render(template, request=request, calls=calls) == "2"
+
+
+@pytest.mark.django_db
+def test_missing_pages_cache_nothing_under_their_address(client):
+    from django.core.cache import cache
+
+    assert client.get("/no-such-page/").status_code == 404
+    stored = set(cache._cache)  # the test cache is local memory
+    kept = set(content_cache.process_memo._entries)
+    missing = client.get("/another-missing-page/")
+    assert missing.status_code == 404
+    assert set(cache._cache) == stored
+    assert set(content_cache.process_memo._entries) == kept
+    assert 'property="og:' not in missing.content.decode()
