@@ -13,10 +13,13 @@ Nothing about the reader is stored: no IP address, user agent or cookie.
 """
 
 import atexit
+import logging
 import re
 import threading
+import time
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,7 +28,9 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ads.models import Ad, AdDailyStat
-from newsroom.cache import incr_many
+from newsroom.cache import incr_many, take_many
+
+logger = logging.getLogger(__name__)
 
 IMPRESSION_TIMEOUT = 3 * 24 * 3600
 FLUSH_DAYS = 3
@@ -57,30 +62,49 @@ def impression_key(ad_id, day):
 
 
 class PendingImpressions:
-    """Impressions this process has counted and not yet added to the shared counters."""
+    """Impressions this process has counted and not yet added to the shared counters.
+
+    One writer thread adds them every NEWSROOM_AD_IMPRESSION_SECONDS while there are any
+    (one thread, so one cache connection, for as long as readers come), and ends when
+    there are none. Counts the shared cache could not take are kept for the next write."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._counts = Counter()
-        self._timer = None
+        self._writer = None
 
     def add(self, keys):
         with self._lock:
             self._counts.update(keys)
-            if self._timer is None:
-                self._timer = threading.Timer(settings.NEWSROOM_AD_IMPRESSION_SECONDS, self.write)
-                self._timer.daemon = True
-                self._timer.start()
+            if self._writer is None or not self._writer.is_alive():
+                self._writer = threading.Thread(
+                    target=self._write_while_counting, name="ad-impressions", daemon=True
+                )
+                self._writer.start()
+
+    def _write_while_counting(self):
+        while True:
+            time.sleep(settings.NEWSROOM_AD_IMPRESSION_SECONDS)
+            self.write()
+            with self._lock:
+                if not self._counts:
+                    self._writer = None
+                    return
 
     def write(self):
         """Add what is pending to the shared counters, in one cache round trip."""
         with self._lock:
             counts, self._counts = self._counts, Counter()
-            if self._timer is not None:
-                self._timer.cancel()
-                self._timer = None
-        if counts:
-            incr_many(dict(counts), IMPRESSION_TIMEOUT)
+        if not counts:
+            return
+        try:
+            written = incr_many(dict(counts), IMPRESSION_TIMEOUT)
+        except Exception:
+            logger.exception("Could not add %d ad impressions to the cache", counts.total())
+            written = False
+        if not written:
+            with self._lock:
+                self._counts.update(counts)
 
 
 pending_impressions = PendingImpressions()
@@ -128,23 +152,21 @@ def flush_impressions(days=FLUSH_DAYS):
     pending_impressions.write()
     today = timezone.localdate()
     dates = [today - timedelta(days=offset) for offset in range(days)]
-    oldest = timezone.make_aware(datetime.combine(dates[-1], time.min))
+    oldest = timezone.make_aware(datetime.combine(dates[-1], clock_time.min))
     ad_ids = Ad.objects.filter(Q(ends_at__isnull=True) | Q(ends_at__gte=oldest)).values_list(
         "pk", flat=True
     )
     keys = {impression_key(ad_id, day): (ad_id, day) for ad_id in ad_ids for day in dates}
+    # Taken out of the cache first (views counted meanwhile make new counters, and another
+    # flush cannot take the same counts); what the database does not get is put back.
+    taken = [(key, count) for key, count in take_many(keys).items() if count]
     moved = 0
-    for key, count in cache.get_many(list(keys)).items():
-        if not count:
-            continue
-        # Take the counted impressions out first, so views counted meanwhile stay in the
-        # cache; if the database write fails, put them back.
-        cache.decr(key, count)
+    for index, (key, count) in enumerate(taken):
         ad_id, day = keys[key]
         try:
             add_to_daily_stat(ad_id, day, impressions=count)
         except Exception:
-            cache.incr(key, count)
+            incr_many(dict(taken[index:]), IMPRESSION_TIMEOUT)
             raise
         moved += count
     return moved

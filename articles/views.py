@@ -14,6 +14,7 @@ from articles.models import Article, Author, LegacyURL, Section, Tag
 from articles.search import search
 from articles.teasers import TeaserForm, render_teasers
 from newsroom.cache import cached_value
+from newsroom.pagecache import page_query
 
 ARTICLES_PER_SECTION_BLOCK = 4
 LATEST_COUNT = 8
@@ -111,6 +112,12 @@ class ArticleListView(ListView):
         key = [self.filter_field, self.subject.pk, get_language()]
         return super().get_paginator(queryset, per_page, list_key=key, **kwargs)
 
+    def paginate_queryset(self, queryset, page_size):
+        paginated = super().paginate_queryset(queryset, page_size)
+        if "page" in self.request.GET:
+            page_query(self.request, page=paginated[1].number)
+        return paginated
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(subject=self.subject, **kwargs)
 
@@ -202,10 +209,24 @@ class SearchView(TemplateView):
                 date_to=data["date_to"],
             )
             page = Paginator(results, self.paginate_by).get_page(self.request.GET.get("page"))
+            self.declare_query(data, page)
         return super().get_context_data(
             form=form,
             query=form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else "",
             results=results,
             page_obj=page,
             **kwargs,
+        )
+
+    def declare_query(self, data, page):
+        """The search as a link to it would spell it, for the page cache."""
+        spelled = {
+            "q": data["q"],
+            "section": data["section"].slug if data["section"] else "",
+            "date_from": data["date_from"].isoformat() if data["date_from"] else "",
+            "date_to": data["date_to"].isoformat() if data["date_to"] else "",
+            "page": page.number,
+        }
+        page_query(
+            self.request, **{name: spelled[name] for name in spelled if name in self.request.GET}
         )

@@ -10,7 +10,11 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
+        from newsroom.cache import bump_every_version
+        from newsroom.resilient_cache import cache_recovered
+
         post_migrate.connect(sync_site_roles, dispatch_uid="newsroom.sync_site_roles")
+        cache_recovered.connect(bump_every_version, dispatch_uid="newsroom.bump_every_version")
 
 
 class NewsroomAdminConfig(admin_apps.AdminConfig):

@@ -14,6 +14,11 @@ Each process remembers the versions it read for NEWSROOM_VERSION_CHECK_SECONDS (
 of a second by default), so a page served from the cache needs no round trip to read them;
 a bump is seen at once by the process that made it, and by every other process within
 that time.
+
+While the shared cache cannot be reached (newsroom/resilient_cache.py), versions read as
+None and a write cannot announce itself: what a process keeps then lives at most
+OUTAGE_MEMO_SECONDS, and when the cache is back every version is bumped, since writes made
+meanwhile were not.
 """
 
 import functools
@@ -44,6 +49,10 @@ MEMO_SECONDS = 5 * 60
 _VERSION_KEY = "content-version:{}"
 # name -> (time.monotonic() of the read, version): this process's recent version reads.
 _recent_reads: dict[str, tuple[float, int]] = {}
+# Every version name this process has used (bumped when the shared cache is back).
+_names_used: set[str] = set()
+# How long a process keeps a value while the shared cache is unreachable.
+OUTAGE_MEMO_SECONDS = 1.0
 # Response headers worth keeping with a cached response.
 _KEPT_HEADERS = ("Last-Modified", "X-Robots-Tag", "Content-Language")
 
@@ -56,6 +65,7 @@ def get_versions(names: Iterable[str]) -> dict[str, int]:
     """The current version of each name: from this process's recent reads, else in one
     cache round trip when all exist."""
     names = list(names)
+    _names_used.update(names)
     snapshot = _snapshot.get()
     if snapshot is not None and all(name in snapshot for name in names):
         return {name: snapshot[name] for name in names}
@@ -81,6 +91,14 @@ def get_versions(names: Iterable[str]) -> dict[str, int]:
     return versions
 
 
+def memo_seconds(versions: dict[str, int | None], seconds: float) -> float:
+    """How long a process may keep a value made from `versions`: `seconds`, or less while
+    the shared cache is unreachable (no write can be announced then)."""
+    if any(version is None for version in versions.values()):
+        return min(seconds, OUTAGE_MEMO_SECONDS)
+    return seconds
+
+
 def forget_versions() -> None:
     """Read every version from the shared cache again on next use (after `cache.clear()`),
     and forget the values this process keeps."""
@@ -98,6 +116,7 @@ def bump_version(name: str) -> int:
         _recent_reads[name] = (time.monotonic(), version)
         return version
 
+    _names_used.add(name)
     version = bump()
     snapshot = _snapshot.get()
     if snapshot is not None:
@@ -106,15 +125,24 @@ def bump_version(name: str) -> int:
     return version
 
 
-def incr_many(deltas: dict[str, int], timeout: int) -> None:
+def bump_every_version(**_kwargs) -> None:
+    """The shared cache is back after an outage: the writes made meanwhile could not bump
+    their versions, so every version this process has used is bumped now."""
+    for name in sorted(_names_used):
+        version = time.time_ns()
+        cache.set(_VERSION_KEY.format(name), version, timeout=None)
+        _recent_reads[name] = (time.monotonic(), version)
+
+
+def incr_many(deltas: dict[str, int], timeout: int) -> bool:
     """Add to many counters, each created with `timeout` seconds to live when missing: one
-    round trip on Redis (newsroom/cache_backends.py), a call per counter elsewhere."""
+    round trip on Redis (newsroom/cache_backends.py), a call per counter elsewhere. False
+    when the shared cache could not be reached (nothing was added)."""
     if not deltas:
-        return
+        return True
     incr_many_in_backend = getattr(cache, "incr_many", None)
     if incr_many_in_backend is not None:
-        incr_many_in_backend(deltas, timeout)
-        return
+        return incr_many_in_backend(deltas, timeout)
     for key, delta in deltas.items():
         try:
             cache.incr(key, delta)
@@ -123,6 +151,20 @@ def incr_many(deltas: dict[str, int], timeout: int) -> None:
             # created it meanwhile, count on top of it instead.
             if not cache.add(key, delta, timeout=timeout):
                 cache.incr(key, delta)
+    return True
+
+
+def take_many(keys: Iterable[str]) -> dict[str, int]:
+    """Read and remove counters: each count is taken by one caller only (GETDEL on Redis;
+    elsewhere the count read is subtracted, so what is added meanwhile stays)."""
+    keys = list(keys)
+    take_many_in_backend = getattr(cache, "take_many", None)
+    if take_many_in_backend is not None:
+        return take_many_in_backend(keys)
+    found = {key: count for key, count in cache.get_many(keys).items() if count}
+    for key, count in found.items():
+        cache.decr(key, count)
+    return found
 
 
 def changed_at(version: int) -> datetime:
@@ -176,17 +218,23 @@ def cached_value(
     """`build()`'s result, cached until one of `versions` is bumped or `timeout` passes.
     A callable timeout is asked only on a miss, after building. With `memo`, the process
     also keeps it (for small values every page shows: no round trip at all)."""
-    key = make_key(prefix, parts, get_versions(versions))
+    current = get_versions(versions)
+    key = make_key(prefix, parts, current)
     entry = process_memo.get(key) if memo else None
     if entry is None or entry[0] <= time.time():
         entry = cache.get(key)
         if entry is None or entry[0] <= time.time():
             value = build()
-            seconds = _seconds(timeout)
+            # The exact end, not rounded up to the cache's whole seconds: a list cached
+            # until a scheduled publication must not outlive it by a fraction of a second
+            # (the page made from it would be kept until the next one).
+            seconds = timeout() if callable(timeout) else timeout
+            if seconds <= 0:
+                return value
             entry = (time.time() + seconds, value)
-            cache.set(key, entry, seconds)
+            cache.set(key, entry, _ceil(seconds))
         if memo:
-            process_memo.set(key, entry, entry[0] - time.time())
+            process_memo.set(key, entry, memo_seconds(current, entry[0] - time.time()))
     return entry[1]
 
 
@@ -210,14 +258,14 @@ def cached_many(
     if unknown:
         found = cache.get_many(unknown)
         for key, value in found.items():
-            process_memo.set(key, value, MEMO_SECONDS)
+            process_memo.set(key, value, memo_seconds(current, MEMO_SECONDS))
         values.update(found)
     missing = [(key, item) for key, item in zip(keys, items, strict=True) if key not in values]
     if missing:
         made = dict(zip((key for key, _ in missing), build([i for _, i in missing]), strict=True))
         cache.set_many(made, timeout)
         for key, value in made.items():
-            process_memo.set(key, value, MEMO_SECONDS)
+            process_memo.set(key, value, memo_seconds(current, MEMO_SECONDS))
         values.update(made)
     return [values[key] for key in keys]
 
@@ -253,16 +301,19 @@ def cache_response(
             ]
             key = make_key("response", parts, current)
             entry = cache.get(key)
-            if entry is None:
+            if entry is None or entry["expires"] <= time.time():
                 response = view(request, *args, **kwargs)
                 if response.status_code != 200 or response.streaming:
                     return response
                 if hasattr(response, "render") and callable(response.render):
                     response.render()
-                entry = _entry(response, current)
+                seconds = timeout() if callable(timeout) else timeout
                 limit = getattr(response, "cache_timeout", None)
-                seconds = _seconds(timeout)
-                cache.set(key, entry, seconds if limit is None else min(seconds, _ceil(limit)))
+                if limit is not None:
+                    seconds = min(seconds, limit)
+                entry = _entry(response, current, time.time() + seconds)
+                if seconds > 0:
+                    cache.set(key, entry, _ceil(seconds))
             return _respond(request, entry)
 
         return wrapper
@@ -270,9 +321,9 @@ def cache_response(
     return decorator
 
 
-def _entry(response, versions):
+def _entry(response, versions, expires):
     headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-    newest = max(versions.values(), default=0)
+    newest = max((version for version in versions.values() if version), default=0)
     own = parse_http_date_safe(headers.get("Last-Modified", ""))
     last_modified = max(own or 0, math.floor(newest / 1e9)) if (own or newest) else None
     if last_modified:
@@ -283,6 +334,7 @@ def _entry(response, versions):
         "content_type": response["Content-Type"],
         "headers": headers,
         "last_modified": last_modified,
+        "expires": expires,
     }
 
 
@@ -300,10 +352,6 @@ def _respond(request, entry):
 
 def _ceil(seconds) -> int:
     return max(1, math.ceil(seconds))
-
-
-def _seconds(timeout) -> int:
-    return _ceil(timeout() if callable(timeout) else timeout)
 
 
 class ProcessMemo:

@@ -8,7 +8,9 @@ per pool does the same work.
 
 Django's `incr()` asks whether the key exists, then increments: two round trips per
 counter. `incr_many()` adds to any number of counters, creating missing ones with a
-timeout, in one pipelined round trip (see `newsroom.cache.incr_many`).
+timeout, in one pipelined round trip (see `newsroom.cache.incr_many`); `take_many()` reads
+and removes counters at once (GETDEL, Redis 6.2+), so two processes never take the same
+counts.
 """
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -44,3 +46,17 @@ class RedisCache(DjangoRedisCache):
             pipeline.set(key, 0, ex=timeout, nx=True)
             pipeline.incrby(key, delta)
         pipeline.execute()
+        return True
+
+    def take_many(self, keys, version=None):
+        """The value of each counter among `keys` that exists, each removed as it is read."""
+        client = self._cache.get_client(write=True)
+        pipeline = client.pipeline(transaction=False)
+        for key in keys:
+            pipeline.getdel(self.make_and_validate_key(key, version=version))
+        values = pipeline.execute()
+        return {
+            key: self._cache._serializer.loads(value)
+            for key, value in zip(keys, values, strict=True)
+            if value is not None
+        }

@@ -9,13 +9,19 @@ middleware added (security headers, Content-Security-Policy).
 What is cached: successful HTML answers to GET requests without a session or messages
 cookie (readers; logged-in staff and their previews are never cached, and get
 `Cache-Control: private`), that set no cookie and allow caching. The key holds the host,
-the path (the language edition is in the path), the query parameters pages use
-(NEWSROOM_PAGE_CACHE_QUERY_PARAMS; any other parameter is left out of the key, so made-up
-query strings cannot fill the cache) and every content version of
+the path (the language edition is in the path), the query parameters pages read
+(NEWSROOM_PAGE_CACHE_QUERY_PARAMS) and every content version of
 NEWSROOM_PAGE_CACHE_VERSIONS: a bump of "articles", "ads" or "social" in any process makes
 every page unreachable at once on every app server. An entry lives at most
 NEWSROOM_PAGE_CACHE_SECONDS, and never past a registered *deadline* (`register_deadline`),
 such as the next scheduled publication, which happens with no write at all.
+
+Query strings: any other parameter (`utm_source`, `fbclid`, …) is taken off the request
+before the view sees it, so it is neither in the key nor in the page. A page that reads
+parameters says so, with their cleaned values, through `page_query()`; it is stored only
+when the request's parameters are exactly those, so another spelling of the same page
+(`?page=01`), a parameter the page does not read (`/?page=7`) or a value it refused is
+served but never stored, and made-up query strings cannot fill the cache.
 
 Live fragments: a template tag may call `live_fragment(request, name, *args)` instead of
 rendering, for output that must differ on every view (ad rotation and impression counts).
@@ -27,7 +33,9 @@ ETag is then weak: the page is the same document with different ads.
 Conditional requests: ETag (from the cached template) and Last-Modified (the newest
 content version) answer If-None-Match / If-Modified-Since with 304. `Cache-Control:
 public, max-age=0, s-maxage=…, stale-while-revalidate=…` lets a CDN keep pages for
-NEWSROOM_CDN_SECONDS (never past the entry's own end) while browsers revalidate.
+NEWSROOM_CDN_SECONDS (never past the entry's own end) while browsers revalidate; past
+that, a CDN may answer with the old page for NEWSROOM_CDN_STALE_SECONDS more while it
+fetches the new one (set it to 0 where that is too long).
 """
 
 import hashlib
@@ -41,12 +49,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from newsroom.cache import ProcessMemo, get_versions, make_key, versions_snapshot
+from newsroom.cache import ProcessMemo, get_versions, make_key, memo_seconds, versions_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +74,12 @@ def register_deadline(deadline: Callable[[], datetime | None]) -> None:
     """`deadline()` returns the next time cached pages may change with no write, or None."""
     if deadline not in _deadlines:
         _deadlines.append(deadline)
+
+
+def page_query(request, **cleaned) -> None:
+    """Tell the page cache the query parameters this page read, as their cleaned values
+    (the text a link to the page would carry). Without it, a page reads none."""
+    request._page_cache_query = {name: str(value) for name, value in cleaned.items()}
 
 
 def live_fragment(request, name: str, *args) -> str:
@@ -128,11 +142,12 @@ class PageCacheMiddleware:
             if self.is_personal(request) and not response.has_header("Cache-Control"):
                 patch_cache_control(response, private=True)
             return response
+        query = self.keep_page_query(request)
         versions = get_versions(settings.NEWSROOM_PAGE_CACHE_VERSIONS)
-        key = make_key("page", self.key_parts(request), versions)
+        key = make_key("page", [request.scheme, request.get_host(), request.path, query], versions)
         entry = self.memo.get(key) or cache.get(key)
         if entry is not None and entry["expires"] > time.time():
-            self.memo.set(key, entry, entry["expires"] - time.time())
+            self.memo.set(key, entry, memo_seconds(versions, entry["expires"] - time.time()))
             return self.respond(request, entry, versions, "hit")
         request._page_cache_holes = []
         request._page_cache_nonce = secrets.token_hex(8)
@@ -140,6 +155,8 @@ class PageCacheMiddleware:
         holes = request._page_cache_holes
         del request._page_cache_holes
         entry = self.make_entry(request, response, versions, holes)
+        if entry is not None and getattr(request, "_page_cache_query", {}) != query:
+            entry = None  # not the page's own address: served, not stored
         if entry is None:
             if holes and not response.streaming:
                 response.content = self.fill(request, self.split(request, response), holes)
@@ -163,13 +180,21 @@ class PageCacheMiddleware:
         )
 
     @staticmethod
-    def key_parts(request):
-        params = [
-            f"{name}={request.GET.get(name, '')}"
-            for name in settings.NEWSROOM_PAGE_CACHE_QUERY_PARAMS
-            if name in request.GET
-        ]
-        return [request.scheme, request.get_host(), request.path, *params]
+    def keep_page_query(request):
+        """Take off the request every query parameter pages do not read; return those left
+        (a parameter given twice is kept as a list, which no page declares)."""
+        kept = QueryDict(mutable=True)
+        query = {}
+        for name in settings.NEWSROOM_PAGE_CACHE_QUERY_PARAMS:
+            values = request.GET.getlist(name)
+            if values:
+                kept.setlist(name, values)
+                query[name] = values[0] if len(values) == 1 else values
+        if len(kept) != len(request.GET):
+            kept._mutable = False
+            request.GET = kept
+            request.META["QUERY_STRING"] = kept.urlencode()
+        return query
 
     def make_entry(self, request, response, versions, holes):
         """What to keep of `response`, or None when it must not be cached."""
@@ -194,7 +219,7 @@ class PageCacheMiddleware:
         digest = hashlib.sha256(
             b"\0".join(p if isinstance(p, bytes) else repr(holes[p]).encode() for p in parts)
         ).hexdigest()[:32]
-        newest = max(versions.values(), default=0)
+        newest = max((version for version in versions.values() if version), default=0)
         return {
             "parts": parts,
             "holes": holes,

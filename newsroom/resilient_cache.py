@@ -5,7 +5,9 @@ cache would fail with a 500. `ResilientRedisCache` is the same backend, except t
 connection error or time-out is logged and the call answers as a cache miss (reads give
 the default, writes do nothing). After a failure it stops asking Redis for a few seconds
 (`RETRY_SECONDS`), so an outage costs one short time-out per process, not one per call;
-then it tries again, and the cache is back by itself when Redis is.
+then it tries again, and the cache is back by itself when Redis is. A process that saw
+the outage end sends `cache_recovered` (newsroom/cache.py then bumps every content version:
+the writes made meanwhile could not).
 
 Use it as `BACKEND` with short socket time-outs in `OPTIONS` (see settings.py). The
 behaviour is in `ResilientCacheMixin`, which goes in front of any Redis backend that
@@ -18,6 +20,7 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.dispatch import Signal
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -26,6 +29,7 @@ from newsroom.cache_backends import RedisCache
 logger = logging.getLogger(__name__)
 
 RETRY_SECONDS = 5.0
+cache_recovered = Signal()
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
@@ -77,26 +81,36 @@ class ResilientCacheMixin:
         else:
             logger.warning("Redis cache still unavailable: %s", error)
 
-    def _mark_up(self):
-        if self._server_key in _Outage.down_until:
-            with _Outage.lock:
-                if _Outage.down_until.pop(self._server_key, None) is not None:
-                    logger.warning("Redis cache available again")
+    def _back_up(self):
+        """After an outage, whether Redis answers again (asked at most every RETRY_SECONDS).
+        The first call to see it back announces it before any answer is given, so no read
+        of content versions made older by the outage gets through."""
+        if self._is_down():
+            return False
+        try:
+            self._cache.get_client(write=True).ping()
+        except UNAVAILABLE as error:
+            self._mark_down(error)
+            return False
+        with _Outage.lock:
+            recovered = _Outage.down_until.pop(self._server_key, None) is not None
+        if recovered:
+            logger.warning("Redis cache available again")
+            cache_recovered.send(sender=type(self), location=self._server_key)
+        return True
 
     @property
     def _server_key(self):
         return ",".join(self._servers)
 
     def _call(self, method, fallback, *args, **kwargs):
-        if self._is_down():
+        if self._server_key in _Outage.down_until and not self._back_up():
             return fallback(*args, **kwargs)
         try:
-            result = method(*args, **kwargs)
+            return method(*args, **kwargs)
         except UNAVAILABLE as error:
             self._mark_down(error)
             return fallback(*args, **kwargs)
-        self._mark_up()
-        return result
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(super().add, _false, key, value, timeout, version)
@@ -123,7 +137,10 @@ class ResilientCacheMixin:
         return self._call(super().incr, _incr, key, delta, version)
 
     def incr_many(self, deltas, timeout, version=None):
-        return self._call(super().incr_many, _none, deltas, timeout, version)
+        return self._call(super().incr_many, _false, deltas, timeout, version)
+
+    def take_many(self, keys, version=None):
+        return self._call(super().take_many, _empty, keys, version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(super().set_many, _failed_keys, data, timeout, version)

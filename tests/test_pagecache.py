@@ -127,7 +127,7 @@ def test_cache_headers_and_conditional_requests(client, make_article):
 
 
 @pytest.mark.django_db
-def test_unknown_query_parameters_do_not_make_new_entries(client, make_article):
+def test_unknown_query_parameters_are_taken_off_and_make_no_new_entries(client, make_article):
     for _ in range(25):
         make_article()
     get(client, "/news/")
@@ -135,6 +135,54 @@ def test_unknown_query_parameters_do_not_make_new_entries(client, make_article):
     second_page = get(client, "/news/?page=2")
     assert second_page["X-Page-Cache"] == "miss"
     assert second_page.content != get(client, "/news/").content
+    assert get(client, "/news/?page=2&fbclid=abc")["X-Page-Cache"] == "hit"
+    # A search page's links carry the search, not what a shared link added to it.
+    page = get(client, "/search/?q=خبر&utm_source=facebook").content.decode()
+    assert "page=2" in page and "utm_source" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/?page=7",  # the home page reads no page number
+        "/news/?page=02",  # another spelling of page 2
+        "/news/?page=last",
+        "/news/?page=1&page=2",
+        "/search/?q=%20خبر",  # the search is "خبر"
+        "/search/?q=خبر&page=99",  # out of range: the last page is shown
+        "/search/?q=خبر&date_from=nonsense",
+    ],
+)
+def test_other_spellings_of_a_page_are_served_but_never_stored(client, make_article, url):
+    for _ in range(25):
+        make_article()
+    first, second = get(client, url), get(client, url)
+    assert first.status_code == second.status_code == 200
+    assert "X-Page-Cache" not in first and "X-Page-Cache" not in second
+
+
+def results(response):
+    page = response.content.decode()
+    start = page.index('class="search-results"')
+    return page[start : page.index("</section>", start)]
+
+
+@pytest.mark.django_db
+def test_search_filters_make_different_pages(client, make_article, opinions):
+    make_article(title_ar="خبر في الأخبار")
+    make_article(title_ar="خبر في الآراء", section=opinions)
+    everywhere = get(client, "/search/?q=خبر")
+    assert get(client, "/search/?q=خبر")["X-Page-Cache"] == "hit"
+    in_opinions = get(client, "/search/?q=خبر&section=opinions")
+    assert in_opinions["X-Page-Cache"] == "miss"
+    assert "خبر في الأخبار" in results(everywhere) and "خبر في الآراء" in results(everywhere)
+    assert "خبر في الأخبار" not in results(in_opinions)
+    assert '<option value="opinions" selected>' in in_opinions.content.decode()
+    # The search form as a browser sends it, empty fields included, is stored.
+    form = "/search/?q=خبر&section=opinions&date_from=&date_to="
+    get(client, form)
+    assert get(client, form)["X-Page-Cache"] == "hit"
 
 
 @pytest.mark.django_db
@@ -154,6 +202,24 @@ def test_a_scheduled_article_appears_when_its_time_comes(client, make_article, m
     response = get(client, "/", if_modified_since=response["Last-Modified"])
     assert response.status_code == 200 and response["X-Page-Cache"] == "miss"
     assert "خبر مجدول" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_list_made_just_before_a_publication_is_not_kept_past_it(
+    client, make_article, monkeypatch
+):
+    """Lists are kept until the exact publication time, not the whole second after it: a
+    page made a moment after it must show the article."""
+    make_article(title_ar="خبر قديم")
+    start = timezone.now()
+    make_article(title_ar="خبر مجدول", published_at=start + timedelta(seconds=30.4))
+    make_article(title_ar="خبر بعده", published_at=start + timedelta(seconds=600))
+    assert "خبر مجدول" not in get(client, "/").content.decode()
+    after = start + timedelta(seconds=30.5)
+    monkeypatch.setattr(pagecache.time, "time", lambda: after.timestamp())
+    monkeypatch.setattr(timezone, "now", lambda: after)
+    page = get(client, "/").content.decode()
+    assert "خبر مجدول" in page and "خبر بعده" not in page
 
 
 @pytest.mark.django_db

@@ -26,3 +26,29 @@ def test_entries_bound_and_expiry():
     memo.set("b", 2, 0.01)
     time.sleep(0.02)
     assert memo.get("b") is None and memo.get("c") == 3
+
+
+def test_what_a_process_keeps_while_the_shared_cache_is_unreachable_lives_a_second(
+    monkeypatch,
+):
+    from django.core.cache import cache
+
+    from newsroom import cache as content_cache
+
+    # Unreachable: every read misses, no write lands, so versions read as None.
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: None)
+    monkeypatch.setattr(cache, "get_many", lambda *args, **kwargs: {})
+    monkeypatch.setattr(cache, "add", lambda *args, **kwargs: False)
+    monkeypatch.setattr(cache, "set", lambda *args, **kwargs: None)
+    content_cache.forget_versions()
+    builds = []
+
+    def value():
+        return content_cache.cached_value(
+            "outage-test", [], lambda: builds.append(1) or len(builds), versions=["x"], memo=True
+        )
+
+    assert value() == value() == 1  # kept by the process, for a moment
+    later = time.monotonic() + content_cache.OUTAGE_MEMO_SECONDS + 0.1
+    monkeypatch.setattr(content_cache.time, "monotonic", lambda: later)
+    assert value() == 2  # another process's write could not be announced: made again

@@ -48,3 +48,11 @@ def test_incr_many_creates_and_adds_to_counters_in_one_round_trip(cache, monkeyp
     assert 0 < client.ttl(cache.make_key("a")) <= 60
     assert client.ttl(cache.make_key("b")) == -1
     assert cache.incr("a") == 4  # still Django's own integer format
+
+
+def test_take_many_gives_each_count_to_one_taker_only(cache):
+    cache.incr_many({"a": 2, "b": 5}, timeout=60)
+    assert cache.take_many(["a", "b", "missing"]) == {"a": 2, "b": 5}
+    assert cache.take_many(["a", "b"]) == {}  # a second flush finds nothing to take
+    cache.incr_many({"a": 1}, timeout=60)  # counted after the take: a new counter
+    assert cache.take_many(["a"]) == {"a": 1}

@@ -14,7 +14,7 @@ from django import template
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-from newsroom.cache import DEFAULT_TIMEOUT, get_versions, make_key, process_memo
+from newsroom.cache import DEFAULT_TIMEOUT, get_versions, make_key, memo_seconds, process_memo
 from newsroom.pagecache import live_fragments_rendered, used_csp_nonce
 
 register = template.Library()
@@ -34,9 +34,8 @@ class FragmentNode(template.Node):
         origin = f"{request.scheme}://{request.get_host()}" if request is not None else ""
         vary_on = [var.resolve(context) for var in self.vary_on]
         versions = [name for name in self.versions.resolve(context).split(",") if name]
-        key = make_key(
-            "fragment", [self.name, get_language(), origin, *vary_on], get_versions(versions)
-        )
+        current = get_versions(versions)
+        key = make_key("fragment", [self.name, get_language(), origin, *vary_on], current)
         memo = self.memo.resolve(context)
         html = process_memo.get(key) if memo else None
         if html is not None:
@@ -50,7 +49,7 @@ class FragmentNode(template.Node):
                 return html
             cache.set(key, html, timeout)
         if memo:
-            process_memo.set(key, html, timeout)
+            process_memo.set(key, html, memo_seconds(current, timeout))
         return html
 
 

@@ -178,3 +178,53 @@ def test_page_views_reach_the_shared_counter_together_within_the_interval(
     assert cache.get(key) == 3  # added by one write, with no further page view
     render_slots("sidebar-1")
     assert services.flush_impressions() == 4  # the flush takes what is pending too
+
+
+def test_one_writer_thread_adds_the_pending_impressions_and_ends_when_idle(settings):
+    settings.NEWSROOM_AD_IMPRESSION_SECONDS = 0.05
+    pending = services.PendingImpressions()
+    pending.add(["ads:impressions:writer-test"])
+    writer = pending._writer
+    pending.add(["ads:impressions:writer-test"])
+    assert pending._writer is writer  # one thread (and one cache connection) for all
+    writer.join(timeout=5)
+    assert not writer.is_alive() and pending._writer is None
+    assert cache.get("ads:impressions:writer-test") == 2
+
+
+def test_impressions_the_cache_could_not_take_are_kept_for_the_next_write(settings):
+    settings.NEWSROOM_AD_IMPRESSION_SECONDS = 60  # the writer thread stays asleep
+    pending = services.PendingImpressions()
+    pending.add(["ads:impressions:outage-test"] * 3)
+    with mock.patch.object(services, "incr_many", return_value=False):
+        pending.write()  # the shared cache is unreachable
+    with mock.patch.object(services, "incr_many", side_effect=RuntimeError("OOM")):
+        pending.write()
+    assert cache.get("ads:impressions:outage-test") is None
+    pending.write()
+    assert cache.get("ads:impressions:outage-test") == 3
+
+
+def test_counts_the_database_did_not_get_are_put_back(placement, make_ad, render_slots):
+    first, second = make_ad(placement()), make_ad(placement("sidebar-2"))
+    render_slots("sidebar-1")
+    render_slots("sidebar-2")
+    real_upsert = services.add_to_daily_stat
+    calls = []
+
+    def fail_on_the_second(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("database went away")
+        return real_upsert(*args, **kwargs)
+
+    with (
+        mock.patch.object(services, "add_to_daily_stat", fail_on_the_second),
+        pytest.raises(RuntimeError),
+    ):
+        services.flush_impressions()
+    assert services.flush_impressions() == 1  # the one the database did not get
+    assert [stats(first), stats(second)] == [
+        [(timezone.localdate(), 1, 0)],
+        [(timezone.localdate(), 1, 0)],
+    ]

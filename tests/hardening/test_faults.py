@@ -163,6 +163,7 @@ def test_after_a_failure_redis_is_left_alone_for_a_while(monkeypatch):
 
 
 def test_the_site_serves_pages_with_redis_down(client, make_article, settings, caplog):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
     settings.CACHES = {
         "default": {
             "BACKEND": "newsroom.resilient_cache.ResilientRedisCache",
@@ -216,6 +217,46 @@ def test_redis_comes_back_by_itself(monkeypatch, caplog):
         assert cache.get("newsroom-test") == "before"
     assert any("available again" in r.getMessage() for r in caplog.records)
     cache.delete("newsroom-test")
+
+
+@pytest.mark.skipif(not redis_running(), reason="needs Redis on 127.0.0.1:6379")
+def test_an_unpublish_made_while_redis_was_unreachable_is_seen_when_it_is_back(
+    client, make_article, settings, monkeypatch
+):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from articles.models import Article
+    from articles.services import unpublish_articles
+    from newsroom.cache import forget_versions
+
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "newsroom.resilient_cache.ResilientRedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+            "KEY_PREFIX": "newsroom-outage-test",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    from django.core.cache import cache
+
+    article = make_article()
+    url = article.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+
+    def refused(*args, **kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    with monkeypatch.context() as outage:
+        outage.setattr(cache._cache, "get_client", refused)
+        unpublish_articles(Article.objects.filter(pk=article.pk))  # its bump is lost
+    resilient._Outage.down_until[cache._server_key] = 0.0  # Redis is back
+    forget_versions()  # as in another app server, which never saw the write
+    try:
+        assert client.get(url).status_code == 404
+    finally:
+        cache.clear()
 
 
 @pytest.fixture
