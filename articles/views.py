@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import escape_uri_path
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import get_language, override
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -199,7 +200,7 @@ class SearchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         form = SearchForm(self.request.GET or None)
-        results = page = None
+        results = page = search_query = None
         if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
             data = form.cleaned_data
             results = search(
@@ -209,17 +210,19 @@ class SearchView(TemplateView):
                 date_to=data["date_to"],
             )
             page = Paginator(results, self.paginate_by).get_page(self.request.GET.get("page"))
-            self.declare_query(data, page)
+            search_query = self.declare_query(data, page)
         return super().get_context_data(
             form=form,
             query=form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else "",
             results=results,
             page_obj=page,
+            search_query=search_query,
             **kwargs,
         )
 
     def declare_query(self, data, page):
-        """The search as a link to it would spell it, for the page cache."""
+        """Tell the page cache the search as a link to it would spell it; return that
+        spelling, without the page, for the page links (nothing else the request carried)."""
         spelled = {
             "q": data["q"],
             "section": data["section"].slug if data["section"] else "",
@@ -229,4 +232,7 @@ class SearchView(TemplateView):
         }
         page_query(
             self.request, **{name: spelled[name] for name in spelled if name in self.request.GET}
+        )
+        return urlencode(
+            {name: value for name, value in spelled.items() if name != "page" and value}
         )

@@ -16,12 +16,12 @@ every page unreachable at once on every app server. An entry lives at most
 NEWSROOM_PAGE_CACHE_SECONDS, and never past a registered *deadline* (`register_deadline`),
 such as the next scheduled publication, which happens with no write at all.
 
-Query strings: any other parameter (`utm_source`, `fbclid`, …) is taken off the request
-before the view sees it, so it is neither in the key nor in the page. A page that reads
-parameters says so, with their cleaned values, through `page_query()`; it is stored only
-when the request's parameters are exactly those, so another spelling of the same page
-(`?page=01`), a parameter the page does not read (`/?page=7`) or a value it refused is
-served but never stored, and made-up query strings cannot fill the cache.
+Query strings: other parameters (`utm_source`, `fbclid`, …) are not in the key, and a
+cached page must not depend on them (page links carry only the page's own parameters). A
+page that reads parameters says so, with their cleaned values, through `page_query()`; it
+is stored only when the request's parameters are exactly those, so another spelling of
+the same page (`?page=01`), a parameter the page does not read (`/?page=7`) or a value it
+refused is served but never stored, and made-up query strings cannot fill the cache.
 
 Live fragments: a template tag may call `live_fragment(request, name, *args)` instead of
 rendering, for output that must differ on every view (ad rotation and impression counts).
@@ -49,7 +49,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
@@ -142,7 +142,7 @@ class PageCacheMiddleware:
             if self.is_personal(request) and not response.has_header("Cache-Control"):
                 patch_cache_control(response, private=True)
             return response
-        query = self.keep_page_query(request)
+        query = self.page_query_of(request)
         versions = get_versions(settings.NEWSROOM_PAGE_CACHE_VERSIONS)
         key = make_key("page", [request.scheme, request.get_host(), request.path, query], versions)
         entry = self.memo.get(key) or cache.get(key)
@@ -180,20 +180,14 @@ class PageCacheMiddleware:
         )
 
     @staticmethod
-    def keep_page_query(request):
-        """Take off the request every query parameter pages do not read; return those left
-        (a parameter given twice is kept as a list, which no page declares)."""
-        kept = QueryDict(mutable=True)
+    def page_query_of(request):
+        """The request's parameters among those pages read (a parameter given twice as a
+        list, which no page declares)."""
         query = {}
         for name in settings.NEWSROOM_PAGE_CACHE_QUERY_PARAMS:
             values = request.GET.getlist(name)
             if values:
-                kept.setlist(name, values)
                 query[name] = values[0] if len(values) == 1 else values
-        if len(kept) != len(request.GET):
-            kept._mutable = False
-            request.GET = kept
-            request.META["QUERY_STRING"] = kept.urlencode()
         return query
 
     def make_entry(self, request, response, versions, holes):

@@ -127,7 +127,7 @@ def test_cache_headers_and_conditional_requests(client, make_article):
 
 
 @pytest.mark.django_db
-def test_unknown_query_parameters_are_taken_off_and_make_no_new_entries(client, make_article):
+def test_unknown_query_parameters_are_left_out_of_the_key_and_the_page(client, make_article):
     for _ in range(25):
         make_article()
     get(client, "/news/")

@@ -120,7 +120,11 @@ def test_lastmod_is_the_update_time(client, make_article):
     assert url.findtext(f"{SM}lastmod") == "2026-02-03"
 
 
-def test_large_sitemaps_are_split_into_pages_listed_in_the_index(client, make_article, monkeypatch):
+@pytest.mark.parametrize("page_cache_seconds", [0, 600])  # with the page cache in front too
+def test_large_sitemaps_are_split_into_pages_listed_in_the_index(
+    client, make_article, monkeypatch, settings, page_cache_seconds
+):
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = page_cache_seconds
     monkeypatch.setattr(ArticleSitemap, "limit", 2)
     made = [make_article() for _ in range(5)]
     index = [loc.text for loc in fetch(client, "/sitemap.xml").iter(f"{SM}loc")]
