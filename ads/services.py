@@ -66,7 +66,8 @@ class PendingImpressions:
 
     One writer thread adds them every NEWSROOM_AD_IMPRESSION_SECONDS while there are any
     (one thread, so one cache connection, for as long as readers come), and ends when
-    there are none. Counts the shared cache could not take are kept for the next write."""
+    there are none. Counts not sent because the shared cache is down are kept for the next
+    write; counts whose write failed on the way are not sent again (they may be counted)."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -100,11 +101,14 @@ class PendingImpressions:
         try:
             written = incr_many(dict(counts), IMPRESSION_TIMEOUT)
         except Exception:
-            logger.exception("Could not add %d ad impressions to the cache", counts.total())
-            written = False
-        if not written:
+            written = None
+        if written is False:  # not sent: kept for the next write
             with self._lock:
                 self._counts.update(counts)
+        elif written is None:
+            # Failed on the way: they may have been added, and an advertiser is never
+            # billed twice for one view.
+            logger.error("%d ad impressions may not have been counted", counts.total())
 
 
 pending_impressions = PendingImpressions()

@@ -86,7 +86,10 @@ def get_versions(names: Iterable[str]) -> dict[str, int]:
                 cache.add(key, time.time_ns(), timeout=None)
                 found[key] = cache.get(key)
             versions[name] = found[key]
-            if found[key] is not None:
+            known = _recent_reads.get(name)
+            # Never go back to an older version than one this process knows (another
+            # thread may have bumped it since this read).
+            if found[key] is not None and (known is None or found[key] >= known[1]):
                 _recent_reads[name] = (now, found[key])
     return versions
 
@@ -134,10 +137,11 @@ def bump_every_version(**_kwargs) -> None:
         _recent_reads[name] = (time.monotonic(), version)
 
 
-def incr_many(deltas: dict[str, int], timeout: int) -> bool:
+def incr_many(deltas: dict[str, int], timeout: int) -> bool | None:
     """Add to many counters, each created with `timeout` seconds to live when missing: one
     round trip on Redis (newsroom/cache_backends.py), a call per counter elsewhere. False
-    when the shared cache could not be reached (nothing was added)."""
+    when nothing was sent (the shared cache is known to be unreachable), None when the
+    call failed on the way (the counts may or may not have been added)."""
     if not deltas:
         return True
     incr_many_in_backend = getattr(cache, "incr_many", None)

@@ -33,6 +33,10 @@ cache_recovered = Signal()
 UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
+# Set while this thread runs the receivers of `cache_recovered`.
+_recovering = threading.local()
+
+
 class _Outage:
     """Shared by every cache object of the process (Django makes one per thread)."""
 
@@ -83,8 +87,9 @@ class ResilientCacheMixin:
 
     def _back_up(self):
         """After an outage, whether Redis answers again (asked at most every RETRY_SECONDS).
-        The first call to see it back announces it before any answer is given, so no read
-        of content versions made older by the outage gets through."""
+        A call that sees it back first announces it (`cache_recovered`, whose receivers
+        use the cache from this thread), and only then is the outage over for every other
+        call: none reads what the outage left stale before the receivers are done."""
         if self._is_down():
             return False
         try:
@@ -92,19 +97,29 @@ class ResilientCacheMixin:
         except UNAVAILABLE as error:
             self._mark_down(error)
             return False
-        with _Outage.lock:
-            recovered = _Outage.down_until.pop(self._server_key, None) is not None
-        if recovered:
-            logger.warning("Redis cache available again")
+        _recovering.active = True
+        try:
             cache_recovered.send(sender=type(self), location=self._server_key)
+        finally:
+            _recovering.active = False
+        with _Outage.lock:
+            if _Outage.down_until.pop(self._server_key, None) is not None:
+                logger.warning("Redis cache available again")
         return True
+
+    def _outage_not_over(self):
+        return (
+            self._server_key in _Outage.down_until
+            and not getattr(_recovering, "active", False)
+            and not self._back_up()
+        )
 
     @property
     def _server_key(self):
         return ",".join(self._servers)
 
     def _call(self, method, fallback, *args, **kwargs):
-        if self._server_key in _Outage.down_until and not self._back_up():
+        if self._outage_not_over():
             return fallback(*args, **kwargs)
         try:
             return method(*args, **kwargs)
@@ -137,7 +152,16 @@ class ResilientCacheMixin:
         return self._call(super().incr, _incr, key, delta, version)
 
     def incr_many(self, deltas, timeout, version=None):
-        return self._call(super().incr_many, _false, deltas, timeout, version)
+        """True when added; False when not sent (Redis is known to be down: the caller
+        may send the counts again); None when the call failed on the way, so the counts
+        may or may not have been added (sending them again could count them twice)."""
+        if self._outage_not_over():
+            return False
+        try:
+            return super().incr_many(deltas, timeout, version)
+        except UNAVAILABLE as error:
+            self._mark_down(error)
+            return None
 
     def take_many(self, keys, version=None):
         return self._call(super().take_many, _empty, keys, version)

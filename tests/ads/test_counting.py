@@ -192,17 +192,21 @@ def test_one_writer_thread_adds_the_pending_impressions_and_ends_when_idle(setti
     assert cache.get("ads:impressions:writer-test") == 2
 
 
-def test_impressions_the_cache_could_not_take_are_kept_for_the_next_write(settings):
+def test_impressions_not_sent_are_kept_and_those_maybe_counted_are_not_sent_again(settings, caplog):
     settings.NEWSROOM_AD_IMPRESSION_SECONDS = 60  # the writer thread stays asleep
     pending = services.PendingImpressions()
     pending.add(["ads:impressions:outage-test"] * 3)
     with mock.patch.object(services, "incr_many", return_value=False):
-        pending.write()  # the shared cache is unreachable
-    with mock.patch.object(services, "incr_many", side_effect=RuntimeError("OOM")):
-        pending.write()
+        pending.write()  # the shared cache is known to be unreachable: nothing sent
     assert cache.get("ads:impressions:outage-test") is None
     pending.write()
     assert cache.get("ads:impressions:outage-test") == 3
+    pending.add(["ads:impressions:outage-test"] * 2)
+    with mock.patch.object(services, "incr_many", side_effect=RuntimeError("time-out")):
+        pending.write()  # the reply was lost: they may have been added
+    pending.write()
+    assert cache.get("ads:impressions:outage-test") == 3
+    assert "2 ad impressions may not have been counted" in caplog.text
 
 
 def test_counts_the_database_did_not_get_are_put_back(placement, make_ad, render_slots):

@@ -162,6 +162,14 @@ def test_after_a_failure_redis_is_left_alone_for_a_while(monkeypatch):
     assert len(attempts) == 1
 
 
+def test_counters_say_whether_they_may_have_been_added(monkeypatch):
+    monkeypatch.setattr(resilient._Outage, "down_until", {})
+    cache = redis_cache(f"redis://127.0.0.1:{CLOSED_PORT}/0")
+    assert cache.incr_many({"k": 1}, timeout=60) is None  # failed on the way: unknown
+    assert cache.incr_many({"k": 1}, timeout=60) is False  # known to be down: not sent
+    assert cache.take_many(["k"]) == {}
+
+
 def test_the_site_serves_pages_with_redis_down(client, make_article, settings, caplog):
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
     settings.CACHES = {
