@@ -179,7 +179,14 @@ if os.environ.get("REDIS_URL"):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each process's own memory. Every teaser and page is an entry: Django's default of 300
+    # entries is culled within seconds under load, and pages are then rendered again.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 10_000},
+        }
+    }
 
 # Folded into every cache key; a digest of the code and templates when empty
 # (newsroom/cache.py release()).

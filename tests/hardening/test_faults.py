@@ -351,3 +351,14 @@ def test_redis_url_selects_the_resilient_backend_with_short_timeouts():
     output = run_manage("shell", "-c", code, env=env).stdout
     assert "'BACKEND': 'newsroom.resilient_cache.ResilientRedisCache'" in output
     assert "'socket_connect_timeout': 0.5" in output
+
+
+def test_without_redis_each_process_keeps_enough_entries_for_a_busy_site():
+    """Django's local-memory default (300 entries) is culled within seconds by the teasers
+    and pages of a busy site, which are then rendered again and again."""
+    from tests.hardening.test_headers import production_env, run_manage
+
+    code = "from django.core.cache import cache; print(cache._max_entries)"
+    env = production_env()
+    env.pop("REDIS_URL", None)
+    assert int(run_manage("shell", "-c", code, env=env).stdout.split()[-1]) >= 10_000
