@@ -101,6 +101,7 @@ class PendingImpressions:
         try:
             written = incr_many(dict(counts), IMPRESSION_TIMEOUT)
         except Exception:
+            logger.exception("Adding ad impressions to the shared counters failed")
             written = None
         if written is False:  # not sent: kept for the next write
             with self._lock:

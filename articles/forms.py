@@ -28,6 +28,16 @@ class SearchForm(forms.Form):
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    def spelled(self):
+        """The cleaned search as a link to it spells it: {field: text}, "" when empty."""
+        data = self.cleaned_data
+        return {
+            "q": data["q"],
+            "section": data["section"].slug if data["section"] else "",
+            "date_from": data["date_from"].isoformat() if data["date_from"] else "",
+            "date_to": data["date_to"].isoformat() if data["date_to"] else "",
+        }
+
     def clean_q(self):
         return self.cleaned_data["q"][:MAX_QUERY_LENGTH]
 

@@ -210,7 +210,13 @@ class SearchView(TemplateView):
                 date_to=data["date_to"],
             )
             page = Paginator(results, self.paginate_by).get_page(self.request.GET.get("page"))
-            search_query = self.declare_query(data, page)
+            spelled = form.spelled()
+            # For the page cache: the parameters this page read, as a link spells them.
+            read = {**spelled, "page": page.number}
+            page_query(
+                self.request, **{name: read[name] for name in read if name in self.request.GET}
+            )
+            search_query = urlencode({name: value for name, value in spelled.items() if value})
         return super().get_context_data(
             form=form,
             query=form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else "",
@@ -218,21 +224,4 @@ class SearchView(TemplateView):
             page_obj=page,
             search_query=search_query,
             **kwargs,
-        )
-
-    def declare_query(self, data, page):
-        """Tell the page cache the search as a link to it would spell it; return that
-        spelling, without the page, for the page links (nothing else the request carried)."""
-        spelled = {
-            "q": data["q"],
-            "section": data["section"].slug if data["section"] else "",
-            "date_from": data["date_from"].isoformat() if data["date_from"] else "",
-            "date_to": data["date_to"].isoformat() if data["date_to"] else "",
-            "page": page.number,
-        }
-        page_query(
-            self.request, **{name: spelled[name] for name in spelled if name in self.request.GET}
-        )
-        return urlencode(
-            {name: value for name, value in spelled.items() if name != "page" and value}
         )

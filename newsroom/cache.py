@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
 
@@ -171,8 +170,9 @@ def take_many(keys: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def changed_at(version: int) -> datetime:
-    return datetime.fromtimestamp(version / 1e9, tz=UTC)
+def last_change(versions: dict[str, int | None]) -> int:
+    """The newest of `versions` (0 when none is known, as while the cache is down)."""
+    return max((version for version in versions.values() if version), default=0)
 
 
 @functools.cache
@@ -232,7 +232,7 @@ def cached_value(
             # The exact end, not rounded up to the cache's whole seconds: a list cached
             # until a scheduled publication must not outlive it by a fraction of a second
             # (the page made from it would be kept until the next one).
-            seconds = timeout() if callable(timeout) else timeout
+            seconds = _seconds(timeout)
             if seconds <= 0:
                 return value
             entry = (time.time() + seconds, value)
@@ -311,7 +311,7 @@ def cache_response(
                     return response
                 if hasattr(response, "render") and callable(response.render):
                     response.render()
-                seconds = timeout() if callable(timeout) else timeout
+                seconds = _seconds(timeout)
                 limit = getattr(response, "cache_timeout", None)
                 if limit is not None:
                     seconds = min(seconds, limit)
@@ -327,7 +327,7 @@ def cache_response(
 
 def _entry(response, versions, expires):
     headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-    newest = max((version for version in versions.values() if version), default=0)
+    newest = last_change(versions)
     own = parse_http_date_safe(headers.get("Last-Modified", ""))
     last_modified = max(own or 0, math.floor(newest / 1e9)) if (own or newest) else None
     if last_modified:
@@ -356,6 +356,10 @@ def _respond(request, entry):
 
 def _ceil(seconds) -> int:
     return max(1, math.ceil(seconds))
+
+
+def _seconds(timeout) -> float:
+    return timeout() if callable(timeout) else timeout
 
 
 class ProcessMemo:

@@ -54,7 +54,14 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from newsroom.cache import ProcessMemo, get_versions, make_key, memo_seconds, versions_snapshot
+from newsroom.cache import (
+    ProcessMemo,
+    get_versions,
+    last_change,
+    make_key,
+    memo_seconds,
+    versions_snapshot,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -213,7 +220,7 @@ class PageCacheMiddleware:
         digest = hashlib.sha256(
             b"\0".join(p if isinstance(p, bytes) else repr(holes[p]).encode() for p in parts)
         ).hexdigest()[:32]
-        newest = max((version for version in versions.values() if version), default=0)
+        newest = last_change(versions)
         return {
             "parts": parts,
             "holes": holes,
