@@ -6,6 +6,11 @@ version into its key, so one `bump_version("articles")` makes every dependent en
 unreachable at once, in every process. Entries also carry a timeout, as a bound on
 staleness that no write announces (a scheduled article that becomes public by the clock).
 
+Versions live where every process of the site reads them (NEWSROOM_CONTENT_VERSIONS):
+in the shared cache when it is Redis, else in the database (`ContentVersion`), so that a
+`manage.py` command or a cron job on the default setup (SQLite, each process caching in
+its own memory) is seen by the server like any other writer.
+
 A version is the clock time of the last bump in nanoseconds, not a counter: if the cache
 loses the key, the new value can never equal one that keys old entries, and it doubles as
 "content changed at" for Last-Modified.
@@ -33,7 +38,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, quote_etag
 from django.utils.http import http_date, parse_http_date_safe
@@ -77,20 +82,64 @@ def get_versions(names: Iterable[str]) -> dict[str, int]:
             versions[name] = read[1]
     missing = [name for name in names if name not in versions]
     if missing:
-        found = cache.get_many([_VERSION_KEY.format(name) for name in missing])
-        for name in missing:
-            key = _VERSION_KEY.format(name)
-            if key not in found:
-                # First use (or the cache lost it): start from now; another process may win.
-                cache.add(key, time.time_ns(), timeout=None)
-                found[key] = cache.get(key)
-            versions[name] = found[key]
+        for name, version in _read_shared_versions(missing).items():
+            versions[name] = version
             known = _recent_reads.get(name)
             # Never go back to an older version than one this process knows (another
             # thread may have bumped it since this read).
-            if found[key] is not None and (known is None or found[key] >= known[1]):
-                _recent_reads[name] = (now, found[key])
+            if version is not None and (known is None or version >= known[1]):
+                _recent_reads[name] = (now, version)
     return versions
+
+
+def _in_database() -> bool:
+    return settings.NEWSROOM_CONTENT_VERSIONS == "database"
+
+
+def _read_shared_versions(names: list[str]) -> dict[str, int | None]:
+    """The shared versions of `names`, each created (as now) on first use; None for each
+    while the store cannot be reached."""
+    if _in_database():
+        from newsroom.models import ContentVersion
+
+        try:
+            found = dict(
+                ContentVersion.objects.filter(name__in=names).values_list("name", "version")
+            )
+            if len(found) < len(names):
+                # Another process may create them at the same time: the first one wins.
+                ContentVersion.objects.bulk_create(
+                    [ContentVersion(name=n, version=time.time_ns()) for n in names],
+                    ignore_conflicts=True,
+                )
+                found = dict(
+                    ContentVersion.objects.filter(name__in=names).values_list("name", "version")
+                )
+        except DatabaseError:
+            # The page cache asks before any view: while the database is down the page
+            # is not cached, and the view answers 503.
+            return dict.fromkeys(names)
+        return {name: found.get(name) for name in names}
+    found = cache.get_many([_VERSION_KEY.format(name) for name in names])
+    for name in names:
+        key = _VERSION_KEY.format(name)
+        if key not in found:
+            # First use (or the cache lost it): start from now; another process may win.
+            cache.add(key, time.time_ns(), timeout=None)
+            found[key] = cache.get(key)
+    return {name: found[_VERSION_KEY.format(name)] for name in names}
+
+
+def _write_shared_version(name: str, version: int) -> None:
+    if _in_database():
+        from newsroom.models import ContentVersion
+
+        if not ContentVersion.objects.filter(name=name).update(version=version):
+            ContentVersion.objects.bulk_create(
+                [ContentVersion(name=name, version=version)], ignore_conflicts=True
+            )
+    else:
+        cache.set(_VERSION_KEY.format(name), version, timeout=None)
 
 
 def memo_seconds(versions: dict[str, int | None], seconds: float) -> float:
@@ -114,7 +163,7 @@ def bump_version(name: str) -> int:
 
     def bump():
         version = time.time_ns()
-        cache.set(_VERSION_KEY.format(name), version, timeout=None)
+        _write_shared_version(name, version)
         _recent_reads[name] = (time.monotonic(), version)
         return version
 
@@ -132,7 +181,7 @@ def bump_every_version(**_kwargs) -> None:
     their versions, so every version this process has used is bumped now."""
     for name in sorted(_names_used):
         version = time.time_ns()
-        cache.set(_VERSION_KEY.format(name), version, timeout=None)
+        _write_shared_version(name, version)
         _recent_reads[name] = (time.monotonic(), version)
 
 

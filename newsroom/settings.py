@@ -188,6 +188,15 @@ else:
         }
     }
 
+# Where the content versions live (newsroom/cache.py), so that every process of the site,
+# commands and cron jobs too, sees every change: "cache" (the shared cache: Redis) or
+# "database" (the default without Redis, where each process caches in its own memory).
+NEWSROOM_CONTENT_VERSIONS = os.environ.get("NEWSROOM_CONTENT_VERSIONS") or (
+    "cache" if os.environ.get("REDIS_URL") else "database"
+)
+if NEWSROOM_CONTENT_VERSIONS not in {"cache", "database"}:
+    raise ImproperlyConfigured('NEWSROOM_CONTENT_VERSIONS must be "cache" or "database".')
+
 # Folded into every cache key; a digest of the code and templates when empty
 # (newsroom/cache.py release()).
 NEWSROOM_RELEASE = os.environ.get("NEWSROOM_RELEASE", "")

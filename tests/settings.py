@@ -31,3 +31,8 @@ NEWSROOM_PAGE_CACHE_SECONDS = 0
 # The suite's own cache is this process's memory, whatever REDIS_URL says (the two-server
 # test, tests/test_two_servers.py, gives its servers Redis).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process: the versions live in that cache too, so the query budgets count only the
+# pages' own queries. The tests of processes that share versions through the database
+# start real processes with the default settings (tests/test_freshness.py), and
+# tests/test_content_versions.py runs the database store in this process.
+NEWSROOM_CONTENT_VERSIONS = "cache"
