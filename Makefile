@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run test lint messages bench
+.PHONY: install e2e-tools run test lint messages bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -18,20 +18,31 @@ $(E2E_NODE)/node_modules/.installed: $(E2E_NODE)/package-lock.json
 	cd $(E2E_NODE) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The site and its tools, from PyPI only.
 install: $(VENV)/.installed
+
+# The browser tests' tools, when npm is here (`make test` asks for them).
+e2e-tools:
 	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(E2E_NODE)/node_modules/.installed; \
 	else echo "NOTE: npm not found: the browser tests (tests/e2e) will be skipped."; fi
 
-# Development server on the embedded SQLite database, with demo content.
-run: export DJANGO_DEBUG ?= 1
-run: install
+# Development settings that every manage.py command reads (newsroom/settings.py): written
+# once, readable by its owner only, never committed (.gitignore).
+ENV_FILE := .env
+$(ENV_FILE):
+	python3 -c 'import secrets; print("# Development settings written by make run. Never commit this file;\n# it is ignored wherever DJANGO_DEBUG or DJANGO_SECRET_KEY is set.\nDJANGO_DEBUG=1\nDJANGO_SECRET_KEY=" + secrets.token_urlsafe(50) + "\nNEWSROOM_DEMO_PASSWORD=" + secrets.token_urlsafe(12))' > $@.tmp
+	chmod 600 $@.tmp && mv $@.tmp $@
+
+# Development server on the embedded SQLite database, with demo content; the demo
+# accounts and their password are the last thing printed before the server starts.
+run: install $(ENV_FILE)
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py loaddemo
 	$(PYTHON) manage.py runserver 127.0.0.1:$(PORT)
 
 # The whole suite; set DATABASE_URL to run it on PostgreSQL.
 # The browser tests run when /usr/bin/chromium exists; NEWSROOM_E2E_REQUIRED=1 fails them otherwise.
-test: install
+test: install e2e-tools
 	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium not found: the browser tests" \
 		"(tests/e2e) will be SKIPPED. Install it with: apt-get install chromium"
 	$(PYTHON) -m pytest

@@ -65,14 +65,37 @@ def media_origins(environ):
     return []
 
 
+def read_development_env(environ, path):
+    """Add the KEY=VALUE lines of `path` (the `.env` that `make run` writes: DJANGO_DEBUG=1,
+    a generated secret key and the demo accounts' password) to `environ`, without
+    overriding it, so that every `manage.py` command works in a development checkout. A
+    configured environment never reads it: not when it sets DJANGO_DEBUG (on or off) or
+    DJANGO_SECRET_KEY (production, the tests, the benchmarks), nor when the file does not
+    turn DJANGO_DEBUG on itself."""
+    if environ.get("DJANGO_DEBUG") or environ.get("DJANGO_SECRET_KEY") or not path.is_file():
+        return
+    values = {}
+    for line in path.read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not key.lstrip().startswith("#"):
+            values[key.strip()] = value.strip()
+    if values.get("DJANGO_DEBUG", "").lower() not in {"1", "true", "yes", "on"}:
+        return
+    for key, value in values.items():
+        environ.setdefault(key, value)
+
+
+read_development_env(os.environ, BASE_DIR / ".env")
+
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it to a long random value in production, "
-            "or set DJANGO_DEBUG=1 for local development."
+            "DJANGO_SECRET_KEY is not set. Set it to a long random value in production. "
+            "For local development, run `make run` once (it writes a .env file with "
+            "DJANGO_DEBUG=1 and a secret key) or set DJANGO_DEBUG=1."
         )
     SECRET_KEY = "development-only-insecure-key"  # noqa: S105 - only ever used with DEBUG on
 
@@ -277,6 +300,9 @@ NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "").rstrip("/")
 # The link-preview picture of pages without one of their own: a static file path or an
 # absolute URL, 1200×630.
 NEWSROOM_OG_DEFAULT_IMAGE = os.environ.get("NEWSROOM_OG_DEFAULT_IMAGE", "social/og-default.png")
+# The demo accounts' password (`manage.py loaddemo`): `make run` writes one into .env, so
+# that every later start prints it again; otherwise each new set of accounts gets its own.
+NEWSROOM_DEMO_PASSWORD = os.environ.get("NEWSROOM_DEMO_PASSWORD", "")
 
 # Production hardening; `manage.py check --deploy` is expected to be clean with DEBUG off.
 SESSION_COOKIE_HTTPONLY = True

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+from django.views import defaults
 
 from articles import sitemaps
 from newsroom.views import robots_txt
@@ -28,3 +30,9 @@ urlpatterns += i18n_patterns(
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Development shows Django's debug page for errors; the pages readers get are here
+    # (before the articles' patterns, which would take them for a section's article).
+    urlpatterns[:0] = [
+        path("errors/404/", defaults.page_not_found, {"exception": Http404()}),
+        path("errors/500/", defaults.server_error),
+    ]
