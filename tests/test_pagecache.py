@@ -280,16 +280,62 @@ def test_a_page_that_used_the_csp_nonce_is_not_cached(rf):
 
 
 @pytest.mark.django_db
-def test_requests_with_a_session_cookie_or_other_methods_pass_through(rf):
+def test_requests_of_staff_or_other_methods_pass_through(client, rf):
     calls = itertools.count()
     handler = middleware(lambda request: HttpResponse(f"page {next(calls)}"))
     handler(rf.get("/x/"))
     assert handler(rf.get("/x/"))["X-Page-Cache"] == "hit"
+    staff = User.objects.create_user("desk", password="a long password 1", is_staff=True)
+    client.force_login(staff)
     with_session = rf.get("/x/")
-    with_session.COOKIES["sessionid"] = "anything"
+    with_session.COOKIES["sessionid"] = client.cookies["sessionid"].value
     response = handler(with_session)
     assert "X-Page-Cache" not in response and "private" in response["Cache-Control"]
     assert "X-Page-Cache" not in handler(rf.post("/x/"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "cookie",
+    [
+        "sessionid=forged",
+        "sessionid=abcdefghijklmnopqrstuvwxyz012345",
+        "messages=made-up",
+        "sessionid=forged; messages=made-up",
+    ],
+)
+def test_a_forged_cookie_is_served_the_readers_cached_page(client, make_article, cookie):
+    article = make_article()
+    url = article.get_absolute_url()
+    get(client, url)
+    response = get(client, url, Cookie=cookie)
+    assert response.status_code == 200
+    assert response["X-Page-Cache"] == "hit"
+    assert response.queries <= 1  # the session looked up, nothing rendered
+    assert "private" not in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_forged_cookie_leaves_the_page_cacheable_on_a_miss(client, make_article):
+    url = make_article().get_absolute_url()
+    first = get(client, url, Cookie="sessionid=forged")
+    assert first["X-Page-Cache"] == "miss" and not first.cookies
+    assert get(client, url)["X-Page-Cache"] == "hit"
+
+
+@pytest.mark.django_db
+def test_a_session_that_is_not_a_live_staff_one_is_a_readers(client, make_article):
+    url = make_article().get_absolute_url()
+    get(client, url)
+    reader = User.objects.create_user("reader", password="a long password 1")
+    client.force_login(reader)
+    assert get(client, url)["X-Page-Cache"] == "hit"
+    editor = User.objects.create_user("editor", password="a long password 1", is_staff=True)
+    client.force_login(editor)
+    assert "X-Page-Cache" not in get(client, url)
+    editor.is_active = False
+    editor.save()
+    assert get(client, url)["X-Page-Cache"] == "hit"
 
 
 @pytest.mark.django_db
