@@ -16,10 +16,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from articles.cache import ARTICLES, listing_timeout
 from articles.html import absolute_html
 from articles.models import Article, Section, Tag
-from newsroom.cache import cache_response
 
 FEED_SIZE = 30
 SUMMARY_WORDS = 40
@@ -201,13 +199,13 @@ def atom(feed_class):
 
 
 def feed_view(feed_class):
-    """A cached view serving a fresh instance of `feed_class` on each cache miss."""
+    """A view serving a fresh instance of `feed_class` (the page cache keeps feeds)."""
 
     def view(request, **kwargs):
         return feed_class()(request, **kwargs)
 
     view.__name__ = feed_class.__name__
-    return require_safe(cache_response(versions=[ARTICLES], timeout=listing_timeout)(view))
+    return require_safe(view)
 
 
 site_rss = feed_view(ArticleFeed)

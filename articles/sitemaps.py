@@ -2,6 +2,7 @@
 in pages of 10,000 URLs), sections and tags, with hreflang alternates; and a
 Google News sitemap of the last 48 hours at /sitemap-news.xml."""
 
+import math
 from datetime import timedelta
 from functools import partial
 
@@ -11,14 +12,14 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.http import require_safe
 
-from articles.cache import ARTICLES, listing_timeout
 from articles.feeds import xml_text
 from articles.models import Article, Section, Tag, localized
-from newsroom.cache import cache_response
+from newsroom.pagecache import page_query
 
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most this many URLs per sitemap
@@ -188,11 +189,8 @@ SITEMAPS = {
     "tags": TagSitemap,
 }
 
-_cached = cache_response(versions=[ARTICLES], timeout=listing_timeout, query_params=["p"])
-
 
 @require_safe
-@_cached
 def index(request):
     # One instance each for the whole request; empty sitemaps are left out of the index.
     sitemaps = {name: make() for name, make in SITEMAPS.items()}
@@ -201,13 +199,15 @@ def index(request):
 
 
 @require_safe
-@_cached
 def section(request, section):
+    page = request.GET.get("p", "")
+    if page.isdigit():
+        # The page cache stores only the canonical spelling of a sitemap page.
+        page_query(request, p=int(page))
     return sitemap_views.sitemap(request, SITEMAPS, section=section)
 
 
 @require_safe
-@_cached
 def news(request):
     """Google News: every public article of the last 48 hours, once per language."""
     now = timezone.now()
@@ -245,5 +245,6 @@ def news(request):
     if entries:
         # The oldest entry leaves the 48-hour window with no write to announce it.
         oldest = min(entry["published_at"] for entry in entries)
-        response.cache_timeout = (oldest + NEWS_WINDOW - now).total_seconds()
+        seconds = (oldest + NEWS_WINDOW - now).total_seconds()
+        patch_cache_control(response, max_age=max(0, math.floor(seconds)))
     return response

@@ -29,20 +29,16 @@ meanwhile were not.
 import functools
 import hashlib
 import math
+import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import wraps
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, transaction
-from django.http import HttpResponse
-from django.utils.cache import get_conditional_response, quote_etag
-from django.utils.http import http_date, parse_http_date_safe
-from django.utils.translation import get_language
 
 DEFAULT_TIMEOUT = 60 * 60  # seconds; a bound for what no write announces
 # What `release()` reads: the apps' code and templates, the project's templates and catalogues.
@@ -57,8 +53,6 @@ _recent_reads: dict[str, tuple[float, int]] = {}
 _names_used: set[str] = set()
 # How long a process keeps a value while the shared cache is unreachable.
 OUTAGE_MEMO_SECONDS = 1.0
-# Response headers worth keeping with a cached response.
-_KEPT_HEADERS = ("Last-Modified", "X-Robots-Tag", "Content-Language")
 
 
 def get_version(name: str) -> int:
@@ -323,86 +317,6 @@ def cached_many(
     return [values[key] for key in keys]
 
 
-def cache_response(
-    *,
-    versions: Iterable[str],
-    timeout: int | Callable[[], int] = DEFAULT_TIMEOUT,
-    query_params: Iterable[str] = (),
-):
-    """Cache a public GET view's successful responses (content and a few headers) and
-    answer conditional requests from the cache: ETag from the content, Last-Modified
-    the later of the view's own value and the last change of `versions`.
-
-    Only `query_params` take part in the key, so made-up query strings cannot fill the
-    cache. A view may shorten one entry's life with `response.cache_timeout` (seconds).
-    """
-    versions = tuple(versions)
-    query_params = tuple(query_params)
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if request.method not in {"GET", "HEAD"}:
-                return view(request, *args, **kwargs)
-            current = get_versions(versions)
-            parts = [
-                request.scheme,
-                request.get_host(),
-                request.path,
-                get_language(),
-                *(f"{p}={request.GET.get(p, '')}" for p in query_params),
-            ]
-            key = make_key("response", parts, current)
-            entry = cache.get(key)
-            if entry is None or entry["expires"] <= time.time():
-                response = view(request, *args, **kwargs)
-                if response.status_code != 200 or response.streaming:
-                    return response
-                if hasattr(response, "render") and callable(response.render):
-                    response.render()
-                seconds = _seconds(timeout)
-                limit = getattr(response, "cache_timeout", None)
-                if limit is not None:
-                    seconds = min(seconds, limit)
-                entry = _entry(response, current, time.time() + seconds)
-                if seconds > 0:
-                    cache.set(key, entry, _ceil(seconds))
-            return _respond(request, entry)
-
-        return wrapper
-
-    return decorator
-
-
-def _entry(response, versions, expires):
-    headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-    newest = last_change(versions)
-    own = parse_http_date_safe(headers.get("Last-Modified", ""))
-    last_modified = max(own or 0, math.floor(newest / 1e9)) if (own or newest) else None
-    if last_modified:
-        headers["Last-Modified"] = http_date(last_modified)
-    headers["ETag"] = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
-    return {
-        "content": response.content,
-        "content_type": response["Content-Type"],
-        "headers": headers,
-        "last_modified": last_modified,
-        "expires": expires,
-    }
-
-
-def _respond(request, entry):
-    response = HttpResponse(entry["content"], content_type=entry["content_type"])
-    for name, value in entry["headers"].items():
-        response[name] = value
-    return get_conditional_response(
-        request,
-        etag=entry["headers"]["ETag"],
-        last_modified=entry["last_modified"],
-        response=response,
-    )
-
-
 def _ceil(seconds) -> int:
     return max(1, math.ceil(seconds))
 
@@ -424,26 +338,30 @@ class ProcessMemo:
         self.size = size
         self._entries = {}  # key -> (monotonic expiry, value, bytes); oldest first
         self._bytes = 0
+        # Threads of one process share it: eviction walks the entries while others change them.
+        self._lock = threading.Lock()
 
     def get(self, key):
-        found = self._entries.get(key)
-        if found is None:
-            return None
-        if found[0] <= time.monotonic():
-            self._forget(key)
-            return None
-        return found[1]
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if found[0] <= time.monotonic():
+                self._forget(key)
+                return None
+            return found[1]
 
     def set(self, key, value, seconds):
-        self._forget(key)
         size = self.size(value) if self.size else 0
-        while self._entries and (
-            len(self._entries) >= self.max_entries
-            or (self.max_bytes is not None and self._bytes + size > self.max_bytes)
-        ):
-            self._forget(next(iter(self._entries)))
-        self._entries[key] = (time.monotonic() + seconds, value, size)
-        self._bytes += size
+        with self._lock:
+            self._forget(key)
+            while self._entries and (
+                len(self._entries) >= self.max_entries
+                or (self.max_bytes is not None and self._bytes + size > self.max_bytes)
+            ):
+                self._forget(next(iter(self._entries)))
+            self._entries[key] = (time.monotonic() + seconds, value, size)
+            self._bytes += size
 
     def _forget(self, key):
         found = self._entries.pop(key, None)
@@ -451,8 +369,9 @@ class ProcessMemo:
             self._bytes -= found[2]
 
     def clear(self):
-        self._entries.clear()
-        self._bytes = 0
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
 
 
 # Values of `cached_value(memo=True)`, `cached_many` and memo fragments this process keeps.

@@ -6,7 +6,9 @@ unless this process has it; content versions are read at most every
 NEWSROOM_VERSION_CHECK_SECONDS) and a string join. An entry keeps the headers the inner
 middleware added (security headers, Content-Security-Policy).
 
-What is cached: successful HTML answers to GET requests of readers, that set no cookie and
+What is cached: successful answers to readers' GET and HEAD requests for pages, feeds,
+sitemaps and robots.txt (one entry format and one ETag/Last-Modified path for all of
+them), that set no cookie and
 allow caching. Logged-in staff (a live session of an active staff member) and their
 previews are never cached, and get `Cache-Control: private`; any other request is a
 reader's, its session and messages cookies ignored (a made-up cookie must not bypass the
@@ -56,7 +58,7 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.utils import timezone, translation
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, get_max_age, patch_cache_control
 from django.utils.http import http_date
 
 from newsroom.cache import (
@@ -73,6 +75,14 @@ logger = logging.getLogger(__name__)
 _fragments: dict[str, Callable[..., str]] = {}
 _deadlines: list[Callable[[], datetime | None]] = []
 
+# What is cached: pages, feeds and sitemaps.
+CACHED_CONTENT_TYPES = {
+    "text/html",
+    "application/xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "text/plain",
+}
 # Response headers not kept with an entry: recomputed, or set by outer middleware.
 _DROPPED_HEADERS = {"content-length", "etag", "last-modified", "cache-control", "expires"}
 
@@ -208,7 +218,7 @@ class PageCacheMiddleware:
     def is_cacheable_request(self, request):
         return (
             settings.NEWSROOM_PAGE_CACHE_SECONDS > 0
-            and request.method == "GET"
+            and request.method in ("GET", "HEAD")
             and not request.path.startswith(("/admin/", settings.STATIC_URL, settings.MEDIA_URL))
         )
 
@@ -229,7 +239,7 @@ class PageCacheMiddleware:
             response.status_code != 200
             or response.streaming
             or response.cookies
-            or not response.get("Content-Type", "").startswith("text/html")
+            or response.get("Content-Type", "").split(";")[0] not in CACHED_CONTENT_TYPES
             # A page that used the CSP nonce must not be served again with it.
             or used_csp_nonce(request)
         ):
@@ -237,8 +247,12 @@ class PageCacheMiddleware:
         cache_control = response.get("Cache-Control", "").lower()
         if any(word in cache_control for word in ("private", "no-cache", "no-store")):
             return None
-        now = timezone.now()
-        seconds = _seconds_to_deadline(now)
+        seconds = _seconds_to_deadline(timezone.now())
+        # A response may end its entry sooner with its own max-age (the news sitemap's
+        # oldest story leaves it by the clock).
+        max_age = get_max_age(response)
+        if max_age is not None:
+            seconds = min(seconds, max_age)
         if seconds < 1:
             return None
         parts = self.split(request, response) if holes else [response.content]

@@ -231,8 +231,9 @@ NEWSROOM_VERSION_CHECK_SECONDS = float(os.environ.get("NEWSROOM_VERSION_CHECK_SE
 # the page cache off), and invalidated at once by any change to these content versions.
 NEWSROOM_PAGE_CACHE_SECONDS = int(os.environ.get("NEWSROOM_PAGE_CACHE_SECONDS", "600"))
 NEWSROOM_PAGE_CACHE_VERSIONS = ("articles", "ads", "social")
-# The query parameters HTML pages read (lists, search): the page cache keys on these only.
-NEWSROOM_PAGE_CACHE_QUERY_PARAMS = ("page", "q", "section", "date_from", "date_to")
+# The query parameters pages read (lists, search, sitemap pages): the page cache keys on
+# these only.
+NEWSROOM_PAGE_CACHE_QUERY_PARAMS = ("page", "q", "section", "date_from", "date_to", "p")
 # Each process also keeps the pages it served lately, up to this many megabytes, in its own
 # memory (exact too: their keys hold the content versions).
 NEWSROOM_PAGE_CACHE_PROCESS_MB = int(os.environ.get("NEWSROOM_PAGE_CACHE_PROCESS_MB", "64"))

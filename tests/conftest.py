@@ -29,6 +29,13 @@ def _empty_cache():
     clear_cache()
 
 
+@pytest.fixture
+def page_cache(settings):
+    """The page cache on, as in production (tests/settings.py turns it off): pages, feeds
+    and sitemaps are served from it."""
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
+
+
 @pytest.fixture(autouse=True)
 def _own_impression_counts(monkeypatch):
     """Ad impressions counted by one test, and not yet written, stay out of the others:

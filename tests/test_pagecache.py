@@ -152,6 +152,7 @@ def test_unknown_query_parameters_are_left_out_of_the_key_and_the_page(client, m
         "/search/?q=%20خبر",  # the search is "خبر"
         "/search/?q=خبر&page=99",  # out of range: the last page is shown
         "/search/?q=خبر&date_from=nonsense",
+        "/sitemap-articles-ar.xml?p=01",
     ],
 )
 def test_other_spellings_of_a_page_are_served_but_never_stored(client, make_article, url):

@@ -52,3 +52,31 @@ def test_what_a_process_keeps_while_the_shared_cache_is_unreachable_lives_a_seco
     later = time.monotonic() + content_cache.OUTAGE_MEMO_SECONDS + 0.1
     monkeypatch.setattr(content_cache.time, "monotonic", lambda: later)
     assert value() == 2  # another process's write could not be announced: made again
+
+
+def test_threads_sharing_a_memo_keep_its_bounds_and_byte_count():
+    """Request threads of one process set and evict at once: the count of bytes stays
+    exact and the bounds hold (threads switched as often as the interpreter allows)."""
+    import sys
+    import threading
+
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    memo = ProcessMemo(max_entries=50, max_bytes=400, size=len)
+
+    def work(offset):
+        for number in range(3000):
+            memo.set(f"k{(number + offset) % 120}", "x" * (number % 17), 60)
+            memo.get(f"k{(number * 7 + offset) % 120}")
+
+    threads = [threading.Thread(target=work, args=(offset,)) for offset in range(6)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(previous)
+    sizes = [len(entry[1]) for entry in memo._entries.values()]
+    assert memo._bytes == sum(sizes) <= 400
+    assert len(sizes) <= 50

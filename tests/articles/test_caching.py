@@ -1,5 +1,6 @@
-"""Feeds and sitemaps are cached, cost no queries on a repeat, and change exactly when
-the articles do: publish, edit, unpublish, delete, and a scheduled time arriving."""
+"""Feeds and sitemaps are cached (by the page cache, as pages are), cost no queries on a
+repeat, and change exactly when the articles do: publish, edit, unpublish, delete, and a
+scheduled time arriving."""
 
 import time
 from datetime import timedelta
@@ -21,6 +22,8 @@ from newsroom.cache import (
     get_version,
 )
 from tests.caches import clear_cache
+
+pytestmark = pytest.mark.usefixtures("page_cache")
 
 CACHED_URLS = [
     "/feed/",

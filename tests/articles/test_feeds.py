@@ -164,6 +164,7 @@ def test_control_characters_in_imported_text_do_not_break_the_xml(client, make_a
     assert titles(channel) == ["خبرمستورد"]
 
 
+@pytest.mark.usefixtures("page_cache")
 @pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/news/feed/", "/en/feed/"])
 def test_conditional_get_answers_304(client, make_article, url):
     make_article()
@@ -176,6 +177,7 @@ def test_conditional_get_answers_304(client, make_article, url):
     assert client.get(url, HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
 
 
+@pytest.mark.usefixtures("page_cache")
 def test_last_modified_is_not_older_than_the_newest_listed_article(client, make_article):
     article = make_article()
     last_modified = email.utils.parsedate_to_datetime(client.get("/feed/")["Last-Modified"])
@@ -211,6 +213,7 @@ def test_section_named_like_a_feed_route_cannot_exist(db):
         Section(slug="feed", name_ar="خلاصة").full_clean()
 
 
+@pytest.mark.usefixtures("page_cache")
 def test_head_requests_get_the_headers(client, make_article):
     make_article()
     get = client.get("/feed/")
