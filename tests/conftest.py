@@ -36,6 +36,16 @@ def page_cache(settings):
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
 
 
+@pytest.fixture(params=["rendered", "page-cache"])
+def both_page_cache_states(request, settings):
+    """Page-level tests run twice: every page rendered (as with the page cache off), and
+    with the page cache on as in production (a page asked for twice is the second time
+    served from it), so that what readers get is what is tested."""
+    if request.param == "page-cache":
+        settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
+    return request.param
+
+
 @pytest.fixture(autouse=True)
 def _own_impression_counts(monkeypatch):
     """Ad impressions counted by one test, and not yet written, stay out of the others:

@@ -9,6 +9,9 @@ from django.utils.translation import gettext
 from ads.models import Ad
 from tests.caches import clear_cache
 
+# Run with the page cache off and on (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("both_page_cache_states")
+
 
 def test_empty_slot_renders_nothing(placement, render_slots, make_ad):
     placement("sidebar-1")

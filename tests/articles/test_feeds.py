@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from articles.models import Article, Section
 
+# Run with the page cache off and on (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("both_page_cache_states")
+
 NS = {
     "atom": "http://www.w3.org/2005/Atom",
     "content": "http://purl.org/rss/1.0/modules/content/",

@@ -12,6 +12,9 @@ from PIL import Image
 
 from articles.models import Article
 
+# Run with the page cache off and on (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("both_page_cache_states")
+
 
 def page(client, url):
     response = client.get(url)

@@ -10,6 +10,9 @@ from django.utils import timezone
 from articles.models import Article, Tag
 from articles.sitemaps import ArticleSitemap
 
+# Run with the page cache off and on (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("both_page_cache_states")
+
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"

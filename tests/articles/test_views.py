@@ -9,6 +9,9 @@ from django.utils import timezone, translation
 
 from articles.models import Article
 
+# Run with the page cache off and on (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("both_page_cache_states")
+
 
 def html(response):
     return response.content.decode()

@@ -14,6 +14,9 @@ from articles.models import Article, ArticleSearch, Tag
 from articles.search import MAX_QUERY_LENGTH, make_snippet, parse_query, search
 from tests.caches import clear_cache
 
+# Run with the page cache off and on (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("both_page_cache_states")
+
 
 def results(query, **filters):
     return list(search(query, language=filters.pop("language", "ar"), **filters)[:50])

@@ -13,6 +13,9 @@ from social.images import og_image_url
 from tests.caches import clear_cache
 from tests.social.conftest import jpeg
 
+# Run with the page cache off and on (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("both_page_cache_states")
+
 
 def meta(html):
     """{property or name: [content, …]} of the page's meta tags."""

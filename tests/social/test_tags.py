@@ -10,6 +10,9 @@ from django.utils import translation
 from social.links import absolute_url, share_targets
 from social.models import SocialLink
 
+# Run with the page cache off and on (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("both_page_cache_states")
+
 ARABIC_TITLE = "البصرة تفتتح جسراً جديداً & «الطريق» مفتوح"
 ARABIC_URL = "https://news.example/سياسة/12/البصرة-تفتتح-جسرا/"
 
