@@ -5,10 +5,10 @@ from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ads.validators import parse_section_slugs, validate_ads_txt, validate_web_url
+from newsroom.site import edition
 from newsroom.uploads import RandomUploadPath, SafeImageField
 
 
@@ -52,16 +52,27 @@ class AdStatus(models.TextChoices):
     INACTIVE = "inactive", _("Inactive")
 
 
+# "Running" in SQL; `Ad.status_at` says the same of one ad in Python.
+def _started(at):
+    return Q(starts_at__lte=at)
+
+
+def _not_ended(at):
+    return Q(ends_at__isnull=True) | Q(ends_at__gt=at)
+
+
 class AdQuerySet(models.QuerySet):
-    def running(self, language=None, section=None, at=None):
+    def running(self, language=None, section=None, at=None, *, starting_within=None):
         """Ads readers may see now: active, inside their dates, for this language edition
         and, when `section` (a slug) is given, for that section. Untargeted ads run on
-        every page; targeted ones only on their sections' pages."""
+        every page; targeted ones only on their sections' pages. With `starting_within`
+        (a timedelta), also those that start within it, for a list kept that long
+        (`Ad.is_running_at` then tells, at each view, which of them run)."""
         at = at or timezone.now()
-        language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
+        starting_by = at + starting_within if starting_within else at
         return (
-            self.with_status(AdStatus.RUNNING, at=at)
-            .filter(language__in=[Ad.Language.ALL, language])
+            self.filter(_started(starting_by) & _not_ended(at), is_active=True)
+            .filter(language__in=[Ad.Language.ALL, edition(language)])
             .for_section(section)
         )
 
@@ -76,8 +87,7 @@ class AdQuerySet(models.QuerySet):
 
     def with_status(self, status, at=None):
         at = at or timezone.now()
-        started = Q(starts_at__lte=at)
-        not_ended = Q(ends_at__isnull=True) | Q(ends_at__gt=at)
+        started, not_ended = _started(at), _not_ended(at)
         if status == AdStatus.INACTIVE:
             return self.filter(is_active=False)
         active = self.filter(is_active=True)
@@ -218,10 +228,6 @@ class Ad(models.Model):
             errors["html_code"] = _("An HTML ad needs its code.")
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def section_list(self):
-        return [slug for slug in self.sections.split(",") if slug]
 
     def status_at(self, at=None):
         at = at or timezone.now()

@@ -13,14 +13,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from ads.models import Ad
 from newsroom.cache import ProcessMemo, bump_version, get_version
+from newsroom.site import edition
 
 CACHE_SECONDS = 60
 MEMO_SECONDS = 5
@@ -58,14 +57,10 @@ def load_candidates(language, section, now):
     """Ads of all active placements that run now or start within the cache lifetime, in
     one query: one row per (ad, placement), the placement's columns joined in."""
     rows = (
-        Ad.objects.filter(
-            Q(ends_at__isnull=True) | Q(ends_at__gt=now),
-            is_active=True,
-            starts_at__lte=now + timedelta(seconds=CACHE_SECONDS),
-            language__in=[Ad.Language.ALL, language],
-            placements__is_active=True,
+        Ad.objects.running(
+            language, section, at=now, starting_within=timedelta(seconds=CACHE_SECONDS)
         )
-        .for_section(section)
+        .filter(placements__is_active=True)
         .annotate(
             slot_key=F("placements__key"),
             slot_width=F("placements__width"),
@@ -86,7 +81,7 @@ def load_candidates(language, section, now):
 def page_ads(holder, language=None, section=None):
     """The candidate ads for this page, loaded once per request (`holder` is the request,
     or the template context when there is none)."""
-    language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
+    language = edition(language)
     section = section or ""
     per_request = getattr(holder, "_newsroom_ads", None)
     if per_request is None:

@@ -8,7 +8,8 @@ Latin-derived names of Egypt and the Gulf (يناير، فبراير…). Digits
 
 from django.conf import settings
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+
+from newsroom.site import edition
 
 MONTHS = {
     "levantine": (
@@ -35,7 +36,7 @@ def format_date(value, with_time=True, language=None):
     if value is None:
         return ""
     local = timezone.localtime(value)
-    if (language or get_language() or "ar")[:2] != "ar":
+    if edition(language) != "ar":
         return formats.date_format(local, "DATETIME_FORMAT" if with_time else "DATE_FORMAT")
     months = MONTHS.get(settings.NEWSROOM_MONTH_NAMES, MONTHS["levantine"])
     text = f"{local.day} {months[local.month - 1]} {local.year}"

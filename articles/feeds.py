@@ -5,7 +5,6 @@ import mimetypes
 import re
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from articles.html import absolute_html
 from articles.models import Article, Section, Tag
+from newsroom.site import site_name
 
 FEED_SIZE = 30
 SUMMARY_WORDS = 40
@@ -74,20 +74,17 @@ class ArticleFeed(Feed):
 
     # The channel
 
-    def site_name(self):
-        return settings.NEWSROOM_SITE_NAME or _("Newsroom")
-
     def title(self, obj):
         if obj is None:
-            return self.site_name()
-        return _("%(name)s — %(site)s") % {"name": obj.name, "site": self.site_name()}
+            return site_name()
+        return _("%(name)s — %(site)s") % {"name": obj.name, "site": site_name()}
 
     def description(self, obj):
         if obj is None:
-            return _("The latest news from %(site)s.") % {"site": self.site_name()}
+            return _("The latest news from %(site)s.") % {"site": site_name()}
         return _("The latest from %(name)s, from %(site)s.") % {
             "name": obj.name,
-            "site": self.site_name(),
+            "site": site_name(),
         }
 
     subtitle = description  # Atom's name for it
@@ -96,7 +93,7 @@ class ArticleFeed(Feed):
         return obj.get_absolute_url() if obj is not None else reverse("articles:home")
 
     def author_name(self, obj):
-        return self.site_name()
+        return site_name()
 
     def items(self, obj):
         articles = Article.objects.public().for_listing().prefetch_related("tags")

@@ -14,12 +14,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from articles.html import sanitize_html
+from newsroom.site import edition
 from newsroom.uploads import RandomUploadPath, SafeImageField
 
 
 def localized(field, language=None):
     """The column that holds `field` in `language` (modeltranslation's naming)."""
-    return f"{field}_{(language or get_language() or settings.LANGUAGE_CODE)[:2]}"
+    return f"{field}_{edition(language)}"
 
 
 # First path segments that belong to other pages, so no section may take them.

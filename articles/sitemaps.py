@@ -13,13 +13,13 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django.views.decorators.http import require_safe
 
 from articles.feeds import xml_text
 from articles.models import Article, Section, Tag, localized
 from newsroom.pagecache import page_query
+from newsroom.site import site_name
 
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most this many URLs per sitemap
@@ -221,7 +221,7 @@ def news(request):
             .only("pk", "published_at", "section__slug", f"slug_{code}", f"title_{code}")
         )
         with override(code):
-            name = settings.NEWSROOM_SITE_NAME or _("Newsroom")
+            name = site_name()
             for article in articles[:NEWS_LIMIT]:
                 entries.append(
                     {

@@ -1,7 +1,6 @@
-from django.conf import settings
-from django.utils.translation import gettext as _
+from newsroom.site import site_name
 
 
 def site(request):
     """The site's name, translated unless the operator fixed one in the environment."""
-    return {"site_name": settings.NEWSROOM_SITE_NAME or _("Newsroom")}
+    return {"site_name": site_name()}

@@ -10,7 +10,6 @@ shared cache, so that a page view costs no storage call.
 
 from django.conf import settings
 from django.templatetags.static import static
-from PIL import Image, ImageDraw
 
 from newsroom.images import Spec, find
 
@@ -33,21 +32,3 @@ def default_og_image_url():
     if setting.startswith(("https://", "http://", "/")):
         return setting
     return static(setting)
-
-
-def draw_default_image(path):
-    """Draw the shipped default picture (social/static/social/og-default.png) again."""
-    width, height = OG_SIZE
-    image = Image.new("RGB", OG_SIZE, (14, 59, 67))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle([0, height - 90, width, height], fill=(236, 179, 101))
-    # A folded newspaper: a page, a headline bar and lines of text.
-    left, top = width // 2 - 170, 120
-    draw.rounded_rectangle([left, top, left + 340, top + 300], radius=18, fill=(245, 235, 220))
-    draw.rectangle([left + 30, top + 35, left + 310, top + 85], fill=(14, 59, 67))
-    for row in range(5):
-        y = top + 115 + row * 32
-        draw.rectangle(
-            [left + 30, y, left + (310 if row % 3 else 220), y + 12], fill=(120, 130, 130)
-        )
-    image.quantize(colors=8).save(path, format="PNG", optimize=True)

@@ -4,7 +4,6 @@ canonical addresses and feed links."""
 import json
 
 from django import template
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.urls import reverse
@@ -12,7 +11,8 @@ from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
+
+from newsroom.site import site_name
 
 register = template.Library()
 
@@ -31,14 +31,10 @@ def json_ld(data) -> str:
     )
 
 
-def _site_name():
-    return settings.NEWSROOM_SITE_NAME or _("Newsroom")
-
-
 def _publisher(request):
     return {
         "@type": "NewsMediaOrganization",
-        "name": _site_name(),
+        "name": site_name(),
         "url": request.build_absolute_uri(reverse("articles:home")),
         "logo": {
             "@type": "ImageObject",
@@ -90,7 +86,7 @@ def article_data(article, request):
             {"@type": "ListItem", "position": position, "name": name, "item": item}
             for position, (name, item) in enumerate(
                 [
-                    (_site_name(), publisher["url"]),
+                    (site_name(), publisher["url"]),
                     (
                         article.section.name,
                         request.build_absolute_uri(article.section.get_absolute_url()),
@@ -110,7 +106,7 @@ def website_data(request):
     return {
         "@context": "https://schema.org",
         "@type": "WebSite",
-        "name": _site_name(),
+        "name": site_name(),
         "url": home,
         "inLanguage": get_language(),
         "publisher": _publisher(request),

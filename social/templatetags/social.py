@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from newsroom.cache import cached_value
+from newsroom.site import edition
 from social.apps import SOCIAL
 from social.icons import icon_svg
 from social.images import OG_SIZE, default_og_image_url, og_image_url
@@ -85,7 +86,7 @@ def share_links(context, url, title):
 
 
 def og_locales(context):
-    current = (get_language() or settings.LANGUAGE_CODE)[:2]
+    current = edition()
     alternates = context.get("alternate_urls")
     codes = alternates.keys() if alternates is not None else dict(settings.LANGUAGES)
     others = [OG_LOCALES[code] for code in codes if code != current and code in OG_LOCALES]

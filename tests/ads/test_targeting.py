@@ -114,3 +114,13 @@ def test_slot_follows_the_page_section_and_language(make_ad, placement, render_s
     with translation.override("en"):
         assert render_slots("sidebar-1").strip() == ""  # no section
         assert "/click/" in render_slots("sidebar-1", section="sport")
+
+
+def test_a_list_kept_for_a_while_includes_the_ads_starting_meanwhile(make_ad, placement):
+    """The ad slots' cached list (ads/selection.py) uses the one definition of a running
+    ad, stretched to the ads that start within the list's life, never to ended ones."""
+    make_ad(placement(), name="spring", starts_at=START, ends_at=END)
+    soon = {"language": "ar", "starting_within": timedelta(seconds=60)}
+    assert running_names(at=START - timedelta(seconds=61), **soon) == []
+    assert running_names(at=START - timedelta(seconds=59), **soon) == ["spring"]
+    assert running_names(at=END, **soon) == []
