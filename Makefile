@@ -50,6 +50,7 @@ test: install e2e-tools
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Rebuild the message catalogues after changing user-facing strings (needs GNU gettext).
 messages: export DJANGO_DEBUG ?= 1
