@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ads.models import Ad
 from newsroom.cache import ProcessMemo, bump_version, get_version
+from newsroom.pagecache import per_request
 from newsroom.site import edition
 
 CACHE_SECONDS = 60
@@ -83,26 +84,25 @@ def page_ads(holder, language=None, section=None):
     or the template context when there is none)."""
     language = edition(language)
     section = section or ""
-    per_request = getattr(holder, "_newsroom_ads", None)
-    if per_request is None:
-        per_request = {}
-        holder._newsroom_ads = per_request
-    page = per_request.get((language, section))
-    if page is None:
-        now = timezone.now()
-        version = get_version(ADS)
-        cache_key = f"ads:slots:{version}:{language}:{section}"
-        slots = _memo.get(cache_key)
+    return per_request(
+        holder, f"ads:{language}:{section}", lambda: load_page_ads(language, section)
+    )
+
+
+def load_page_ads(language, section):
+    now = timezone.now()
+    version = get_version(ADS)
+    cache_key = f"ads:slots:{version}:{language}:{section}"
+    slots = _memo.get(cache_key)
+    if slots is None:
+        slots = cache.get(cache_key)
         if slots is None:
-            slots = cache.get(cache_key)
-            if slots is None:
-                slots = load_candidates(language, section, now)
-                cache.set(cache_key, slots, CACHE_SECONDS)
-            # The process keeps the list a few seconds (a change bumps the version at once;
-            # only an ad starting by the clock may show up to that much later).
-            _memo.set(cache_key, slots, MEMO_SECONDS)
-        page = per_request[(language, section)] = PageAds(slots=slots)
-    return page
+            slots = load_candidates(language, section, now)
+            cache.set(cache_key, slots, CACHE_SECONDS)
+        # The process keeps the list a few seconds (a change bumps the version at once;
+        # only an ad starting by the clock may show up to that much later).
+        _memo.set(cache_key, slots, MEMO_SECONDS)
+    return PageAds(slots=slots)
 
 
 def weighted_sample(ads, count, rng):

@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from ads.models import Ad, AdDailyStat
 from newsroom.cache import incr_many, take_many
+from newsroom.pagecache import per_request
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +51,10 @@ def is_bot(request):
     request (a page has several ad slots)."""
     if request is None:
         return True
-    answer = getattr(request, "_newsroom_is_bot", None)
-    if answer is None:
-        user_agent = request.META.get("HTTP_USER_AGENT", "")
-        answer = request._newsroom_is_bot = not user_agent or bool(BOT_RE.search(user_agent))
-    return answer
+    user_agent = request.META.get("HTTP_USER_AGENT", "")
+    return per_request(
+        request, "ads:is_bot", lambda: not user_agent or bool(BOT_RE.search(user_agent))
+    )
 
 
 def impression_key(ad_id, day):
@@ -122,9 +122,7 @@ def record_impressions(ad_ids, request):
     if not ad_ids or is_bot(request):
         return
     # The day of the request, found once for all its slots.
-    today = getattr(request, "_newsroom_day", None)
-    if today is None:
-        today = request._newsroom_day = timezone.localdate()
+    today = per_request(request, "ads:day", timezone.localdate)
     pending_impressions.add([impression_key(ad_id, today) for ad_id in ad_ids])
 
 

@@ -49,6 +49,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import import_module
 
@@ -98,27 +99,61 @@ def register_deadline(deadline: Callable[[], datetime | None]) -> None:
         _deadlines.append(deadline)
 
 
+@dataclass
+class RequestState:
+    """What one request keeps while it is answered: one object on the request
+    (`request_state()`), not attributes spread over it."""
+
+    # The query parameters the page read, cleaned (`page_query`); None: it read none.
+    query: dict[str, str] | None = None
+    # While the page is rendered for the cache: its live fragments, left as markers
+    # carrying this render's nonce.
+    holes: list | None = None
+    nonce: str = ""
+    # How many live fragments the request has rendered (HTML holding one is not cached).
+    live_fragments: int = 0
+    # The apps' values made once per request (`per_request`).
+    values: dict = field(default_factory=dict)
+
+
+def request_state(holder) -> RequestState:
+    """The state of the request (or, with no request, of the template context) `holder`."""
+    state = getattr(holder, "newsroom_state", None)
+    if state is None:
+        state = holder.newsroom_state = RequestState()
+    return state
+
+
+def per_request(holder, name: str, make: Callable[[], object]):
+    """`make()`, made once per request (the ads of a page, whether its reader is a robot…)."""
+    values = request_state(holder).values
+    if name not in values:
+        values[name] = make()
+    return values[name]
+
+
 def page_query(request, **cleaned) -> None:
     """Tell the page cache the query parameters this page read, as their cleaned values
     (the text a link to the page would carry). Without it, a page reads none."""
-    request._page_cache_query = {name: str(value) for name, value in cleaned.items()}
+    request_state(request).query = {name: str(value) for name, value in cleaned.items()}
 
 
 def live_fragment(request, name: str, *args) -> str:
     """The fragment's HTML, or a marker for it when the page is being cached."""
-    if request is not None:
-        request._live_fragments = live_fragments_rendered(request) + 1
-    holes = getattr(request, "_page_cache_holes", None) if request is not None else None
-    if holes is None:
+    if request is None:
         return _render_fragment(request, name, args)
-    holes.append((name, tuple(args)))
-    return f"<!--live:{request._page_cache_nonce}:{len(holes) - 1}-->"
+    state = request_state(request)
+    state.live_fragments += 1
+    if state.holes is None:
+        return _render_fragment(request, name, args)
+    state.holes.append((name, tuple(args)))
+    return f"<!--live:{state.nonce}:{len(state.holes) - 1}-->"
 
 
 def live_fragments_rendered(request) -> int:
     """How many live fragments this request has rendered so far (HTML that holds one, or
     its marker, must not be cached as it is)."""
-    return getattr(request, "_live_fragments", 0)
+    return request_state(request).live_fragments if request is not None else 0
 
 
 def used_csp_nonce(request) -> bool:
@@ -193,13 +228,12 @@ class PageCacheMiddleware:
         if entry is not None and entry["expires"] > time.time():
             self.memo.set(key, entry, memo_seconds(versions, entry["expires"] - time.time()))
             return self.respond(request, entry, versions, "hit")
-        request._page_cache_holes = []
-        request._page_cache_nonce = secrets.token_hex(8)
+        state = request_state(request)
+        state.holes, state.nonce = [], secrets.token_hex(8)
         response = self.get_response(request)
-        holes = request._page_cache_holes
-        del request._page_cache_holes
+        holes, state.holes = state.holes, None
         entry = self.make_entry(request, response, versions, holes)
-        if entry is not None and getattr(request, "_page_cache_query", {}) != query:
+        if entry is not None and (state.query or {}) != query:
             entry = None  # not the page's own address: served, not stored
         if entry is None:
             if holes and not response.streaming:
@@ -282,7 +316,8 @@ class PageCacheMiddleware:
     def split(request, response):
         """The page's bytes cut around its live-fragment markers: bytes, hole number, …"""
         content = response.content
-        marker = re.compile(rb"<!--live:" + request._page_cache_nonce.encode() + rb":(\d+)-->")
+        nonce = request_state(request).nonce.encode()
+        marker = re.compile(rb"<!--live:" + nonce + rb":(\d+)-->")
         parts, start = [], 0
         for match in marker.finditer(content):
             parts += [content[start : match.start()], int(match.group(1))]

@@ -366,3 +366,15 @@ def test_live_fragments_render_directly_outside_the_page_cache(rf):
     assert live_fragment(rf.get("/"), "test.plain", "x") == "<i>x</i>"
     assert live_fragment(None, "test.plain", "y") == "<i>y</i>"
     assert live_fragment(rf.get("/"), "test.missing") == ""
+
+
+@pytest.mark.django_db
+def test_what_a_request_keeps_is_in_one_object(client, make_article):
+    """The page cache, the ads and the social links keep their per-request values in the
+    request's one state object, not in attributes of their own."""
+    url = make_article().get_absolute_url()
+    request = client.get(url, headers={"User-Agent": "Mozilla/5.0"}).wsgi_request
+    assert isinstance(request.newsroom_state, pagecache.RequestState)
+    assert request.newsroom_state.query is None  # an article page reads no parameter
+    ours = ("_page_cache", "_live_fragments", "_newsroom", "_social")
+    assert not [name for name in vars(request) if name.startswith(ours)]

@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from newsroom.cache import cached_value
+from newsroom.pagecache import per_request
 from newsroom.site import edition
 from social.apps import SOCIAL
 from social.icons import icon_svg
@@ -43,9 +44,7 @@ def active_links(context):
     """All active links, fetched once per request (header and footer share one lookup)."""
     request = context.get("request")
     if request is not None:
-        if not hasattr(request, "_social_links"):
-            request._social_links = load_active_links()
-        return request._social_links
+        return per_request(request, "social:links", load_active_links)
     render_context = context.render_context
     if "social_links" not in render_context:
         render_context["social_links"] = load_active_links()
