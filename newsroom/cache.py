@@ -77,7 +77,8 @@ def get_versions(names: Iterable[str]) -> dict[str, int]:
     missing = [name for name in names if name not in versions]
     if missing:
         for name, version in _read_shared_versions(missing).items():
-            versions[name] = version
+            if name in missing:
+                versions[name] = version
             known = _recent_reads.get(name)
             # Never go back to an older version than one this process knows (another
             # thread may have bumped it since this read).
@@ -91,29 +92,26 @@ def _in_database() -> bool:
 
 
 def _read_shared_versions(names: list[str]) -> dict[str, int | None]:
-    """The shared versions of `names`, each created (as now) on first use; None for each
-    while the store cannot be reached."""
+    """The shared versions of `names` (from the database: of every name, in the same one
+    query), each created (as now) on first use; None for each while the store cannot be
+    reached."""
     if _in_database():
         from newsroom.models import ContentVersion
 
         try:
-            found = dict(
-                ContentVersion.objects.filter(name__in=names).values_list("name", "version")
-            )
-            if len(found) < len(names):
+            found = dict(ContentVersion.objects.values_list("name", "version"))
+            if not found.keys() >= set(names):
                 # Another process may create them at the same time: the first one wins.
                 ContentVersion.objects.bulk_create(
                     [ContentVersion(name=n, version=time.time_ns()) for n in names],
                     ignore_conflicts=True,
                 )
-                found = dict(
-                    ContentVersion.objects.filter(name__in=names).values_list("name", "version")
-                )
+                found = dict(ContentVersion.objects.values_list("name", "version"))
         except DatabaseError:
             # The page cache asks before any view: while the database is down the page
             # is not cached, and the view answers 503.
             return dict.fromkeys(names)
-        return {name: found.get(name) for name in names}
+        return found
     found = cache.get_many([_VERSION_KEY.format(name) for name in names])
     for name in names:
         key = _VERSION_KEY.format(name)

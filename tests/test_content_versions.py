@@ -55,3 +55,14 @@ def test_the_database_down_answers_503_through_the_page_cache(
         response = client.get("/")
     assert response.status_code == 503
     assert client.get("/").status_code == 200  # back by itself
+
+
+def test_every_version_is_read_in_one_query(versions_in_database, django_assert_num_queries):
+    """A page asks for its versions in several calls (page cache, pieces, ads, social):
+    once the memo has lapsed, the first call reads them all."""
+    get_versions(["articles", "labels", "ads", "social"])
+    forget_versions()
+    with django_assert_num_queries(1):
+        get_versions(["articles"])
+        get_versions(["labels", "ads"])
+        get_versions(["social"])
