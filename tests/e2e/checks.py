@@ -15,7 +15,8 @@ from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-# Pinned in tests/e2e/node/package-lock.json, installed by `make install` (npm ci).
+# Pinned in tests/e2e/node/package-lock.json, installed by `make e2e-tools` (npm ci),
+# which `make test` runs.
 NODE_MODULES = Path(__file__).resolve().parent / "node" / "node_modules"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -211,10 +212,12 @@ def audit_page(page, *, language="ar", skip_link=True, accessibility=True):
 
 def missing_tools(*, html=False):
     """What the checks need and this machine lacks (empty when all is there)."""
-    missing = [] if AXE_JS.exists() else [f"{AXE_JS} (run make install: npm ci in tests/e2e/node)"]
+    missing = (
+        [] if AXE_JS.exists() else [f"{AXE_JS} (run make e2e-tools: npm ci in tests/e2e/node)"]
+    )
     if html:
         if not VNU_JAR.exists():
-            missing.append(f"{VNU_JAR} (run make install: npm ci in tests/e2e/node)")
+            missing.append(f"{VNU_JAR} (run make e2e-tools: npm ci in tests/e2e/node)")
         if shutil.which("java") is None:
             missing.append("java (apt-get install default-jre-headless)")
     return missing
