@@ -190,16 +190,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def redis_cache(location, prefix):
+    """The cache on the Redis server at `location`, its keys under `prefix`."""
+    return {
+        # Redis down: the site keeps serving without cache and logs it
+        # (newsroom/resilient_cache.py), waiting at most half a second for the server.
+        "BACKEND": "newsroom.resilient_cache.ResilientRedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": prefix,
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+
+
 if os.environ.get("REDIS_URL"):
     CACHES = {
-        "default": {
-            # Redis down: the site keeps serving without cache and logs it
-            # (newsroom/resilient_cache.py), waiting at most half a second for the server.
-            "BACKEND": "newsroom.resilient_cache.ResilientRedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": os.environ.get("NEWSROOM_CACHE_PREFIX", "newsroom"),
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
+        "default": redis_cache(
+            os.environ["REDIS_URL"], os.environ.get("NEWSROOM_CACHE_PREFIX", "newsroom")
+        )
     }
 else:
     # Each process's own memory. Every teaser and page is an entry: Django's default of 300

@@ -1,6 +1,7 @@
 import io
 import shutil
 from datetime import timedelta
+from secrets import token_hex
 
 import pytest
 from django.conf import settings
@@ -10,6 +11,7 @@ from PIL import Image
 
 from ads import services as ad_services
 from articles.models import Article, Author, Section, Source, Tag
+from newsroom.settings import redis_cache
 from tests.caches import clear_cache
 
 
@@ -36,14 +38,26 @@ def page_cache(settings):
     settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
 
 
-@pytest.fixture(params=["rendered", "page-cache"])
+@pytest.fixture(params=["rendered", "page-cache", "page-cache-redis"])
 def both_page_cache_states(request, settings):
-    """Page-level tests run twice: every page rendered (as with the page cache off), and
-    with the page cache on as in production (a page asked for twice is the second time
-    served from it), so that what readers get is what is tested."""
-    if request.param == "page-cache":
-        settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
-    return request.param
+    """Page-level tests run with every page rendered (as with the page cache off), and with
+    the page cache on as in production (a page asked for twice is the second time served
+    from it), in this process's memory and in Redis as production configures it (when
+    Redis answers: REDIS_URL, else 127.0.0.1:6379/0, under a key prefix of the test's
+    own), so that what readers get is what is tested."""
+    if request.param == "rendered":
+        yield request.param
+        return
+    settings.NEWSROOM_PAGE_CACHE_SECONDS = 600
+    if request.param == "page-cache-redis":
+        from tests.test_two_servers import REDIS_URL, redis_or_skip
+
+        redis_or_skip()
+        settings.CACHES = {"default": redis_cache(REDIS_URL, f"newsroom-test-{token_hex(6)}")}
+        clear_cache()
+    yield request.param
+    if request.param == "page-cache-redis":
+        clear_cache()
 
 
 @pytest.fixture(autouse=True)
