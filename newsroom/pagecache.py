@@ -6,14 +6,13 @@ unless this process has it; content versions are read at most every
 NEWSROOM_VERSION_CHECK_SECONDS) and a string join. An entry keeps the headers the inner
 middleware added (security headers, Content-Security-Policy).
 
-What is cached: successful answers to readers' GET and HEAD requests for pages, feeds,
-sitemaps and robots.txt (one entry format and one ETag/Last-Modified path for all of
-them), that set no cookie and
-allow caching. Logged-in staff (a live session of an active staff member) and their
-previews are never cached, and get `Cache-Control: private`; any other request is a
-reader's, its session and messages cookies ignored (a made-up cookie must not bypass the
-cache). The key holds the host,
-the path (the language edition is in the path), the query parameters pages read
+What is cached: successful answers to readers' GET and HEAD requests for pages, feeds and
+sitemaps (one entry format and one ETag/Last-Modified path for all of them) that set no
+cookie and allow caching; a response may end its entry sooner with its own max-age.
+Logged-in staff (a live session of an active staff member) and their previews are never
+cached, and get `Cache-Control: private`; any other request is a reader's, its session
+and messages cookies ignored (a made-up cookie must not bypass the cache). The key holds
+the host, the path (the language edition is in the path), the query parameters pages read
 (NEWSROOM_PAGE_CACHE_QUERY_PARAMS) and every content version of
 NEWSROOM_PAGE_CACHE_VERSIONS: a bump of "articles", "ads" or "social" in any process makes
 every page unreachable at once on every app server. An entry lives at most
@@ -82,7 +81,6 @@ CACHED_CONTENT_TYPES = {
     "application/xml",
     "application/rss+xml",
     "application/atom+xml",
-    "text/plain",
 }
 # Response headers not kept with an entry: recomputed, or set by outer middleware.
 _DROPPED_HEADERS = {"content-length", "etag", "last-modified", "cache-control", "expires"}
