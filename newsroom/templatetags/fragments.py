@@ -8,13 +8,17 @@ the piece unreachable at once. List as arguments whatever else the piece shows, 
 article's id and last change. With `memo`, each process also keeps the piece (for the
 few pieces every page shows: no round trip). A piece that rendered a live fragment (an ad
 slot) or used the CSP nonce is not kept: those differ on every response.
+
+Why not Django's `{% cache %}`: it would store a piece holding an ad slot's marker or the
+response's CSP nonce (served to every later reader), and it has no process memo; the rest
+(versions, language, host) could be passed to it as arguments. This tag is
+`newsroom.cache.cached_value` around a node list, so every cached value shares one path.
 """
 
 from django import template
-from django.core.cache import cache
 from django.utils.translation import get_language
 
-from newsroom.cache import DEFAULT_TIMEOUT, get_versions, make_key, memo_seconds, process_memo
+from newsroom.cache import DEFAULT_TIMEOUT, cached_value
 from newsroom.pagecache import live_fragments_rendered, used_csp_nonce
 
 register = template.Library()
@@ -32,25 +36,22 @@ class FragmentNode(template.Node):
     def render(self, context):
         request = context.get("request")
         origin = f"{request.scheme}://{request.get_host()}" if request is not None else ""
-        vary_on = [var.resolve(context) for var in self.vary_on]
-        versions = [name for name in self.versions.resolve(context).split(",") if name]
-        current = get_versions(versions)
-        key = make_key("fragment", [self.name, get_language(), origin, *vary_on], current)
-        memo = self.memo.resolve(context)
-        html = process_memo.get(key) if memo else None
-        if html is not None:
-            return html
+        live_before = live_fragments_rendered(request)
         timeout = int(self.timeout.resolve(context))
-        html = cache.get(key)
-        if html is None:
-            live_before = live_fragments_rendered(request)
-            html = self.nodelist.render(context)
-            if live_fragments_rendered(request) != live_before or used_csp_nonce(request):
-                return html
-            cache.set(key, html, timeout)
-        if memo:
-            process_memo.set(key, html, memo_seconds(current, timeout))
-        return html
+
+        def seconds():
+            # Asked once the piece is rendered: kept only if it is the same for everyone.
+            personal = live_fragments_rendered(request) != live_before or used_csp_nonce(request)
+            return 0 if personal else timeout
+
+        return cached_value(
+            "fragment",
+            [self.name, get_language(), origin, *(var.resolve(context) for var in self.vary_on)],
+            lambda: self.nodelist.render(context),
+            versions=[name for name in self.versions.resolve(context).split(",") if name],
+            timeout=seconds,
+            memo=self.memo.resolve(context),
+        )
 
 
 @register.tag
