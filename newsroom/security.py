@@ -1,6 +1,14 @@
-"""Who is asking: the client address that login throttling counts."""
+"""Who is asking (the client address that login throttling counts), and which addresses
+stay on this site."""
 
 from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def is_site_path(url):
+    """True for a path on this site (`/feed/`); false for anything a browser would take to
+    another site: `//host/`, `/\\host/` (browsers read a backslash as a slash), a scheme."""
+    return url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
 def client_ip(request):
