@@ -10,11 +10,15 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
+        from axes.signals import user_locked_out
+
         from newsroom.cache import bump_every_version
+        from newsroom.logins import notify_account_attack
         from newsroom.resilient_cache import cache_recovered
 
         post_migrate.connect(sync_site_roles, dispatch_uid="newsroom.sync_site_roles")
         cache_recovered.connect(bump_every_version, dispatch_uid="newsroom.bump_every_version")
+        user_locked_out.connect(notify_account_attack, dispatch_uid="newsroom.account_attack")
 
 
 class NewsroomAdminConfig(admin_apps.AdminConfig):

@@ -289,6 +289,19 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
 BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY")
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Where the client's address comes from (newsroom.security.client_ip; README "Client
+# addresses behind proxies"): how many of our own proxies append to X-Forwarded-For (a
+# CDN and a load balancer: 2), or a header that the CDN sets, e.g. CF-Connecting-IP.
+NEWSROOM_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1" if BEHIND_TLS_PROXY else "0"))
+NEWSROOM_CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
+# Who gets the notices of the site (a login attack): "ops@news.example, desk@news.example".
+ADMINS = [("", address) for address in env_list("DJANGO_ADMINS")]
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "root@localhost")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_TLS")
 # Browser features no page of the site uses (newsroom.middleware.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
@@ -319,11 +332,21 @@ if os.environ.get("DJANGO_CSP_REPORT_URI"):
     # Where browsers report what the policy blocked (a collector of your choice).
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = os.environ["DJANGO_CSP_REPORT_URI"]
 
-# Brute-force protection of the logins (django-axes): after 5 failures in a row a user name
-# is locked, and so is the address they came from, for an hour or until a superuser deletes
-# the access attempts in the admin ("Access attempts").
-AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Brute-force protection of the logins (django-axes, with the handler in newsroom/logins.py).
+# Failed logins within an hour that lock, for each of: a user name from one address (the
+# usual mistyping stops here); one address, whatever the user names (password spraying);
+# one user name from any address, high enough that only a real attack reaches it, and the
+# administrators (ADMINS) get an e-mail when it does. A lock lasts an hour or until a
+# superuser deletes the access attempts in the admin ("Access attempts"). A successful
+# login forgives only the failures of that user name from that address.
+NEWSROOM_LOGIN_FAILURE_LIMITS = {
+    ("username", "ip_address"): int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5")),
+    ("ip_address",): int(os.environ.get("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", "20")),
+    ("username",): int(os.environ.get("DJANGO_LOGIN_USER_FAILURE_LIMIT", "50")),
+}
+AXES_HANDLER = "newsroom.logins.LoginAttemptsHandler"
+AXES_LOCKOUT_PARAMETERS = [list(parameters) for parameters in NEWSROOM_LOGIN_FAILURE_LIMITS]
+AXES_FAILURE_LIMIT = NEWSROOM_LOGIN_FAILURE_LIMITS[("username", "ip_address")]
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
