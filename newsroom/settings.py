@@ -360,6 +360,8 @@ OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_SITE_NAME") or "Newsroom"
 # Ad impressions are counted in each process's memory and added to the shared counters
 # (Redis) at most this many seconds later (ads/services.py).
 NEWSROOM_AD_IMPRESSION_SECONDS = float(os.environ.get("NEWSROOM_AD_IMPRESSION_SECONDS", "1"))
+# A reader's repeated clicks on one ad within this many seconds count once (ads/clicks.py).
+NEWSROOM_AD_CLICK_WINDOW_SECONDS = int(os.environ.get("NEWSROOM_AD_CLICK_WINDOW_SECONDS", "900"))
 
 # Uploaded pictures (newsroom/uploads.py): refused above these sizes.
 NEWSROOM_MAX_IMAGE_BYTES = int(os.environ.get("NEWSROOM_MAX_IMAGE_MB", "10")) * 1024 * 1024
