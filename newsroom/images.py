@@ -37,8 +37,6 @@ FORMATS = ("webp", "jpeg")
 QUALITY = {"jpeg": 82, "webp": 78}
 CONTENT_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
 CACHE_SECONDS = 7 * 24 * 60 * 60
-# Pillow refuses pictures larger than this many pixels (decompression bombs).
-Image.MAX_IMAGE_PIXELS = 60_000_000
 
 
 @dataclass(frozen=True)

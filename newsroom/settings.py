@@ -363,9 +363,12 @@ NEWSROOM_AD_IMPRESSION_SECONDS = float(os.environ.get("NEWSROOM_AD_IMPRESSION_SE
 # A reader's repeated clicks on one ad within this many seconds count once (ads/clicks.py).
 NEWSROOM_AD_CLICK_WINDOW_SECONDS = int(os.environ.get("NEWSROOM_AD_CLICK_WINDOW_SECONDS", "900"))
 
-# Uploaded pictures (newsroom/uploads.py): refused above these sizes.
+# Pictures, uploaded or imported (newsroom/uploads.py; the one definition of these limits):
+# refused above these many bytes or pixels, and stored at most NEWSROOM_MAX_IMAGE_SIDE
+# pixels on the long side (larger ones are scaled down, as WordPress does above 2560).
 NEWSROOM_MAX_IMAGE_BYTES = int(os.environ.get("NEWSROOM_MAX_IMAGE_MB", "10")) * 1024 * 1024
 NEWSROOM_MAX_IMAGE_PIXELS = 50_000_000
+NEWSROOM_MAX_IMAGE_SIDE = int(os.environ.get("NEWSROOM_MAX_IMAGE_SIDE", "2560"))
 
 LOGGING = {
     "version": 1,
