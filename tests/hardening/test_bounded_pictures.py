@@ -177,3 +177,19 @@ def test_imports_follow_the_same_limits(settings, tmp_path):
     assert load_import_image(item=item) == (None, "image not imported: too many pixels")
     settings.NEWSROOM_MAX_IMAGE_BYTES = 100
     assert "larger than 100 bytes" in load_import_image(item=item)[1]
+
+
+def test_a_page_making_a_missing_rendition_of_an_old_large_jpeg_decodes_it_reduced(
+    tmp_path, decoded_sizes
+):
+    from django.core.files.storage import FileSystemStorage
+
+    # A picture stored before pictures were bounded: 4000×3000, straight into the storage.
+    storage = FileSystemStorage(location=tmp_path, base_url="/media/")
+    name = storage.save("old.jpg", io.BytesIO(picture_bytes((4000, 3000), "JPEG")))
+    field_file = type("FieldFile", (), {"name": name, "storage": storage})()
+    made = images.rendition(field_file, 320)
+    assert (made.width, made.height) == (320, 240)
+    assert decoded_sizes and max(max(size) for size in decoded_sizes) <= 1000
+    assert images.make_renditions(storage, name).made
+    assert max(max(size) for size in decoded_sizes) <= 2000  # 1200 wide is the largest
