@@ -72,11 +72,13 @@ def notify_account_attack(sender, request, username, ip_address, **kwargs):
         f"login-attack-notice:{digest}", True, int(settings.AXES_COOLOFF_TIME.total_seconds())
     ):
         return
-    logger.error("Login attack: the user name %r is locked after %d failures", username, limit)
+    shown = repr(username[:150])  # as typed by the attacker: quoted, one line, short
+    logger.error("Login attack: the user name %s is locked after %d failures", shown, limit)
     mail_admins(
-        f"Login attack on the account {username!r}",
-        f"{user_failures} failed logins for the user name {username!r} came from many "
+        f"Login attack on the account {shown}",
+        f"{user_failures} failed logins for the user name {shown} came from many "
         f"addresses within {settings.AXES_COOLOFF_TIME}: the user name is locked until they "
         "stop for that long. The person cannot log in meanwhile; a superuser can unlock it "
         "in the admin, under Axes → Access attempts, once the attack is dealt with.",
+        fail_silently=True,  # a mail server down must not break the login page
     )
