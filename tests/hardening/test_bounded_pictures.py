@@ -193,3 +193,13 @@ def test_a_page_making_a_missing_rendition_of_an_old_large_jpeg_decodes_it_reduc
     assert decoded_sizes and max(max(size) for size in decoded_sizes) <= 1000
     assert images.make_renditions(storage, name).made
     assert max(max(size) for size in decoded_sizes) <= 2000  # 1200 wide is the largest
+
+
+def test_a_large_turned_photo_is_scaled_and_turned_upright(settings):
+    from tests.hardening.conftest import gps_jpeg
+
+    settings.NEWSROOM_MAX_IMAGE_SIDE = 100
+    data = gps_jpeg(size=(400, 200), orientation=6)  # the camera says: turn 90° clockwise
+    with stored(clean_image(SimpleUploadedFile("turned.jpg", data, "image/jpeg"))) as picture:
+        assert picture.size == (50, 100)
+        assert not picture.getexif()
