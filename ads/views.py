@@ -6,7 +6,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_safe
 
-from ads import services
+from ads import clicks, services
 from ads.frame import AD_FRAME_POLICY
 from ads.models import Ad, AdStatus, AdsTxt
 from ads.validators import check_ads_txt
@@ -14,11 +14,12 @@ from ads.validators import check_ads_txt
 
 @require_safe
 def click(request, pk):
-    """Count a click and send the reader to the ad's own stored address, never elsewhere."""
+    """Count a click (a reader's repeated clicks once, see ads/clicks.py) and send the
+    reader to the ad's own stored address, never elsewhere."""
     ad = get_object_or_404(Ad.objects.with_status(AdStatus.RUNNING), pk=pk)
     if not ad.target_url or urlsplit(ad.target_url).scheme not in ("http", "https"):
         raise Http404
-    if request.method == "GET":
+    if request.method == "GET" and clicks.is_new_click(ad, request):
         services.record_click(ad, request)
         services.maybe_flush_impressions()
     response = HttpResponseRedirect(ad.target_url)

@@ -177,7 +177,7 @@ class ArticleFeed(Feed):
 
 class SectionFeed(ArticleFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Section, slug=slug)
+        return get_object_or_404(Section.objects.public(), slug=slug)
 
     def narrow(self, articles, obj):
         return articles.filter(section=obj)
@@ -185,7 +185,7 @@ class SectionFeed(ArticleFeed):
 
 class TagFeed(ArticleFeed):
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        return get_object_or_404(Tag.objects.public(), slug=slug)
 
     def narrow(self, articles, obj):
         return articles.filter(tags=obj)

@@ -36,6 +36,33 @@ def validate_section_slug(value):
         )
 
 
+class ListingQuerySet(models.QuerySet):
+    """Sections, tags and authors. Each has a page, a feed and a sitemap entry only while
+    an article that lists under it is public: a tag a writer adds puts nothing online
+    until an editor publishes a story that uses it."""
+
+    article_relation = ""  # the Article field pointing at this model
+
+    def public(self, language=None):
+        """Those listing at least one article public in `language` (the active one)."""
+        articles = Article.objects.public(language).filter(
+            **{self.article_relation: OuterRef("pk")}
+        )
+        return self.filter(Exists(articles))
+
+
+class SectionQuerySet(ListingQuerySet):
+    article_relation = "section"
+
+
+class TagQuerySet(ListingQuerySet):
+    article_relation = "tags"
+
+
+class AuthorQuerySet(ListingQuerySet):
+    article_relation = "author"
+
+
 class Section(models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(
@@ -47,6 +74,8 @@ class Section(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     in_navigation = models.BooleanField(_("shown in navigation"), default=True)
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("section")
@@ -63,6 +92,8 @@ class Section(models.Model):
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("tag")
@@ -88,6 +119,8 @@ class Author(models.Model):
         blank=True,
         related_name="author_profile",
     )
+
+    objects = AuthorQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("author")

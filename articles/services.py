@@ -20,8 +20,6 @@ from articles import search
 from articles.cache import articles_changed
 from articles.html import sanitize_html
 from articles.importers.base import (
-    MAX_IMAGE_BYTES,
-    MAX_IMAGE_PIXELS,
     FetchError,
     ImportItem,
     fetch,
@@ -38,6 +36,7 @@ from articles.models import (
     Tag,
     localized,
 )
+from newsroom import uploads
 
 
 def publish_articles(queryset, *, when=None) -> int:
@@ -260,14 +259,17 @@ def load_import_image(*, item: ImportItem) -> tuple[ContentFile | None, str]:
     it. Returns (file, "") or (None, why not)."""
     try:
         if item.image_path is not None:
-            if item.image_path.stat().st_size > MAX_IMAGE_BYTES:
-                return None, f"image {item.image_path.name} is larger than {MAX_IMAGE_BYTES} bytes"
+            if item.image_path.stat().st_size > uploads.max_bytes():
+                return (
+                    None,
+                    f"image {item.image_path.name} is larger than {uploads.max_bytes()} bytes",
+                )
             data = item.image_path.read_bytes()
             name = item.image_path.name
         elif item.image_url:
             data, _type = fetch(
                 item.image_url,
-                max_bytes=MAX_IMAGE_BYTES,
+                max_bytes=uploads.max_bytes(),
                 content_types=("image/",),
                 public_only=True,
             )
@@ -281,7 +283,7 @@ def load_import_image(*, item: ImportItem) -> tuple[ContentFile | None, str]:
             kind = picture.format
             if kind not in IMAGE_FORMATS:
                 return None, f"image not imported: unsupported format {kind}"
-            if picture.width * picture.height > MAX_IMAGE_PIXELS:
+            if picture.width * picture.height > uploads.max_pixels():
                 return None, "image not imported: too many pixels"
             picture.verify()
         with Image.open(io.BytesIO(data)) as picture:

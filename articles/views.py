@@ -111,6 +111,10 @@ class ArticleListView(ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         key = [self.filter_field, self.subject.pk, get_language()]
+        # A section, tag or author with no public article in this edition has no page
+        # (404): a writer's new tag puts nothing online. The list's count, cached and needed
+        # anyway, decides it, so the rule costs no query.
+        kwargs["allow_empty_first_page"] = False
         return super().get_paginator(queryset, per_page, list_key=key, **kwargs)
 
     def paginate_queryset(self, queryset, page_size):

@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 
 class NewsroomConfig(AppConfig):
@@ -10,11 +12,18 @@ class NewsroomConfig(AppConfig):
     verbose_name = _("Newsroom")
 
     def ready(self):
+        from axes.signals import user_locked_out
+
         from newsroom.cache import bump_every_version
+        from newsroom.logins import notify_account_attack
         from newsroom.resilient_cache import cache_recovered
 
         post_migrate.connect(sync_site_roles, dispatch_uid="newsroom.sync_site_roles")
         cache_recovered.connect(bump_every_version, dispatch_uid="newsroom.bump_every_version")
+        user_locked_out.connect(notify_account_attack, dispatch_uid="newsroom.account_attack")
+        # Pillow's own decompression-bomb guard, wherever a picture is opened, follows the
+        # site's one pixel limit (it warns above it, and refuses twice as many).
+        Image.MAX_IMAGE_PIXELS = settings.NEWSROOM_MAX_IMAGE_PIXELS
 
 
 class NewsroomAdminConfig(admin_apps.AdminConfig):

@@ -37,8 +37,6 @@ FORMATS = ("webp", "jpeg")
 QUALITY = {"jpeg": 82, "webp": 78}
 CONTENT_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
 CACHE_SECONDS = 7 * 24 * 60 * 60
-# Pillow refuses pictures larger than this many pixels (decompression bombs).
-Image.MAX_IMAGE_PIXELS = 60_000_000
 
 
 @dataclass(frozen=True)
@@ -114,9 +112,14 @@ def picture_specs(widths):
     return tuple(Spec(width, fmt=fmt) for fmt in FORMATS for width in widths)
 
 
-def decode(source):
-    """The picture in `source` (a file object), upright and in RGB on white."""
+def decode(source, *, at_least=None):
+    """The picture in `source` (a file object), upright and in RGB on white. With
+    `at_least=(width, height)`, a JPEG is decoded at 1/2, 1/4 or 1/8 of its size where
+    that still covers it: a large picture stored long ago costs a page that makes its
+    missing rendition a fraction of the memory and time."""
     with Image.open(source) as original:
+        if at_least is not None:
+            original.draft("RGB", at_least)  # only JPEG can; others ignore it
         image = ImageOps.exif_transpose(original)
         if image.mode in ("RGBA", "LA", "P"):
             image = image.convert("RGBA")
@@ -151,6 +154,13 @@ def _store(storage, name, spec, image):
     return Rendition(storage.url(name), width, height, spec.fmt)
 
 
+def _covering(specs):
+    """The smallest size a decoded source needs for all of `specs` (exif_transpose may
+    turn it: both ways)."""
+    side = max(max(spec.width, spec.height or 0) for spec in specs)
+    return (side, side)
+
+
 def make_renditions(storage, name) -> Outcome:
     """Make the registered renditions of the picture `name` in `storage` that are not
     stored yet, decoding the picture once, and remember them in the cache. Never raises:
@@ -167,7 +177,7 @@ def make_renditions(storage, name) -> Outcome:
                 missing.append((spec, target))
         if missing:
             with storage.open(name, "rb") as source:
-                image = decode(source)
+                image = decode(source, at_least=_covering(spec for spec, _target in missing))
             for spec, target in missing:
                 cache.set(spec.cache_key(name), _store(storage, target, spec, image), CACHE_SECONDS)
                 outcome.made += 1
@@ -197,7 +207,7 @@ def find(field_file, spec):
                 found = Rendition(storage.url(name), *image.size, spec.fmt)
         else:
             with storage.open(field_file.name, "rb") as source:
-                found = _store(storage, name, spec, decode(source))
+                found = _store(storage, name, spec, decode(source, at_least=_covering([spec])))
     except Exception:  # as in make_renditions(): the page shows the original instead
         logger.warning("No %s rendition of %s", spec, field_file.name, exc_info=True)
         return None

@@ -1,19 +1,40 @@
-"""Site-wide middleware: response headers Django has no setting for, and the answer
-readers get while the database is unreachable."""
+"""Site-wide middleware: response headers Django has no setting for, the answer to a query
+string too long to read, and the answer readers get while the database is unreachable."""
 
 import logging
 
 from csp.constants import UNSAFE_INLINE
 from csp.middleware import CSPMiddleware
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.views.defaults import bad_request
 
 logger = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 30
+
+
+class QueryLimitMiddleware:
+    """A query string with more parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS is answered
+    400 here, before anything reads it: Django's debug page reads the parameters again
+    while reporting the error and failed with a 500 under DEBUG."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            request.GET  # noqa: B018 - parsed once, then kept on the request
+        except TooManyFieldsSent as error:
+            logging.getLogger("django.security.TooManyFieldsSent").warning(
+                "%s", error, extra={"status_code": 400, "request": request}
+            )
+            return bad_request(request, error)
+        return self.get_response(request)
 
 
 class PermissionsPolicyMiddleware:

@@ -130,7 +130,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: a cached page for a reader costs no other middleware. It is kept with the
+    # Before anything reads the query string: too many parameters is a 400, even under DEBUG.
+    "newsroom.middleware.QueryLimitMiddleware",
+    # Then: a cached page for a reader costs no other middleware. It is kept with the
     # headers the middleware below added (security headers, the Content-Security-Policy).
     "newsroom.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -328,11 +330,32 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+# Both are choices, hard to undo for a year (README "HSTS"): includeSubDomains holds every
+# subdomain to HTTPS; preloading has browsers ship the site in their HSTS list, so it is
+# never on unless asked for. Django's deploy check asks for both: it is told these are
+# deliberate (SILENCED_SYSTEM_CHECKS) when one is off.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY")
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Where the client's address comes from (newsroom.security.client_ip; README "Client
+# addresses behind proxies"): how many of our own proxies append to X-Forwarded-For (a
+# CDN and a load balancer: 2), or a header that the CDN sets, e.g. CF-Connecting-IP.
+NEWSROOM_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "1" if BEHIND_TLS_PROXY else "0"))
+NEWSROOM_CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
+# Who gets the notices of the site (a login attack): "ops@news.example, desk@news.example".
+ADMINS = [("", address) for address in env_list("DJANGO_ADMINS")]
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", "root@localhost")
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_TLS")
 # Browser features no page of the site uses (newsroom.middleware.PermissionsPolicyMiddleware).
 PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
@@ -363,11 +386,21 @@ if os.environ.get("DJANGO_CSP_REPORT_URI"):
     # Where browsers report what the policy blocked (a collector of your choice).
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = os.environ["DJANGO_CSP_REPORT_URI"]
 
-# Brute-force protection of the logins (django-axes): after 5 failures in a row a user name
-# is locked, and so is the address they came from, for an hour or until a superuser deletes
-# the access attempts in the admin ("Access attempts").
-AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Brute-force protection of the logins (django-axes, with the handler in newsroom/logins.py).
+# Failed logins within an hour that lock, for each of: a user name from one address (the
+# usual mistyping stops here); one address, whatever the user names (password spraying);
+# one user name from any address, high enough that only a real attack reaches it, and the
+# administrators (ADMINS) get an e-mail when it does. A lock lasts an hour or until a
+# superuser deletes the access attempts in the admin ("Access attempts"). A successful
+# login forgives only the failures of that user name from that address.
+NEWSROOM_LOGIN_FAILURE_LIMITS = {
+    ("username", "ip_address"): int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5")),
+    ("ip_address",): int(os.environ.get("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", "20")),
+    ("username",): int(os.environ.get("DJANGO_LOGIN_USER_FAILURE_LIMIT", "50")),
+}
+AXES_HANDLER = "newsroom.logins.LoginAttemptsHandler"
+AXES_LOCKOUT_PARAMETERS = [list(parameters) for parameters in NEWSROOM_LOGIN_FAILURE_LIMITS]
+AXES_FAILURE_LIMIT = NEWSROOM_LOGIN_FAILURE_LIMITS[("username", "ip_address")]
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
@@ -381,10 +414,15 @@ OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_SITE_NAME") or "Newsroom"
 # Ad impressions are counted in each process's memory and added to the shared counters
 # (Redis) at most this many seconds later (ads/services.py).
 NEWSROOM_AD_IMPRESSION_SECONDS = float(os.environ.get("NEWSROOM_AD_IMPRESSION_SECONDS", "1"))
+# A reader's repeated clicks on one ad within this many seconds count once (ads/clicks.py).
+NEWSROOM_AD_CLICK_WINDOW_SECONDS = int(os.environ.get("NEWSROOM_AD_CLICK_WINDOW_SECONDS", "900"))
 
-# Uploaded pictures (newsroom/uploads.py): refused above these sizes.
+# Pictures, uploaded or imported (newsroom/uploads.py; the one definition of these limits):
+# refused above these many bytes or pixels, and stored at most NEWSROOM_MAX_IMAGE_SIDE
+# pixels on the long side (larger ones are scaled down, as WordPress does above 2560).
 NEWSROOM_MAX_IMAGE_BYTES = int(os.environ.get("NEWSROOM_MAX_IMAGE_MB", "10")) * 1024 * 1024
 NEWSROOM_MAX_IMAGE_PIXELS = 50_000_000
+NEWSROOM_MAX_IMAGE_SIDE = int(os.environ.get("NEWSROOM_MAX_IMAGE_SIDE", "2560"))
 
 LOGGING = {
     "version": 1,

@@ -5,14 +5,19 @@ pictures are made by newsroom/images.py.)
 `SafeImageField` is a drop-in `models.ImageField`: its form field refuses what is not a
 picture Pillow can decode (whatever the file is called or claims to be), SVG, files above
 NEWSROOM_MAX_IMAGE_BYTES and pictures above NEWSROOM_MAX_IMAGE_PIXELS (decompression
-bombs), each with its own message; and before a new picture is stored, from the admin or
-from code, it is decoded and encoded again without EXIF, GPS, maker notes, XMP or comments
-(the orientation is applied to the pixels first), so a photo never tells where, when or
-with what it was taken. Once the transaction that stores it commits, the picture's
-renditions are made (newsroom/images.py), so that no page view has to.
+bombs: read from the header, before any pixel is decoded), each with its own message; and
+before a new picture is stored, from the admin or from code, it is decoded and encoded
+again without EXIF, GPS, maker notes, XMP, comments or colour profile (the orientation is
+applied to the pixels, and the colours converted to sRGB), so a photo never tells where,
+when or with what it was taken. It is stored at most NEWSROOM_MAX_IMAGE_SIDE pixels on its
+long side (a JPEG is decoded at the reduced scale directly), so that its renditions, and a
+page making a missing one, decode a small picture. Once the transaction that stores it
+commits, the picture's renditions are made (newsroom/images.py), so that no page view has
+to. The limits are settings, defined once (newsroom/settings.py); importers use them too.
 """
 
 import io
+import math
 import secrets
 import warnings
 from functools import partial
@@ -26,7 +31,7 @@ from django.db.models.fields.files import ImageFieldFile
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 from newsroom import images
 
@@ -55,12 +60,20 @@ MESSAGES = {
 }
 
 
+# What browsers assume of a picture without a colour profile.
+SRGB = ImageCms.createProfile("sRGB")
+
+
 def max_bytes():
-    return getattr(settings, "NEWSROOM_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+    return settings.NEWSROOM_MAX_IMAGE_BYTES
 
 
 def max_pixels():
-    return getattr(settings, "NEWSROOM_MAX_IMAGE_PIXELS", 50_000_000)
+    return settings.NEWSROOM_MAX_IMAGE_PIXELS
+
+
+def max_side():
+    return settings.NEWSROOM_MAX_IMAGE_SIDE
 
 
 def _looks_like_svg(head):
@@ -111,8 +124,12 @@ def clean_image(file, *, name_hint="image"):
                 probe.verify()
             # verify() leaves the image unusable: open again and decode every pixel.
             with Image.open(io.BytesIO(data)) as image:
+                _decode_at_reduced_scale(image)
                 image.load()
-                cleaned = _encode_without_metadata(image, OUTPUT[image_format][0])
+                reduced = _box_reduce(image)
+                if reduced is not image:
+                    image.close()  # the full-size pixels go first (7000×7000: 196 MB)
+                cleaned = _encode_without_metadata(_fit(reduced), OUTPUT[image_format][0])
         except ValidationError:
             raise
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
@@ -141,17 +158,68 @@ def _too_big(size):
     )
 
 
+def _decode_at_reduced_scale(image):
+    """Have a JPEG decode at 1/2, 1/4 or 1/8 of its size where that still leaves its long
+    side at least max_side(): a 45-megapixel camera photo then takes a sixteenth of the
+    memory and time. Other formats cannot; the pixel limit bounds them."""
+    longest = max(image.size)
+    if image.format in ("JPEG", "MPO") and longest > max_side():
+        scale = max_side() / longest
+        image.draft(image.mode, (math.ceil(image.width * scale), math.ceil(image.height * scale)))
+
+
+def _box_reduce(image):
+    """`image` reduced by the whole factor that keeps its long side at least max_side():
+    a fast box filter, in a fraction of the memory. The same image when none is needed."""
+    factor = max(image.size) // max_side()
+    if factor < 2:
+        return image
+    if image.mode not in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        image = image.convert("RGBA")  # a palette would be reduced pixel by pixel
+    return image.reduce(factor)
+
+
+def _fit(image):
+    """`image` at most max_side() pixels on its long side, proportions kept."""
+    side = max_side()
+    if max(image.size) <= side:
+        return image
+    if image.mode not in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        image = image.convert("RGBA")
+    scale = side / max(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _in_srgb(image, icc_profile):
+    """The pixels converted from the picture's own colour profile to sRGB. The profile
+    itself is not kept: its bytes may name the camera, the studio or the person, and every
+    browser assumes sRGB. A profile that cannot be read is dropped with the pixels as
+    they are."""
+    if not icc_profile:
+        return image
+    if image.mode not in ("L", "RGB", "RGBA", "CMYK"):
+        image = image.convert("RGBA")
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        output_mode = "RGBA" if image.mode == "RGBA" else "RGB"
+        return ImageCms.profileToProfile(image, source, SRGB, outputMode=output_mode)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image
+
+
 def _encode_without_metadata(image, output_format):
     icc_profile = image.info.get("icc_profile")
     upright = ImageOps.exif_transpose(image)  # turn the pixels as the camera said
+    upright = _in_srgb(upright, icc_profile)
     if output_format == "JPEG" and upright.mode not in ("RGB", "L", "CMYK"):
         upright = upright.convert("RGB")
     elif output_format in ("PNG", "WEBP") and upright.mode not in ("RGB", "RGBA", "L", "LA", "P"):
         upright = upright.convert("RGBA")
     # Nothing of the original's metadata goes along: no EXIF (GPS, maker notes, camera,
-    # time), XMP, IPTC or comments. Only the colour profile is kept, so colours stay right.
+    # time), XMP, IPTC, comments or colour profile.
     upright.info = {}
-    options = {"icc_profile": icc_profile} if icc_profile else {}
+    options = {}
     if output_format == "JPEG":
         options.update(quality=90, optimize=True)
     elif output_format == "WEBP":

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from newsroom.security import is_site_path
 from social.icons import icon_svg
 
 # Host names each network's links may point at (their subdomains too, e.g. m.facebook.com).
@@ -48,7 +49,7 @@ class Network(models.TextChoices):
 
         RSS may also be a path on this site (`/feed/`); "other" takes any https address.
         """
-        if self is Network.RSS and url.startswith("/") and not url.startswith("//"):
+        if self is Network.RSS and is_site_path(url):
             return
         https_url(url)
         if not self.domains:
@@ -122,7 +123,12 @@ class SocialLink(models.Model):
             # The last line of defence against javascript: and other schemes in an href.
             models.CheckConstraint(
                 condition=Q(url__startswith="https://")
-                | (Q(network="rss") & Q(url__startswith="/") & ~Q(url__startswith="//")),
+                | (
+                    Q(network="rss")
+                    & Q(url__startswith="/")
+                    & ~Q(url__startswith="//")
+                    & ~Q(url__contains="\\")  # browsers read "/\\host/" as "//host/"
+                ),
                 name="sociallink_url_https_or_feed_path",
                 violation_error_message=_("The address must start with https://."),
             ),

@@ -3,6 +3,8 @@ from django.conf import settings
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language, get_language_info, override
 
+from newsroom.security import is_site_path
+
 register = template.Library()
 
 
@@ -12,7 +14,9 @@ def language_links(context):
 
     A view that knows better (an article exists only in some languages) puts
     `alternate_urls` in the context; other pages are translated by URL pattern.
-    Where a page has no version in a language, the link leads to that edition's home.
+    Where a page has no version in a language, the link leads to that edition's home; so
+    does a path that would lead off the site (`GET //evil.example/` is a 404 whose links
+    must not point at evil.example).
     """
     request = context.get("request")
     alternates = context.get("alternate_urls")
@@ -21,9 +25,11 @@ def language_links(context):
     for code, _name in settings.LANGUAGES:
         if alternates is not None:
             url = alternates.get(code)
-        elif request is not None:
+        elif request is not None and is_site_path(request.path):
             url = translate_url(request.path, code)
         else:
+            url = None
+        if url and not is_site_path(url):
             url = None
         # Only a real version of this page is an hreflang alternate, not the fallback.
         is_alternate = bool(url)

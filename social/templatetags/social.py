@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from newsroom.cache import cached_value
 from newsroom.pagecache import per_request
+from newsroom.security import is_site_path
 from newsroom.site import edition
 from social.apps import SOCIAL
 from social.icons import icon_svg
@@ -125,7 +126,7 @@ def site_og_tags(context):
     return og_context(
         context,
         og_type="website",
-        url=request.path if request is not None else "/",
+        url=request.path if request is not None and is_site_path(request.path) else "/",
         title=context.get("site_name", ""),
         description=_("News from Iraq and the world, in Arabic and English."),
     )

@@ -101,12 +101,72 @@ def test_no_personal_data_is_stored():
 
 def test_click_counts_and_redirects_to_the_stored_address(client, placement, make_ad):
     ad = make_ad(placement(), target_url="https://advertiser.example/landing?utm=x")
-    for _ in range(3):
-        response = client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT="Mozilla/5.0 Firefox")
+    for number in range(3):
+        response = client.get(
+            f"/ads/{ad.pk}/click/",
+            HTTP_USER_AGENT="Mozilla/5.0 Firefox",
+            REMOTE_ADDR=f"198.51.100.{number}",
+        )
         assert response.status_code == 302
         assert response["Location"] == "https://advertiser.example/landing?utm=x"
         assert "no-store" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
     assert AdDailyStat.objects.get(ad=ad).clicks == 3
+
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
+
+
+def test_repeated_clicks_from_one_client_count_once(client, placement, make_ad):
+    ad = make_ad(placement())
+    for _ in range(50):
+        response = client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT=BROWSER)
+        assert response.status_code == 302  # every click still reaches the advertiser
+    assert AdDailyStat.objects.get(ad=ad).clicks == 1
+    # Another reader (address or browser), or another ad, is another click.
+    client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="198.51.100.7")
+    client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT=BROWSER + " Edg/131.0")
+    assert AdDailyStat.objects.get(ad=ad).clicks == 3
+    other = make_ad(placement("sidebar-2"), name="Other")
+    client.get(f"/ads/{other.pk}/click/", HTTP_USER_AGENT=BROWSER)
+    assert AdDailyStat.objects.get(ad=other).clicks == 1
+
+
+def test_a_click_after_the_window_counts_again(client, placement, make_ad):
+    ad = make_ad(placement())
+    client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT=BROWSER)
+    cache.clear()  # the window's entries expire (they live minutes, in the cache only)
+    client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT=BROWSER)
+    assert AdDailyStat.objects.get(ad=ad).clicks == 2
+
+
+def test_click_windows_keep_nothing_about_the_reader(client, placement, make_ad, settings):
+    ad = make_ad(placement())
+    with mock.patch.object(cache, "add", wraps=cache.add) as add:
+        client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.45")
+    (key, value, timeout), *others = [
+        call.args for call in add.call_args_list if call.args[0].startswith("ads:click:")
+    ]
+    assert not others
+    assert "203.0.113" not in key and "Mozilla" not in key and "Chrome" not in key
+    assert "203.0.113" not in repr(value)
+    assert 0 < timeout <= 3600 and timeout == settings.NEWSROOM_AD_CLICK_WINDOW_SECONDS
+    # A keyed hash: without the site's secret key, nobody can test guesses of an address.
+    settings.SECRET_KEY = "another-secret"
+    with mock.patch.object(cache, "add", wraps=cache.add) as add_again:
+        client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT=BROWSER, REMOTE_ADDR="203.0.113.45")
+    assert key not in [call.args[0] for call in add_again.call_args_list]
+
+
+def test_clicks_are_counted_while_the_cache_is_down(client, placement, make_ad):
+    ad = make_ad(placement())
+    # What the outage-tolerant cache answers while Redis is unreachable.
+    with (
+        mock.patch.object(cache, "add", return_value=False),
+        mock.patch.object(cache, "get", return_value=None),
+    ):
+        for _ in range(2):
+            client.get(f"/ads/{ad.pk}/click/", HTTP_USER_AGENT=BROWSER)
+    assert AdDailyStat.objects.get(ad=ad).clicks == 2
 
 
 def test_click_ignores_any_address_in_the_request(client, placement, make_ad):

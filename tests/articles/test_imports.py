@@ -538,8 +538,8 @@ def test_same_story_from_another_format_is_a_duplicate(tmp_path):
 
 
 @pytest.mark.django_db
-def test_images_are_fetched_checked_and_decoded(server, tmp_path, monkeypatch):
-    monkeypatch.setattr("articles.services.MAX_IMAGE_BYTES", 8000)
+def test_images_are_fetched_checked_and_decoded(server, tmp_path, settings):
+    settings.NEWSROOM_MAX_IMAGE_BYTES = 8000  # the one limit, for uploads and imports
     records = [
         {"id": f"img-{name}", "title": f"صورة {name}", "body": "<p>نص</p>",
          "image_url": f"{server}/{name}.jpg"}

@@ -40,10 +40,40 @@ def run_manage(*args, env):
     )
 
 
-def test_check_deploy_is_clean_in_production():
-    result = run_manage("check", "--deploy", "--fail-level", "DEBUG", env=production_env())
+@pytest.mark.parametrize(
+    "choices",
+    [
+        {},
+        {"DJANGO_HSTS_PRELOAD": "1"},
+        {"DJANGO_HSTS_INCLUDE_SUBDOMAINS": "0"},
+    ],
+)
+def test_check_deploy_is_clean_in_production(choices):
+    result = run_manage("check", "--deploy", "--fail-level", "DEBUG", env=production_env(**choices))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "System check identified no issues" in result.stdout
+
+
+def hsts_settings(**choices):
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)"
+    )
+    result = run_manage("shell", "--no-imports", "-c", code, env=production_env(**choices))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_hsts_preload_is_an_explicit_choice():
+    # Preloading is hard to undo (browsers ship the list): never on by default.
+    assert hsts_settings() == ["31536000", "True", "False"]
+    assert hsts_settings(DJANGO_HSTS_PRELOAD="1") == ["31536000", "True", "True"]
+    assert hsts_settings(DJANGO_HSTS_INCLUDE_SUBDOMAINS="0") == ["31536000", "False", "False"]
+
+
+def test_the_hsts_header_has_no_preload_by_default(client, db):
+    response = client.get("/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
 def test_check_deploy_notices_a_weakened_setting():

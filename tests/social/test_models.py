@@ -55,6 +55,10 @@ def test_valid_urls(network, url):
         (Network.OTHER, "javascript:alert(1)", "invalid"),
         (Network.RSS, "//evil.example/feed/", "invalid"),
         (Network.RSS, "feed/", "invalid"),
+        # Browsers read "\\" as "/": "/\\evil.example/" is another site.
+        (Network.RSS, "/\\evil.example/", "invalid"),
+        (Network.RSS, "/\\/evil.example/feed/", "invalid"),
+        (Network.RSS, "/\t/evil.example/", "invalid"),
         # the network's home page is not an account
         (Network.FACEBOOK, "https://www.facebook.com/", "no_account"),
         (Network.TELEGRAM, "https://t.me", "no_account"),
@@ -132,6 +136,14 @@ def test_the_database_refuses_unsafe_addresses():
 
     with pytest.raises(IntegrityError):
         SocialLink.objects.create(network=Network.OTHER, url="javascript:alert(1)")
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_feed_path_that_leads_off_the_site():
+    from django.db import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        SocialLink.objects.create(network=Network.RSS, url="/\\evil.example/")
 
 
 def test_an_http_address_is_one_error_on_the_url_field():
