@@ -705,6 +705,9 @@ class DeskAdminMixin:
             )
             request.desk_correction_proposed = True
             return
+        if change and obj.status == Status.PUBLISHED:
+            if set(form.changed_data) & set(services.CORRECTABLE_FIELDS):
+                obj.corrected_at = timezone.now()  # readers see "updated"
         if not change:
             obj.created_by = request.user
             profile = getattr(request.user, "author_profile", None)

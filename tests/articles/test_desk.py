@@ -1,10 +1,12 @@
 """The editorial desk: publication dates, revisions, the workflow, ownership, pending
 corrections, the desk page and optimistic locking (articles/desk.py, articles/services.py)."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import reversion
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -446,3 +448,23 @@ def test_a_read_only_body_is_rendered_html(client, other_writer, make_article):
     client.force_login(other_writer)
     html = client.get(change_url(article)).content.decode()
     assert "<strong>مهمة</strong>" in html and "&lt;p&gt;" not in html
+
+
+def test_a_published_correction_shows_its_note_and_time_to_readers(
+    client, writer, editor, make_article
+):
+    article = make_article(title_ar="خبر عن السدود", created_by=writer)
+    services.propose_correction(
+        article=article,
+        values={"title_ar": "خبر عن السدود المائية", "correction_note_ar": "صُحّح اسم السد"},
+        user=writer,
+    )
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "صُحّح اسم السد" not in page and "حُدّث:" not in page
+    services.publish_correction(correction=article.pending_correction, user=editor)
+    article.refresh_from_db()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "خبر عن السدود المائية" in page
+    assert "صُحّح اسم السد" in page and "حُدّث:" in page
+    modified = json.dumps(article.corrected_at, cls=DjangoJSONEncoder)
+    assert f'"dateModified":{modified}' in page
