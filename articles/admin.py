@@ -67,7 +67,7 @@ class SourceAdmin(TabbedTranslationAdmin):
 @admin.register(Article)
 class ArticleAdmin(DeskAdminMixin, StorageErrorAdminMixin, TabbedTranslationAdmin):
     # The desk (articles/desk.py): status badges, author column, the site's dates.
-    list_display = ["title", desk.status_badge, "author_name", "section", "published", "updated"]
+    list_display = ["title", desk.status_badge, "author_name", "section", "published"]
     list_display_links = ["title"]
     list_filter = [desk.PublicationStateFilter, "section", "is_featured", "is_breaking"]
     list_select_related = ["section", "author"]

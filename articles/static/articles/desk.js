@@ -67,5 +67,22 @@
     }
   });
   offerRestore();
+
+  // The rich-text editor draws its own editing area beside the textarea: give that area
+  // the language and direction of its field (an English body is written left to right).
+  document.querySelectorAll("textarea[data-django-prose-editor-configurable][lang], textarea[data-django-prose-editor][lang]").forEach((area) => {
+    const row = area.closest(".form-row") || area.parentElement;
+    const mark = () => {
+      const editor = row.querySelector(".ProseMirror");
+      if (!editor) return false;
+      editor.parentElement.setAttribute("dir", area.getAttribute("dir"));
+      editor.parentElement.setAttribute("lang", area.getAttribute("lang"));
+      return true;
+    };
+    if (!mark()) {
+      const watcher = new MutationObserver(() => { if (mark()) watcher.disconnect(); });
+      watcher.observe(row, { childList: true, subtree: true });
+    }
+  });
   window.addEventListener("pageshow", () => { submitting = false; });
 })();
