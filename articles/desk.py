@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -248,6 +249,9 @@ def changed_labels(old: dict, new: dict) -> list[str]:
 # Views ----------------------------------------------------------------------------------------
 
 
+REVISIONS_PER_PAGE = 50
+
+
 class ScheduleForm(forms.Form):
     when = forms.DateTimeField(
         label=_("Publication time"),
@@ -318,18 +322,22 @@ class DeskViews:
         article = self.article(request, object_id)
         if not can_see_history(request.user, article):
             raise PermissionDenied
+        # A page at a time: each row reads its revision and the one before it.
+        all_versions = Version.objects.get_for_object(article).order_by(
+            "-revision__date_created", "-pk"
+        )
+        page = Paginator(all_versions, REVISIONS_PER_PAGE).get_page(request.GET.get("page"))
+        start = page.start_index() - 1 if page.paginator.count else 0
         versions = list(
-            Version.objects.get_for_object(article)
-            .select_related("revision__user")
-            .order_by("-revision__date_created", "-pk")
+            all_versions.select_related("revision__user")[start : start + REVISIONS_PER_PAGE + 1]
         )
         rows = []
-        for index, version in enumerate(versions):
+        for index, version in enumerate(versions[:REVISIONS_PER_PAGE]):
             older = versions[index + 1] if index + 1 < len(versions) else None
             rows.append(
                 {
                     "version": version,
-                    "number": len(versions) - index,
+                    "number": page.paginator.count - start - index,
                     "when": format_date(version.revision.date_created),
                     "changed": changed_labels(older.field_dict, version.field_dict)
                     if older
@@ -344,6 +352,7 @@ class DeskViews:
                 article,
                 title=gettext("Revisions of “%(title)s”") % {"title": article},
                 rows=rows,
+                page=page,
                 transitions=article.transitions.select_related("user")[:50],
                 may_restore=can_edit(request.user, article),
             ),

@@ -468,3 +468,21 @@ def test_a_published_correction_shows_its_note_and_time_to_readers(
     assert "صُحّح اسم السد" in page and "حُدّث:" in page
     modified = json.dumps(article.corrected_at, cls=DjangoJSONEncoder)
     assert f'"dateModified":{modified}' in page
+
+
+def test_a_long_history_is_read_a_page_at_a_time(
+    client, editor, make_article, django_assert_max_num_queries
+):
+    article = make_article(status=Article.Status.DRAFT, title_ar="خبر كثير التعديل")
+    for number in range(60):
+        article.title_ar = f"خبر كثير التعديل {number}"
+        with reversion.create_revision():
+            article.save()
+    client.force_login(editor)
+    url = reverse("admin:articles_article_history", args=[article.pk])
+    with django_assert_max_num_queries(20):
+        first = client.get(url)
+    assert len(first.context["rows"]) == 50 and first.context["rows"][0]["number"] == 60
+    older = client.get(url, {"page": 2})
+    assert [row["number"] for row in older.context["rows"]] == list(range(10, 0, -1))
+    assert older.context["rows"][0]["changed"] == ["العنوان (العربية)"]
