@@ -5,6 +5,8 @@ restored and a deleted article recovered; a simultaneous edit is refused."""
 
 import re
 
+import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from reversion.models import Version
 
@@ -136,3 +138,31 @@ def test_a_story_through_the_desk(site, session_factory, make_staff):
     writers.assert_clean()
     editors.assert_clean()
     readers.assert_clean()
+
+
+def test_unsaved_text_warns_on_leaving_and_is_kept_in_the_browser(
+    site, session_factory, make_staff
+):
+    make_staff("writer", WRITERS)
+    writers = session_factory(site.url, "desktop")
+    page = writers.log_in("writer")
+    page.goto(writers.url("/admin/articles/article/add/"))
+    page.locator("#id_title_ar").fill(TITLE)
+    warnings = []
+
+    def stay(dialog):
+        warnings.append(dialog.type)
+        dialog.dismiss()  # "stay on this page"
+
+    page.once("dialog", stay)
+    with pytest.raises(PlaywrightError, match="ERR_ABORTED"):  # the writer stayed
+        page.goto(writers.url("/admin/"))
+    assert warnings == ["beforeunload"]
+    assert page.locator("#id_title_ar").input_value() == TITLE
+
+    # Leaving anyway (or a crash): the text comes back from this browser on request.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.goto(writers.url("/admin/articles/article/add/"))
+    page.get_by_role("button", name="استعِد النص غير المحفوظ").click()
+    assert page.locator("#id_title_ar").input_value() == TITLE
+    writers.assert_clean()
