@@ -733,6 +733,14 @@ class DeskAdminMixin:
                 comment = gettext("Created")
         reversion.set_comment(comment)
 
+    def delete_model(self, request, obj):
+        keep_before_deletion(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        keep_before_deletion(request, list(queryset))
+        super().delete_queryset(request, queryset)
+
     def save_related(self, request, form, formsets, change):
         if getattr(request, "desk_correction_proposed", False):
             return  # the live story's tags and links stay as they are
@@ -826,6 +834,17 @@ class DeskAdminMixin:
             ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
             messages.SUCCESS,
         )
+
+
+def keep_before_deletion(request, articles) -> None:
+    """A last revision of each deleted article, so that any deletion can be recovered
+    (also of articles saved before revisions existed, or only by bulk writes)."""
+    with reversion.create_revision():
+        for article in articles:
+            reversion.add_to_revision(article)
+        reversion.set_user(request.user)
+        with override(settings.LANGUAGE_CODE):
+            reversion.set_comment(gettext("Deleted"))
 
 
 def translation_bidi(code: str) -> bool:
