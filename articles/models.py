@@ -447,11 +447,13 @@ class Article(models.Model):
                 title = getattr(self, localized("title", language))
                 setattr(self, slug_field, slugify(title, allow_unicode=True)[:200])
         self.stamp_publication_time()
-        if self.pk is not None and not self._state.adding:
+        adding = self._state.adding
+        if self.pk is not None and not adding:
             self.version += 1  # a form opened before this save is now stale
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at", "version"}
         super().save(*args, **kwargs)
+        self.audit_status_change(adding=adding)
         from articles.search import index_rows
 
         index_rows([self])
@@ -460,6 +462,38 @@ class Article(models.Model):
         return reverse(
             "articles:detail",
             kwargs={"section": self.section.slug, "pk": self.pk, "slug": self.slug or "-"},
+        )
+
+    # Editorial desk: what the status was when read, so that any save that changes it
+    # (a service, an import, a command) leaves an audit entry; a service says who and why.
+    audit: dict | None = None
+    last_transition = None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        article.saved_status = article.__dict__.get("status")
+        return article
+
+    def audit_status_change(self, *, adding: bool) -> None:
+        import reversion
+
+        previous = "" if adding else getattr(self, "saved_status", None)
+        audit, self.audit = self.audit or {}, None
+        self.saved_status = self.status
+        if previous is None or previous == self.status:
+            return
+        if adding and self.status == self.Status.DRAFT:
+            return  # a new draft is not a step of the workflow
+        user = audit.get("user") or (reversion.get_user() if reversion.is_active() else None)
+        self.last_transition = Transition.objects.create(
+            article=self,
+            user=user if user is not None and user.is_authenticated else None,
+            from_status=previous,
+            to_status=self.status,
+            published_at=self.published_at if self.status == self.Status.PUBLISHED else None,
+            note=audit.get("note", ""),
+            via=audit.get("via", "save"),
         )
 
     def clean(self):

@@ -68,7 +68,8 @@ def _transition(
     via: str = "admin",
     published_at=None,
 ) -> Transition:
-    """Move `article` to status `to` in one transaction, with a revision and an audit entry."""
+    """Move `article` to status `to` in one transaction, with a revision and an audit entry
+    (written by Article.save, see Article.audit_status_change)."""
     with transaction.atomic():
         locked = Article.objects.select_for_update().get(pk=article.pk)
         from_status = locked.status
@@ -80,16 +81,9 @@ def _transition(
                 "from": Article.Status(from_status).label,
                 "to": Article.Status(to).label,
             }
+        locked.audit = {"user": user, "note": note, "via": via}
         _record(article=locked, user=user, comment=comment)
-        step = Transition.objects.create(
-            article=locked,
-            user=user if user is not None and user.is_authenticated else None,
-            from_status=from_status,
-            to_status=to,
-            published_at=locked.published_at if to == Article.Status.PUBLISHED else None,
-            note=note,
-            via=via,
-        )
+        step = locked.last_transition
         if note:
             EditorialNote.objects.create(article=locked, author=step.user, text=note)
     article.refresh_from_db()
