@@ -514,3 +514,30 @@ def test_a_status_change_by_any_save_is_audited(make_article, editor):
     article.title_ar = "عنوان آخر"
     article.save()  # no status change: no entry
     assert Transition.objects.count() == 2
+
+
+def test_a_revision_whose_author_is_gone_is_not_restored(client, editor, make_article):
+    author = Author.objects.create(slug="gone", name_ar="كاتب غادر")
+    article = make_article(status=Article.Status.DRAFT, author=author, title_ar="بقلم كاتب")
+    client.force_login(editor)
+    client.post(change_url(article), edit_form(article, author=author.pk))
+    old = Version.objects.get_for_object(article).get()
+    author.delete()
+    article.refresh_from_db()
+    client.post(change_url(article), edit_form(article, title_ar="بلا كاتب"))
+    response = client.post(
+        reverse("admin:articles_article_restore", args=[article.pk, old.pk]), follow=True
+    )
+    assert "كاتبها لم يعد موجودا" in response.content.decode()
+    article.refresh_from_db()
+    assert article.title_ar == "بلا كاتب"
+
+
+def test_a_writers_desk_shows_their_own_work(client, writer, other_writer, make_article):
+    make_article(status=Article.Status.DRAFT, title_ar="مسودة الكاتب", created_by=writer)
+    make_article(status=Article.Status.CHANGES, title_ar="يحتاج تعديلا", created_by=writer)
+    make_article(status=Article.Status.REVIEW, title_ar="مراجعة زميل", created_by=other_writer)
+    client.force_login(writer)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "مسودة الكاتب" in page and "يحتاج تعديلا" in page
+    assert "مراجعة زميل" not in page
