@@ -1,13 +1,12 @@
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django_prose_editor.widgets import AdminProseEditorWidget
 from js_asset import Media
 from modeltranslation.admin import TabbedTranslationAdmin
 
-from articles import search, services
+from articles import desk, search
+from articles.desk import DeskAdminMixin
 from articles.models import Article, Author, LegacyURL, Section, Source, Tag
 from newsroom.admin import StorageErrorAdminMixin
 
@@ -65,58 +64,19 @@ class SourceAdmin(TabbedTranslationAdmin):
     search_fields = ["name_ar", "name_en", "url"]
 
 
-class ArticleAdminForm(forms.ModelForm):
-    """Refuses, on the server, a status change that the user may not make."""
-
-    can_publish = False  # set per request by ArticleAdmin.get_form
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        status = self.fields.get("status")
-        if status is not None and not self.can_publish and not self.is_published():
-            status.choices = [
-                (value, label)
-                for value, label in status.choices
-                if value != Article.Status.PUBLISHED
-            ]
-
-    def is_published(self):
-        return bool(self.instance.pk) and self.instance.status == Article.Status.PUBLISHED
-
-    def clean_status(self):
-        status = self.cleaned_data["status"]
-        if status == Article.Status.PUBLISHED and not self.is_published() and not self.can_publish:
-            raise forms.ValidationError(
-                _(
-                    "You may save this article as a draft or send it for review; "
-                    "an editor publishes it."
-                )
-            )
-        return status
-
-
 @admin.register(Article)
-class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
-    form = ArticleAdminForm
-    list_display = [
-        "title",
-        "thumbnail",
-        "section",
-        "status",
-        "published_at",
-        "is_featured",
-        "is_breaking",
-        "updated_at",
-    ]
+class ArticleAdmin(DeskAdminMixin, StorageErrorAdminMixin, TabbedTranslationAdmin):
+    # The desk (articles/desk.py): status badges, author column, the site's dates.
+    list_display = ["title", desk.status_badge, "author_name", "section", "published"]
     list_display_links = ["title"]
-    list_filter = ["status", "section", "is_featured", "is_breaking", "published_at"]
-    list_select_related = ["section"]
+    list_filter = [desk.PublicationStateFilter, "section", "is_featured", "is_breaking"]
+    list_select_related = ["section", "author"]
     search_fields = ["title_ar", "title_en", "summary_ar", "summary_en", "=id"]
-    date_hierarchy = "published_at"
     autocomplete_fields = ["section", "tags", "author", "source", "related"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["thumbnail", "created_at", "updated_at"]
-    actions = ["publish", "unpublish"]
+    # Dates in the site's own convention (articles/dates.py), not Django's month names.
+    readonly_fields = ["thumbnail", "created", "updated"]
+    actions = ["publish", "publish_now", "unpublish"]
     save_on_top = True
 
     def get_search_results(self, request, queryset, search_term):
@@ -136,8 +96,9 @@ class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
             _("Main image"),
             {"fields": ["image", "thumbnail", "image_alt", "image_caption", "image_credit"]},
         ),
-        (_("Publishing"), {"fields": ["status", "published_at", "is_featured", "is_breaking"]}),
-        (_("History"), {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+        (_("Publishing"), {"fields": ["published_at", "is_featured", "is_breaking"]}),
+        (_("Correction"), {"fields": ["correction_note"]}),
+        (_("History"), {"classes": ["collapse"], "fields": ["created", "updated"]}),
     ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -154,23 +115,11 @@ class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
             context["media"] = Media.from_media(context["media"], nonce=str(nonce))
         return super().render_change_form(request, context, *args, **kwargs)
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.can_publish = self.has_publish_permission(request)
-        return form
-
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
             readonly += PUBLISHING_FIELDS
         return readonly
-
-    def has_change_permission(self, request, obj=None):
-        """A published article is live: only those who may publish change it."""
-        if obj is not None and obj.status == Article.Status.PUBLISHED:
-            if not self.has_publish_permission(request):
-                return False
-        return super().has_change_permission(request, obj)
 
     def has_publish_permission(self, request):
         return request.user.has_perm("articles.publish_article")
@@ -183,24 +132,6 @@ class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
             '<img src="{}" alt="{}" width="120" loading="lazy">',
             obj.image.url,
             obj.image_alt,
-        )
-
-    @admin.action(description=_("Publish selected articles now"), permissions=["publish"])
-    def publish(self, request, queryset):
-        count = services.publish_articles(queryset)
-        self.message_user(
-            request,
-            ngettext("%d article published.", "%d articles published.", count) % count,
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Unpublish selected articles"), permissions=["publish"])
-    def unpublish(self, request, queryset):
-        count = services.unpublish_articles(queryset)
-        self.message_user(
-            request,
-            ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
-            messages.SUCCESS,
         )
 
 

@@ -8,7 +8,10 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self):
+        import reversion
+
         from articles.cache import connect_signals, next_publication
+        from articles.models import Article
         from articles.roles import sync_roles
         from newsroom.pagecache import register_deadline
 
@@ -16,3 +19,7 @@ class ArticlesConfig(AppConfig):
         connect_signals()
         # Cached pages must not outlive the next scheduled publication.
         register_deadline(next_publication)
+        # Every field, both languages (modeltranslation's columns are model fields too),
+        # and the tags; the import bookkeeping is not editorial content.
+        if not reversion.is_registered(Article):
+            reversion.register(Article, exclude=["import_hash"])

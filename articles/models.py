@@ -322,6 +322,7 @@ class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         REVIEW = "review", _("In review")
+        CHANGES = "changes", _("Changes requested")
         PUBLISHED = "published", _("Published")
 
     title = models.CharField(_("headline"), max_length=255)
@@ -388,6 +389,27 @@ class Article(models.Model):
         null=True,
         blank=True,
         help_text=_("A future time schedules the article; it appears by itself at that time."),
+    )
+    # Editorial desk: the first time readers could see it (never moved by a later publish),
+    # the version number that refuses a stale form, and the public note of a correction.
+    first_published_at = models.DateTimeField(
+        _("first published"), null=True, blank=True, editable=False
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    correction_note = models.TextField(
+        _("correction note"),
+        blank=True,
+        help_text=_("Shown to readers under the story when a published story is corrected."),
+    )
+    corrected_at = models.DateTimeField(_("corrected"), null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
     )
     is_featured = models.BooleanField(_("featured"), default=False)
     is_breaking = models.BooleanField(_("breaking news"), default=False)
@@ -459,9 +481,13 @@ class Article(models.Model):
                 title = getattr(self, localized("title", language))
                 setattr(self, slug_field, slugify(title, allow_unicode=True)[:200])
         self.stamp_publication_time()
+        adding = self._state.adding
+        if self.pk is not None and not adding:
+            self.version += 1  # a form opened before this save is now stale
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at", "version"}
         super().save(*args, **kwargs)
+        self.audit_status_change(adding=adding)
         from articles.search import index_rows
 
         index_rows([self])
@@ -472,13 +498,47 @@ class Article(models.Model):
             kwargs={"section": self.section.slug, "pk": self.pk, "slug": self.slug or "-"},
         )
 
+    # Editorial desk: what the status was when read, so that any save that changes it
+    # (a service, an import, a command) leaves an audit entry; a service says who and why.
+    audit: dict | None = None
+    last_transition = None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        article.saved_status = article.__dict__.get("status")
+        return article
+
+    def audit_status_change(self, *, adding: bool) -> None:
+        import reversion
+
+        previous = "" if adding else getattr(self, "saved_status", None)
+        audit, self.audit = self.audit or {}, None
+        self.saved_status = self.status
+        if previous is None or previous == self.status:
+            return
+        if adding and self.status == self.Status.DRAFT:
+            return  # a new draft is not a step of the workflow
+        user = audit.get("user") or (reversion.get_user() if reversion.is_active() else None)
+        self.last_transition = Transition.objects.create(
+            article=self,
+            user=user if user is not None and user.is_authenticated else None,
+            from_status=previous,
+            to_status=self.status,
+            published_at=self.published_at if self.status == self.Status.PUBLISHED else None,
+            note=audit.get("note", ""),
+            via=audit.get("via", "save"),
+        )
+
     def clean(self):
         self.stamp_publication_time()
 
     def stamp_publication_time(self):
-        """Publishing without a time means now."""
+        """Publishing without a time means now; the first publication time is kept."""
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        if self.status == self.Status.PUBLISHED and self.first_published_at is None:
+            self.first_published_at = self.published_at
 
     @property
     def is_public(self):
@@ -584,3 +644,96 @@ class ArticleSearch(models.Model):
 
     def __str__(self):
         return f"{self.article_id}/{self.language}"
+
+
+# Editorial desk ------------------------------------------------------------------------------
+
+
+class Transition(models.Model):
+    """One step of an article through the workflow (audit trail): who, when, from → to.
+    Kept when the article is deleted (no constraint), so a recovered article has its past."""
+
+    article = models.ForeignKey(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="transitions",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    from_status = models.CharField(_("from"), max_length=10, choices=Article.Status.choices)
+    to_status = models.CharField(_("to"), max_length=10, choices=Article.Status.choices)
+    published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    via = models.CharField(_("through"), max_length=50, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("workflow step")
+        verbose_name_plural = _("workflow steps")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["article", "-created_at"], name="transition_article_idx")]
+
+    def __str__(self):
+        return f"{self.article_id}: {self.from_status} → {self.to_status}"
+
+
+class EditorialNote(models.Model):
+    """A note between writers and editors about an article: never shown to readers."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("editorial note")
+        verbose_name_plural = _("editorial notes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class PendingCorrection(models.Model):
+    """Changes proposed to a live story, kept apart from it (readers keep seeing the
+    published text) until an editor publishes them: the field values as a form posts them."""
+
+    article = models.OneToOneField(
+        Article,
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="pending_correction",
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    values = models.JSONField(_("proposed values"), default=dict)
+    based_on_version = models.PositiveIntegerField(_("based on version"))
+    created_at = models.DateTimeField(_("proposed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pending correction")
+        verbose_name_plural = _("pending corrections")
+
+    def __str__(self):
+        return str(self.article_id)

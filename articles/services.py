@@ -7,6 +7,7 @@ from datetime import timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -16,8 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, override
 from PIL import Image
 
-from articles import search
-from articles.cache import articles_changed
+from articles.cache import bulk_changes
 from articles.html import sanitize_html
 from articles.importers.base import (
     FetchError,
@@ -30,39 +30,185 @@ from articles.models import (
     RESERVED_SECTION_SLUGS,
     Article,
     Author,
+    EditorialNote,
     LegacyURL,
+    PendingCorrection,
     Section,
     Source,
     Tag,
+    Transition,
     localized,
 )
 from newsroom import uploads
 
+# Editorial desk: workflow transitions, each with a revision and an audit entry -----------
 
-def publish_articles(queryset, *, when=None) -> int:
-    """Make the articles public at `when` (now by default); already public ones keep
-    their original publication time. Returns how many changed."""
-    when = when or timezone.now()
-    pending = queryset.exclude(status=Article.Status.PUBLISHED, published_at__lte=when)
-    ids = list(pending.values_list("pk", flat=True))
-    changed = Article.objects.filter(pk__in=ids).update(
-        status=Article.Status.PUBLISHED, published_at=when, updated_at=when
+
+class TransitionError(Exception):
+    """A workflow step that the article's state does not allow (e.g. reviewing a published
+    article): the caller shows the message; nothing was changed."""
+
+
+def _record(*, article: Article, user, comment: str) -> None:
+    """Save `article` as a new revision (who, why) and bump the content version."""
+    with reversion.create_revision():
+        article.save()
+        if user is not None and user.is_authenticated:
+            reversion.set_user(user)
+        reversion.set_comment(comment)
+
+
+def _transition(
+    *,
+    article: Article,
+    to: str,
+    user=None,
+    note: str = "",
+    via: str = "admin",
+    published_at=None,
+) -> Transition:
+    """Move `article` to status `to` in one transaction, with a revision and an audit entry
+    (written by Article.save, see Article.audit_status_change)."""
+    with transaction.atomic():
+        locked = Article.objects.select_for_update().get(pk=article.pk)
+        from_status = locked.status
+        locked.status = to
+        if to == Article.Status.PUBLISHED:
+            locked.published_at = published_at
+        with override(settings.LANGUAGE_CODE):
+            comment = gettext("%(from)s → %(to)s") % {
+                "from": Article.Status(from_status).label,
+                "to": Article.Status(to).label,
+            }
+        locked.audit = {"user": user, "note": note, "via": via}
+        _record(article=locked, user=user, comment=comment)
+        step = locked.last_transition
+        if note:
+            EditorialNote.objects.create(article=locked, author=step.user, text=note)
+    article.refresh_from_db()
+    return step
+
+
+def send_for_review(*, article: Article, user=None, via: str = "admin") -> Transition:
+    if article.status not in (Article.Status.DRAFT, Article.Status.CHANGES):
+        raise TransitionError(gettext("Only a draft can be sent for review."))
+    return _transition(article=article, to=Article.Status.REVIEW, user=user, via=via)
+
+
+def request_changes(*, article: Article, note: str, user=None, via: str = "admin") -> Transition:
+    if article.status != Article.Status.REVIEW:
+        raise TransitionError(gettext("Changes can be requested only for an article in review."))
+    if not note.strip():
+        raise TransitionError(gettext("Say what should change: the note is required."))
+    return _transition(
+        article=article, to=Article.Status.CHANGES, user=user, note=note.strip(), via=via
     )
-    search.sync_status(ids)
-    if changed:
-        articles_changed()  # update() sends no signals
+
+
+def publication_time(*, article: Article, when=None, now: bool = False):
+    """When a publish makes `article` public: `when` if given; else its own publication
+    time (an imported or republished story keeps its date) unless `now` is asked for, or
+    the time has not come yet (publishing is not scheduling)."""
+    current = timezone.now()
+    if when is not None:
+        return when
+    if now or article.published_at is None or article.published_at > current:
+        return current
+    return article.published_at
+
+
+def publish_article(
+    *, article: Article, user=None, when=None, now: bool = False, via: str = "admin"
+) -> Transition:
+    """Publish at `when` (a future time schedules it) or see publication_time()."""
+    if article.is_public:
+        raise TransitionError(gettext("The article is already published."))
+    return _transition(
+        article=article,
+        to=Article.Status.PUBLISHED,
+        user=user,
+        via=via,
+        published_at=publication_time(article=article, when=when, now=now),
+    )
+
+
+def unpublish_article(*, article: Article, user=None, via: str = "admin") -> Transition:
+    if article.status != Article.Status.PUBLISHED:
+        raise TransitionError(gettext("The article is not published."))
+    return _transition(article=article, to=Article.Status.DRAFT, user=user, via=via)
+
+
+CORRECTABLE_FIELDS = [
+    localized(name, code)
+    for code, _label in settings.LANGUAGES
+    for name in (
+        "title", "summary", "body", "dateline", "byline", "image_caption", "image_alt",
+        "correction_note",
+    )
+]  # fmt: skip
+
+
+def propose_correction(*, article: Article, values: dict, user=None) -> PendingCorrection:
+    """Keep the changes `user` made to a live story apart from it until an editor
+    publishes them (readers keep seeing the published text); a new proposal replaces
+    the previous one."""
+    proposal = {name: values[name] for name in CORRECTABLE_FIELDS if name in values}
+    pending, _created = PendingCorrection.objects.update_or_create(
+        article=article,
+        defaults={
+            "values": proposal,
+            "proposed_by": user,
+            "based_on_version": article.version,
+            "created_at": timezone.now(),
+        },
+    )
+    return pending
+
+
+def publish_correction(*, correction: PendingCorrection, user=None) -> Article:
+    """Apply a proposed correction to the live story: a revision, an audit entry, and the
+    "updated" time readers see."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=correction.article_id)
+        for name, value in correction.values.items():
+            setattr(article, name, value)
+        article.corrected_at = timezone.now()
+        with override(settings.LANGUAGE_CODE):
+            comment = gettext("Correction published")
+        _record(article=article, user=user, comment=comment)
+        Transition.objects.create(
+            article=article,
+            user=user if user is not None and user.is_authenticated else None,
+            from_status=article.status,
+            to_status=article.status,
+            published_at=article.published_at,
+            note=comment,
+            via="correction",
+        )
+        correction.delete()
+    return article
+
+
+def publish_articles(queryset, *, when=None, now: bool = False, user=None, via="admin") -> int:
+    """Publish each article of `queryset` that is not public yet (see publish_article);
+    returns how many changed. Each gets its revision and audit entry."""
+    changed = 0
+    with bulk_changes():
+        for article in queryset.exclude(
+            status=Article.Status.PUBLISHED, published_at__lte=timezone.now()
+        ).order_by("pk"):
+            publish_article(article=article, user=user, when=when, now=now, via=via)
+            changed += 1
     return changed
 
 
-def unpublish_articles(queryset) -> int:
+def unpublish_articles(queryset, *, user=None, via: str = "admin") -> int:
     """Take the articles off the site (back to draft), published or scheduled alike."""
-    ids = list(queryset.filter(status=Article.Status.PUBLISHED).values_list("pk", flat=True))
-    changed = Article.objects.filter(pk__in=ids).update(
-        status=Article.Status.DRAFT, updated_at=timezone.now()
-    )
-    search.sync_status(ids)
-    if changed:
-        articles_changed()  # update() sends no signals
+    changed = 0
+    with bulk_changes():
+        for article in queryset.filter(status=Article.Status.PUBLISHED).order_by("pk"):
+            unpublish_article(article=article, user=user, via=via)
+            changed += 1
     return changed
 
 

@@ -36,6 +36,7 @@ class ArticleTranslationOptions(TranslationOptions):
         "byline",
         "image_caption",
         "image_alt",
+        "correction_note",
     )
     # An edition shows only what was written for it: never Arabic text on an English page.
     fallback_languages = {"default": ()}

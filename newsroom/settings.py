@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # Revisions of articles (the editorial desk, articles/desk.py).
+    "reversion",
     "newsroom",
     "articles",
     "ads",

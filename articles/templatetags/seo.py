@@ -67,7 +67,8 @@ def article_data(article, request):
         "headline": Truncator(article.title).chars(110),
         "description": description_of(article),
         "datePublished": article.published_at,
-        "dateModified": max(article.updated_at, article.published_at or article.updated_at),
+        # Changed for readers: a published correction (the desk), not any save.
+        "dateModified": article.corrected_at or article.published_at or article.updated_at,
         "author": [author],
         "publisher": publisher,
         "articleSection": article.section.name,

@@ -137,6 +137,7 @@ class Command(BaseCommand):
             section=rng.choice(sections),
             status=Article.Status.PUBLISHED,
             published_at=published_at,
+            first_published_at=published_at,  # bulk_create skips Article.save()
             is_breaking=rng.random() < 0.01,
             is_featured=rng.random() < 0.005,
         )
