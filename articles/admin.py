@@ -1,5 +1,10 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -8,7 +13,7 @@ from js_asset import Media
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from articles import search, services
-from articles.models import Article, Author, LegacyURL, Section, Source, Tag
+from articles.models import Article, Author, DailyReads, LegacyURL, Page, Section, Source, Tag
 from newsroom.admin import StorageErrorAdminMixin
 
 # What the body editor offers; the server-side policy (articles/html.py) is the real gate.
@@ -38,8 +43,8 @@ PUBLISHING_FIELDS = ("published_at", "is_featured", "is_breaking")
 
 @admin.register(Section)
 class SectionAdmin(TabbedTranslationAdmin):
-    list_display = ["name", "slug", "order", "in_navigation"]
-    list_editable = ["order", "in_navigation"]
+    list_display = ["name", "slug", "order", "in_navigation", "is_opinion"]
+    list_editable = ["order", "in_navigation", "is_opinion"]
     search_fields = ["name_ar", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
 
@@ -53,7 +58,7 @@ class TagAdmin(TabbedTranslationAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(TabbedTranslationAdmin):
-    list_display = ["name", "slug", "user"]
+    list_display = ["name", "slug", "user", "role_form"]
     search_fields = ["name_ar", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
@@ -95,8 +100,41 @@ class ArticleAdminForm(forms.ModelForm):
         return status
 
 
+class ReadsAdminMixin:
+    """Issue 17: what readers read, for editors: a "reads in 7 days" column and, on the
+    form, the reads of the last 24 hours, 7 days and all time."""
+
+    @staticmethod
+    def reads_since(days):
+        since = timezone.localdate() - timedelta(days=days - 1)
+        rows = DailyReads.objects.filter(article=OuterRef("pk"), day__gte=since)
+        return Coalesce(
+            Subquery(rows.values("article").annotate(total=Sum("reads")).values("total")), 0
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(reads_week=self.reads_since(7))
+
+    @admin.display(description=_("reads (7 days)"), ordering="reads_week")
+    def reads_week(self, obj):
+        return obj.reads_week
+
+    @admin.display(description=_("reads"))
+    def reads(self, obj):
+        if obj.pk is None:
+            return "—"
+        totals = DailyReads.objects.filter(article=obj).aggregate(
+            today=Sum("reads", filter=Q(day=timezone.localdate())),
+            week=Sum("reads", filter=Q(day__gte=timezone.localdate() - timedelta(days=6))),
+            total=Sum("reads"),
+        )
+        return _("today: %(today)s · 7 days: %(week)s · all time: %(total)s") % {
+            name: value or 0 for name, value in totals.items()
+        }
+
+
 @admin.register(Article)
-class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
+class ArticleAdmin(ReadsAdminMixin, StorageErrorAdminMixin, TabbedTranslationAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -107,6 +145,7 @@ class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
         "is_featured",
         "is_breaking",
         "updated_at",
+        "reads_week",
     ]
     list_display_links = ["title"]
     list_filter = ["status", "section", "is_featured", "is_breaking", "published_at"]
@@ -115,7 +154,7 @@ class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["section", "tags", "author", "source", "related"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["thumbnail", "created_at", "updated_at"]
+    readonly_fields = ["thumbnail", "created_at", "updated_at", "reads"]
     actions = ["publish", "unpublish"]
     save_on_top = True
 
@@ -138,6 +177,7 @@ class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
         ),
         (_("Publishing"), {"fields": ["status", "published_at", "is_featured", "is_breaking"]}),
         (_("History"), {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+        (_("Readers"), {"fields": ["reads"]}),
     ]
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -212,3 +252,13 @@ class LegacyURLAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["path", "=article__id"]
     autocomplete_fields = ["article"]
+
+
+@admin.register(Page)
+class PageAdmin(TabbedTranslationAdmin):
+    """The site's own pages (about, contact)."""
+
+    list_display = ["title", "slug", "in_footer", "order"]
+    list_editable = ["in_footer", "order"]
+    search_fields = ["title_ar", "title_en", "slug"]
+    prepopulated_fields = {"slug": ["title_en"]}

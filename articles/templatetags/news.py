@@ -13,8 +13,10 @@ from django.utils.translation import get_language
 
 from articles.cache import ARTICLES, LABELS, listing_timeout, navigable_sections
 from articles.dates import format_date
-from articles.models import Article, localized
+from articles.models import Article, Page, localized
+from articles.readership import most_read as most_read_lists
 from articles.teasers import TeaserForm, render_teasers
+from newsroom import images
 from newsroom.cache import cached_value
 
 register = template.Library()
@@ -41,9 +43,12 @@ def news_time(value, with_time=True):
     """A <time> element with a machine-readable value and the site's date convention."""
     if value is None:
         return ""
+    # The title keeps the exact time where the browser shows a relative one
+    # (static/articles/times.js: "منذ 3 ساعات" for stories under a day old).
     return format_html(
-        '<time datetime="{}">{}</time>',
+        '<time datetime="{}" title="{}">{}</time>',
         timezone.localtime(value).isoformat(timespec="minutes"),
+        format_date(value, with_time=True),
         format_date(value, with_time=with_time),
     )
 
@@ -130,3 +135,54 @@ def related_news(article, count=RELATED_COUNT):
         timeout=listing_timeout,
     )
     return mark_safe(html)  # noqa: S308 - rendered by our own template
+
+
+# Issue 17: the sidebar's most read, the footer, columnists' photos.
+MOST_READ_COUNT = 5
+MOST_READ_FORM = TeaserForm(heading="h3")
+
+
+@register.simple_tag
+def most_read(teasers=None):
+    """ "Most read" in the last 24 hours and 7 days. The home page passes the teasers it
+    rendered with its own (one lookup for the whole page); other pages get them here."""
+    if teasers is None:
+        lists = most_read_lists(MOST_READ_COUNT)
+        html = iter(
+            render_teasers([(ref, MOST_READ_FORM) for refs in lists.values() for ref in refs])
+        )
+        teasers = {name: [next(html) for _ in refs] for name, refs in lists.items()}
+    return render_to_string("articles/widgets/most_read.html", {"most_read_teasers": teasers})
+
+
+@register.simple_tag
+def site_footer():
+    """The footer's sections, site pages and feeds; kept until a section or page changes."""
+    language = get_language()
+
+    def render():
+        pages = Page.objects.filter(in_footer=True, **{f"{localized('title')}__gt": ""})
+        return render_to_string(
+            "articles/widgets/footer.html",
+            {
+                "sections": navigable_sections(),
+                "pages": list(pages.only("pk", "slug", localized("title"))),
+            },
+        )
+
+    html = cached_value("articles:footer", [language], render, versions=[LABELS], memo=True)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
+
+
+AVATAR_PIXELS = 96  # shown at 48 CSS pixels: sharp on high-density screens
+
+
+@register.inclusion_tag("articles/widgets/avatar.html")
+def author_photo(author, size=48):
+    """The author's photo, cropped square (made once, then found in the cache); nothing
+    when they have none."""
+    photo = getattr(author, "photo", None)
+    found = None
+    if photo:
+        found = images.rendition(photo, AVATAR_PIXELS, AVATAR_PIXELS, directory="authors")
+    return {"rendition": found, "size": size}
