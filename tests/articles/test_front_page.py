@@ -179,3 +179,25 @@ def test_article_page_carries_its_beacon_and_times_carry_the_exact_time(client, 
     assert f'data-read-url="/read/{article.pk}/"' in html
     assert "articles/reader.js" in html
     assert re.search(r'<time datetime="[^"]+" title="[^"]+">', html)
+
+
+def test_author_page_shows_photo_bio_links_and_chosen_role(
+    client, make_article, author, jpeg_upload
+):
+    from articles.models import AuthorRole
+
+    author.photo = jpeg_upload
+    author.bio_ar = "صحفية تغطي شؤون البصرة."
+    author.role_form = AuthorRole.FEMININE
+    author.x_url = "https://x.example/layla"
+    author.save()
+    make_article(author=author)
+    html = client.get(author.get_absolute_url()).content.decode()
+    assert re.search(r'<img class="avatar" src="[^"]+/authors/[^"]+" width="96"', html)
+    assert "صحفية تغطي شؤون البصرة." in html and 'href="https://x.example/layla"' in html
+    assert '<span class="kicker">الكاتبة</span>' in html
+    author.role_form = AuthorRole.NEUTRAL
+    author.save()
+    assert (
+        '<span class="kicker">بقلم</span>' in client.get(author.get_absolute_url()).content.decode()
+    )
