@@ -68,7 +68,8 @@ def upsert_all(model, items, *, lookup, fields, key=None):
     """Create or update one object per item, found by `lookup`; returns them by `key`."""
     return {
         item[key or lookup]: model.objects.update_or_create(
-            **{lookup: item[lookup]}, defaults={field: item[field] for field in fields}
+            **{lookup: item[lookup]},
+            defaults={field: item[field] for field in fields if field in item},
         )[0]
         for item in items
     }
@@ -80,12 +81,15 @@ def load(stdout=None):
     content = load_content()
     sections = upsert_all(
         Section, content["sections"], lookup="slug",
-        fields=["name_ar", "name_en", "order", "in_navigation"],
+        fields=["name_ar", "name_en", "order", "in_navigation", "is_opinion"],
     )  # fmt: skip
     authors = upsert_all(
         Author, content["authors"], lookup="slug",
-        fields=["name_ar", "name_en", "bio_ar", "bio_en"],
+        fields=["name_ar", "name_en", "bio_ar", "bio_en", "role_form"],
     )  # fmt: skip
+    for index, author in enumerate(authors.values()):
+        if not author.photo:  # columnists show a round photo
+            author.photo.save(f"demo-author-{author.slug}.jpg", ContentFile(draw_picture(index)))
     sources = upsert_all(
         Source, content["sources"], key="key", lookup="name_ar", fields=["name_en", "url"]
     )
