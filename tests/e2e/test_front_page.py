@@ -25,7 +25,8 @@ FONT_FACTS = """async () => {
 
 def test_home_first_headline_no_repeats_own_font(reader):
     page = reader.new_page()
-    page.goto(reader.url("/"))
+    # The first view makes the demo's renditions (lead, teasers, columnists' photos).
+    page.goto(reader.url("/"), timeout=60_000)
     checks.audit_page(page, language="ar")
     headline = page.locator("main .teaser-title").first.bounding_box()
     if page.viewport_size["width"] == 375:
