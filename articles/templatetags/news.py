@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from articles.cache import ARTICLES, LABELS, listing_timeout, navigable_sections
-from articles.dates import format_date
+from articles.dates import format_date, format_hijri
 from articles.models import Article, Page, localized
 from articles.readership import most_read as most_read_lists
 from articles.teasers import TeaserForm, render_teasers
@@ -186,3 +186,25 @@ def author_photo(author, size=48):
     if photo:
         found = images.rendition(photo, AVATAR_PIXELS, AVATAR_PIXELS, directory="authors")
     return {"rendition": found, "size": size}
+
+
+@register.simple_tag
+def hijri_date(value):
+    """The Hijri date of `value`, when the site shows Hijri dates."""
+    text = format_hijri(value)
+    return format_html('<span class="hijri-date">{}</span>', text) if text else ""
+
+
+@register.simple_tag
+def masthead_dates():
+    """Today in both calendars, for the masthead."""
+    now = timezone.localtime()
+    hijri = format_hijri(now)
+    gregorian = format_html(
+        '<time datetime="{}">{}</time>', now.date().isoformat(), format_date(now, with_time=False)
+    )
+    if not hijri:
+        return gregorian
+    return format_html(
+        '{} <span aria-hidden="true">·</span> <span class="hijri-date">{}</span>', gregorian, hijri
+    )

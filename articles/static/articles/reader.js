@@ -33,7 +33,8 @@
   function refreshTimes() {
     var language = (document.documentElement.lang || "ar").slice(0, 2);
     var now = Date.now();
-    document.querySelectorAll("time[datetime]").forEach(function (element) {
+    // Only times of day (a date alone, like the masthead's, stays as it is).
+    document.querySelectorAll('time[datetime*="T"]').forEach(function (element) {
       var when = Date.parse(element.getAttribute("datetime"));
       if (isNaN(when)) return;
       var minutes = Math.floor((now - when) / 60000);
