@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 from articles.cache import ARTICLES, LABELS, listing_timeout, navigable_sections
 from articles.dates import format_date, format_hijri
@@ -207,4 +207,28 @@ def masthead_dates():
         return gregorian
     return format_html(
         '{} <span aria-hidden="true">·</span> <span class="hijri-date">{}</span>', gregorian, hijri
+    )
+
+
+# A save this long after publication is a change readers are told about; quicker ones are
+# the publishing desk's last touches.
+UPDATE_SHOWN_AFTER = timedelta(minutes=30)
+
+
+@register.simple_tag
+def updated_time(article):
+    """ "Updated <time>" for a published story changed after it was published, written or
+    imported (its `updated_at`: any save); nothing otherwise."""
+    updated = article.updated_at
+    if article.published_at is None or updated is None:
+        return ""
+    since = max(
+        moment
+        for moment in (article.published_at, article.created_at, article.imported_at)
+        if moment is not None
+    )
+    if updated - since < UPDATE_SHOWN_AFTER:
+        return ""
+    return format_html(
+        '<span class="updated">{} {}</span>', pgettext("time", "Updated"), news_time(updated)
     )

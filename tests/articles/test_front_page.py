@@ -201,3 +201,19 @@ def test_author_page_shows_photo_bio_links_and_chosen_role(
     assert (
         '<span class="kicker">بقلم</span>' in client.get(author.get_absolute_url()).content.decode()
     )
+
+
+def test_teasers_show_an_updated_time_only_for_stories_changed_after_publication(
+    client, make_article
+):
+    fresh = make_article(published_at=timezone.now() - timedelta(minutes=5))
+    changed = make_article(published_at=timezone.now() - timedelta(hours=30))
+    Article.objects.filter(pk=changed.pk).update(created_at=timezone.now() - timedelta(hours=31))
+    html = client.get("/").content.decode()
+
+    def teaser(article):
+        title = f'class="teaser-title"><a href="{article.get_absolute_url()}"'
+        return html.split(title, 1)[1].split("</article>", 1)[0]
+
+    assert 'class="updated"' in teaser(changed) and "محدَّث" in teaser(changed)
+    assert 'class="updated"' not in teaser(fresh)
