@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from articles.models import Article, Author, Section, Source, Tag
+from articles.models import Article, Author, Page, Section, Source, Tag
 
 CONTENT_FILE = Path(__file__).with_name("content.json")
 IMAGE_SIZE = (1200, 675)
@@ -53,6 +53,31 @@ def draw_picture(seed: int) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=80, optimize=True)
     return buffer.getvalue()
+
+
+# The site's own pages, linked from the footer (editors change them in the admin).
+DEMO_PAGES = [
+    {
+        "slug": "about",
+        "order": 1,
+        "title_ar": "من نحن",
+        "title_en": "About us",
+        "body_ar": "<p>غرفة الأخبار موقع إخباري مستقل ينشر أخبار العراق والعالم"
+        " بالعربية والإنجليزية.</p>",
+        "body_en": "<p>Newsroom is an independent news site publishing news from Iraq"
+        " and the world in Arabic and English.</p>",
+    },
+    {
+        "slug": "contact",
+        "order": 2,
+        "title_ar": "اتصل بنا",
+        "title_en": "Contact us",
+        "body_ar": '<p>لمراسلة التحرير: <a href="mailto:desk@news.example">'
+        "desk@news.example</a></p>",
+        "body_en": '<p>To write to the desk: <a href="mailto:desk@news.example">'
+        "desk@news.example</a></p>",
+    },
+]
 
 
 def load_content():
@@ -134,4 +159,6 @@ def load(stdout=None):
 
     for item in content["articles"]:
         articles[item["key"]].related.set([articles[key] for key in item.get("related", [])])
+    for item in DEMO_PAGES:
+        Page.objects.get_or_create(slug=item["slug"], defaults=item)
     return created_count
