@@ -5,11 +5,21 @@ own font; the new pages pass the audit and the HTML checker."""
 import re
 
 from django.utils import timezone
+from django.utils.translation import override
 
 from articles import readership
 from articles.models import Article, DailyReads
 from tests.caches import clear_cache
 from tests.e2e import checks
+
+
+def new_page(reader):
+    """A page that gives the first views time: they make the demo's renditions (lead,
+    teasers, columnists' photos), seconds on a busy machine."""
+    page = reader.new_page()
+    page.set_default_navigation_timeout(60_000)
+    return page
+
 
 FONT_FACTS = """async () => {
   await document.fonts.ready;
@@ -24,9 +34,8 @@ FONT_FACTS = """async () => {
 
 
 def test_home_first_headline_no_repeats_own_font(reader):
-    page = reader.new_page()
-    # The first view makes the demo's renditions (lead, teasers, columnists' photos).
-    page.goto(reader.url("/"), timeout=60_000)
+    page = new_page(reader)
+    page.goto(reader.url("/"))
     checks.audit_page(page, language="ar")
     headline = page.locator("main .teaser-title").first.bounding_box()
     if page.viewport_size["width"] == 375:
@@ -47,13 +56,13 @@ def test_most_read_lists_counted_visits(reader):
     clear_cache()
     popular, other = Article.objects.public().public("en").order_by("-published_at")[3:5]
     for _ in range(3):  # three readers
-        page = reader.new_page()
+        page = new_page(reader)
         page.goto(reader.url(popular.get_absolute_url()))
         page.wait_for_load_state("networkidle")
         page.reload()  # within a minute: not a new read
         page.wait_for_load_state("networkidle")
         page.close()
-    page = reader.new_page()
+    page = new_page(reader)
     page.goto(reader.url(other.get_absolute_url()))
     page.wait_for_load_state("networkidle")
     # Reads after each article's first are written by the next write: do it now.
@@ -72,7 +81,7 @@ def test_most_read_lists_counted_visits(reader):
 
 
 def test_relative_times_in_arabic(reader):
-    page = reader.new_page()
+    page = new_page(reader)
     page.goto(reader.url("/"))
     said = page.evaluate(
         "[0, 1, 2, 3, 11, 60, 120, 180, 660].map((m) => window.newsroomRelativeTime(m, 'ar'))"
@@ -85,10 +94,40 @@ def test_relative_times_in_arabic(reader):
     assert exact.get_attribute("title")
 
 
-def test_new_pages_are_valid_html(site, session_factory, html_checker):
+def changed_pages():
+    """The pages this work changed, in both editions."""
+    article = Article.objects.public().public("en").filter(author__isnull=False).first()
+    pages = []
+    for language, prefix in (("ar", ""), ("en", "/en")):
+        with override(language):
+            pages += [
+                (language, f"{prefix}/"),
+                (language, f"{prefix}/most-read/"),
+                (language, f"{prefix}/pages/about/"),
+                (language, "/opinions/" if language == "ar" else "/en/opinions/"),
+                (language, article.get_absolute_url()),
+                (language, article.author.get_absolute_url()),
+            ]
+    return pages
+
+
+def test_changed_pages_pass_the_audit(reader):
+    page = new_page(reader)
+    failures = []
+    for language, path in changed_pages():
+        page.goto(reader.url(path))
+        try:
+            checks.audit_page(page, language=language)
+        except AssertionError as error:
+            failures.append(f"{path}: {error}")
+    assert not failures, "\n".join(failures)
+    reader.assert_clean()
+
+
+def test_changed_pages_are_valid_html(site, session_factory, html_checker):
     request = session_factory(site.url).context.request
     documents = {}
-    for path in ("/", "/most-read/", "/en/most-read/", "/author/noor-aljubouri/"):
+    for _language, path in changed_pages():
         response = request.get(site.url + path)
         assert response.status == 200, path
         documents[path] = response.text()
