@@ -6,7 +6,7 @@ Latin-derived names of Egypt and the Gulf (يناير، فبراير…). Digits
 (0-9) or Arabic-Indic (٠-٩) by settings.NEWSROOM_DIGITS.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import formats, timezone
@@ -62,7 +62,3 @@ def format_hijri(value, language=None) -> str:
     if (language or get_language() or "ar")[:2] != "ar":
         return f"{hijri.day} {hijri.month_name('en')} {hijri.year} AH"
     return arabic_digits(f"{hijri.day} {hijri.month_name('ar')} {hijri.year} هـ")
-
-
-def today() -> date:
-    return timezone.localdate()

@@ -44,7 +44,7 @@ def news_time(value, with_time=True):
     if value is None:
         return ""
     # The title keeps the exact time where the browser shows a relative one
-    # (static/articles/times.js: "منذ 3 ساعات" for stories under a day old).
+    # (articles/static/articles/reader.js: "منذ 3 ساعات" for stories under a day old).
     return format_html(
         '<time datetime="{}" title="{}">{}</time>',
         timezone.localtime(value).isoformat(timespec="minutes"),
