@@ -1,4 +1,9 @@
+from datetime import timedelta
+
 from django.contrib import admin
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import AdminProseEditorWidget
@@ -7,7 +12,7 @@ from modeltranslation.admin import TabbedTranslationAdmin
 
 from articles import desk, search
 from articles.desk import DeskAdminMixin
-from articles.models import Article, Author, LegacyURL, Section, Source, Tag
+from articles.models import Article, Author, DailyReads, LegacyURL, Page, Section, Source, Tag
 from newsroom.admin import StorageErrorAdminMixin
 
 # What the body editor offers; the server-side policy (articles/html.py) is the real gate.
@@ -37,8 +42,8 @@ PUBLISHING_FIELDS = ("published_at", "is_featured", "is_breaking")
 
 @admin.register(Section)
 class SectionAdmin(TabbedTranslationAdmin):
-    list_display = ["name", "slug", "order", "in_navigation"]
-    list_editable = ["order", "in_navigation"]
+    list_display = ["name", "slug", "order", "in_navigation", "is_opinion"]
+    list_editable = ["order", "in_navigation", "is_opinion"]
     search_fields = ["name_ar", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name_en"]}
 
@@ -52,7 +57,7 @@ class TagAdmin(TabbedTranslationAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(TabbedTranslationAdmin):
-    list_display = ["name", "slug", "user"]
+    list_display = ["name", "slug", "user", "role_form"]
     search_fields = ["name_ar", "name_en", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]
@@ -64,10 +69,43 @@ class SourceAdmin(TabbedTranslationAdmin):
     search_fields = ["name_ar", "name_en", "url"]
 
 
+class ReadsAdminMixin:
+    """What readers read, for editors: a "reads in 7 days" column and, on the form, the
+    reads of the last 24 hours, 7 days and all time."""
+
+    @staticmethod
+    def reads_since(days):
+        since = timezone.localdate() - timedelta(days=days - 1)
+        rows = DailyReads.objects.filter(article=OuterRef("pk"), day__gte=since)
+        return Coalesce(
+            Subquery(rows.values("article").annotate(total=Sum("reads")).values("total")), 0
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(reads_week=self.reads_since(7))
+
+    @admin.display(description=_("reads (7 days)"), ordering="reads_week")
+    def reads_week(self, obj):
+        return obj.reads_week
+
+    @admin.display(description=_("reads"))
+    def reads(self, obj):
+        if obj.pk is None:
+            return "—"
+        totals = DailyReads.objects.filter(article=obj).aggregate(
+            today=Sum("reads", filter=Q(day=timezone.localdate())),
+            week=Sum("reads", filter=Q(day__gte=timezone.localdate() - timedelta(days=6))),
+            total=Sum("reads"),
+        )
+        return _("today: %(today)s · 7 days: %(week)s · all time: %(total)s") % {
+            name: value or 0 for name, value in totals.items()
+        }
+
+
 @admin.register(Article)
-class ArticleAdmin(DeskAdminMixin, StorageErrorAdminMixin, TabbedTranslationAdmin):
+class ArticleAdmin(DeskAdminMixin, ReadsAdminMixin, StorageErrorAdminMixin, TabbedTranslationAdmin):
     # The desk (articles/desk.py): status badges, author column, the site's dates.
-    list_display = ["title", desk.status_badge, "author_name", "section", "published"]
+    list_display = ["title", desk.status_badge, "author_name", "section", "published", "reads_week"]
     list_display_links = ["title"]
     list_filter = [desk.PublicationStateFilter, "section", "is_featured", "is_breaking"]
     list_select_related = ["section", "author"]
@@ -75,7 +113,7 @@ class ArticleAdmin(DeskAdminMixin, StorageErrorAdminMixin, TabbedTranslationAdmi
     autocomplete_fields = ["section", "tags", "author", "source", "related"]
     prepopulated_fields = {"slug": ["title"]}
     # Dates in the site's own convention (articles/dates.py), not Django's month names.
-    readonly_fields = ["thumbnail", "created", "updated"]
+    readonly_fields = ["thumbnail", "created", "updated", "reads"]
     actions = ["publish", "publish_now", "unpublish"]
     save_on_top = True
 
@@ -98,6 +136,7 @@ class ArticleAdmin(DeskAdminMixin, StorageErrorAdminMixin, TabbedTranslationAdmi
         ),
         (_("Publishing"), {"fields": ["published_at", "is_featured", "is_breaking"]}),
         (_("Correction"), {"fields": ["correction_note"]}),
+        (_("Readers"), {"fields": ["reads"]}),
         (_("History"), {"classes": ["collapse"], "fields": ["created", "updated"]}),
     ]
 
@@ -143,3 +182,13 @@ class LegacyURLAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     search_fields = ["path", "=article__id"]
     autocomplete_fields = ["article"]
+
+
+@admin.register(Page)
+class PageAdmin(TabbedTranslationAdmin):
+    """The site's own pages (about, contact)."""
+
+    list_display = ["title", "slug", "in_footer", "order"]
+    list_editable = ["in_footer", "order"]
+    search_fields = ["title_ar", "title_en", "slug"]
+    prepopulated_fields = {"slug": ["title_en"]}

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,13 +10,16 @@ class ArticlesConfig(AppConfig):
     def ready(self):
         import reversion
 
-        from articles.cache import connect_signals, next_publication
-        from articles.models import Article
+        from articles.cache import connect_signals, labels_changed, next_publication
+        from articles.models import Article, Page
         from articles.roles import sync_roles
         from newsroom.pagecache import register_deadline
 
         post_migrate.connect(sync_roles, sender=self)
         connect_signals()
+        # The footer lists the site's pages: it is cached with the labels.
+        post_save.connect(labels_changed, sender=Page)
+        post_delete.connect(labels_changed, sender=Page)
         # Cached pages must not outlive the next scheduled publication.
         register_deadline(next_publication)
         # Every field, both languages (modeltranslation's columns are model fields too),

@@ -6,8 +6,11 @@ Latin-derived names of Egypt and the Gulf (يناير، فبراير…). Digits
 (0-9) or Arabic-Indic (٠-٩) by settings.NEWSROOM_DIGITS.
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.utils import formats, timezone
+from hijridate import Gregorian
 
 from newsroom.site import edition
 
@@ -43,3 +46,20 @@ def format_date(value, with_time=True, language=None):
     if with_time:
         text += f"، {local:%H:%M}"
     return arabic_digits(text)
+
+
+def format_hijri(value, language=None) -> str:
+    """`value` (an aware datetime, in the site's time zone, or a date) as a date of the Umm
+    al-Qura calendar: "26 جمادى الآخرة 1448 هـ" / "26 Jumada al-Akhirah 1448 AH"; empty
+    when Hijri dates are off (settings.NEWSROOM_HIJRI_DATES) or outside the calendar's
+    range (1343–1500 AH)."""
+    if value is None or not settings.NEWSROOM_HIJRI_DATES:
+        return ""
+    day = timezone.localtime(value).date() if isinstance(value, datetime) else value
+    try:
+        hijri = Gregorian.fromdate(day).to_hijri()
+    except OverflowError:
+        return ""
+    if edition(language) != "ar":
+        return f"{hijri.day} {hijri.month_name('en')} {hijri.year} AH"
+    return arabic_digits(f"{hijri.day} {hijri.month_name('ar')} {hijri.year} هـ")

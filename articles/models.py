@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from articles.html import sanitize_html
@@ -26,6 +26,7 @@ def localized(field, language=None):
 # First path segments that belong to other pages, so no section may take them.
 RESERVED_SECTION_SLUGS = {
     "admin", "ads", "author", "en", "feed", "media", "search", "sitemap", "static", "tag",
+    "most-read", "read", "pages",
 }  # fmt: skip
 
 
@@ -74,6 +75,12 @@ class Section(models.Model):
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     in_navigation = models.BooleanField(_("shown in navigation"), default=True)
+    # Issue 17: the front page's Opinions block, and teasers that show the columnist.
+    is_opinion = models.BooleanField(
+        _("opinion section"),
+        default=False,
+        help_text=_("Its teasers show the columnist's name and photo."),
+    )
 
     objects = SectionQuerySet.as_manager()
 
@@ -107,6 +114,22 @@ class Tag(models.Model):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+class AuthorRole(models.TextChoices):
+    """How the site names an author's role, in the form the author chose."""
+
+    NEUTRAL = "neutral", _("Neutral (“by”)")
+    MASCULINE = "masculine", _("Masculine (كاتب)")
+    FEMININE = "feminine", _("Feminine (كاتبة)")
+
+    @property
+    def label_text(self):
+        return {
+            "neutral": pgettext_lazy("author role, neutral", "By"),
+            "masculine": pgettext_lazy("author role, masculine", "Writer"),
+            "feminine": pgettext_lazy("author role, feminine", "Writer"),
+        }[self.value]
+
+
 class Author(models.Model):
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=150, unique=True, allow_unicode=True)
@@ -119,6 +142,23 @@ class Author(models.Model):
         blank=True,
         related_name="author_profile",
     )
+    # Issue 17: the columnist's photo, how the site names their role, their own pages.
+    photo = SafeImageField(
+        _("photo"),
+        upload_to=RandomUploadPath("authors"),
+        blank=True,
+        help_text=_("A portrait, shown round beside their articles."),
+    )
+    role_form = models.CharField(
+        _("role label"),
+        max_length=10,
+        choices=AuthorRole.choices,
+        default=AuthorRole.NEUTRAL,
+        help_text=_("How the site names their role on their page."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    x_url = models.URLField(_("X (Twitter) profile"), blank=True)
+    facebook_url = models.URLField(_("Facebook profile"), blank=True)
 
     objects = AuthorQuerySet.as_manager()
 
@@ -132,6 +172,16 @@ class Author(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:author", kwargs={"slug": self.slug})
+
+    @property
+    def role_label(self):
+        return AuthorRole(self.role_form).label_text
+
+    @property
+    def social_urls(self):
+        """(name, address) of the author's own pages that are filled in."""
+        named = ((_("Website"), self.website), ("X", self.x_url), ("Facebook", self.facebook_url))
+        return [(name, url) for name, url in named if url]
 
 
 class Source(models.Model):
@@ -188,37 +238,41 @@ class ArticleQuerySet(models.QuerySet):
     def front_page(self, sections, *, latest, per_section):
         """The lead story (the newest featured one, else the newest), the `latest` newest
         others, and the `per_section` newest of each of `sections` that has any, as
-        TeaserRefs: {"lead", "latest", "section_blocks": [(section, [ref, …]), …]}."""
+        TeaserRefs: {"lead", "latest", "section_blocks": [(section, [ref, …]), …]}.
+        Each story appears once: a section block skips the lead and the latest."""
         newest = list(self.only("pk", "updated_at", "is_featured")[: latest + 1])
         lead = next((article for article in newest if article.is_featured), None)
         lead = lead or self.filter(is_featured=True).only("pk", "updated_at").first()
         lead = lead or (newest[0] if newest else None)
-        blocks = self.newest_per_section(sections, per_section)
+        latest_refs = [
+            TeaserRef(article.pk, article.updated_at) for article in newest if article.pk != lead.pk
+        ][:latest]
+        shown = {ref.pk for ref in latest_refs} | ({lead.pk} if lead else set())
+        blocks = self.newest_per_section(sections, per_section, skip=shown)
         return {
             "lead": TeaserRef(lead.pk, lead.updated_at) if lead else None,
-            "latest": [
-                TeaserRef(article.pk, article.updated_at)
-                for article in newest
-                if article.pk != lead.pk
-            ][:latest],
+            "latest": latest_refs,
             "section_blocks": [
                 (section, blocks[section.pk]) for section in sections if blocks[section.pk]
             ],
         }
 
-    def newest_per_section(self, sections, count):
-        """{section id: [TeaserRef, …]}: the newest `count` articles of each of `sections`,
-        in one query. Where the database allows a LIMIT in each part of a UNION (PostgreSQL),
-        each section is an index scan of a few rows, whatever the size of the archive;
-        elsewhere (SQLite) a window over the sections' articles."""
+    def newest_per_section(self, sections, count, *, skip=frozenset()):
+        """{section id: [TeaserRef, …]}: the newest `count` articles of each of `sections`
+        that are not in `skip` (ids), in one query. Where the database allows a LIMIT in
+        each part of a UNION (PostgreSQL), each section is an index scan of a few rows,
+        whatever the size of the archive; elsewhere (SQLite) a window over the sections'
+        articles."""
         ids = [section.pk for section in sections]
         columns = ("section_id", "pk", "updated_at", "published_at")
         if not ids:
             return {}
+        # Skipped stories may all be in one section: read that many more of each.
+        wanted = count + len(skip)
         if connections[self.db].features.supports_slicing_ordering_in_compound:
             parts = [
                 self.filter(section_id=pk).order_by("-published_at", "-pk").values_list(*columns)
-                [:count]
+                [:wanted]
                 for pk in ids
             ]  # fmt: skip
             rows = parts[0].union(*parts[1:], all=True)
@@ -231,14 +285,15 @@ class ArticleQuerySet(models.QuerySet):
             rows = (
                 self.filter(section_id__in=ids)
                 .annotate(rank=rank)
-                .filter(rank__lte=count)
+                .filter(rank__lte=wanted)
                 .values_list(*columns)
             )
         blocks = {pk: [] for pk in ids}
         for section_id, pk, updated_at, _published_at in sorted(
             rows, key=lambda row: (row[3], row[1]), reverse=True
         ):
-            blocks[section_id].append(TeaserRef(pk, updated_at))
+            if pk not in skip and len(blocks[section_id]) < count:
+                blocks[section_id].append(TeaserRef(pk, updated_at))
         return blocks
 
     def related_to(self, article, language=None):
@@ -737,3 +792,85 @@ class PendingCorrection(models.Model):
 
     def __str__(self):
         return str(self.article_id)
+
+
+# Issue 17: what readers read, for the "most read" lists (articles/readership.py).
+class DailyReadsQuerySet(models.QuerySet):
+    def most_read(self, *, hours, count, language=None):
+        """TeaserRefs of the `count` public articles read most in the last `hours` hours,
+        most read first. Rows are daily: the oldest day's reads count in proportion to the
+        part of that day that lies within the window (readers spread over a day)."""
+        now = timezone.localtime()
+        since = now - timedelta(hours=hours)
+        oldest_share = 1 - (since - since.replace(hour=0, minute=0, second=0, microsecond=0)) / (
+            timedelta(days=1)
+        )
+        weighted = Case(
+            When(day=since.date(), then=F("reads") * Value(oldest_share)),
+            default=F("reads") * Value(1.0),
+            output_field=models.FloatField(),
+        )
+        public = Article.objects.public(language).values("pk")
+        rows = (
+            self.filter(day__gte=since.date(), article__in=public)
+            .values("article", "article__updated_at")
+            .annotate(total=models.Sum(weighted))
+            .filter(total__gt=0)
+            .order_by("-total", "-article")
+            .values_list("article", "article__updated_at")[:count]
+        )
+        return [TeaserRef(pk, updated_at) for pk, updated_at in rows]
+
+
+class DailyReads(models.Model):
+    """How many times an article was read on one day (in the site's time zone): counted
+    in the cache, moved here by the first read of each minute (articles/readership.py).
+    Nothing about the readers."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="daily_reads"
+    )
+    day = models.DateField(_("day"))
+    reads = models.PositiveIntegerField(_("reads"), default=0)
+
+    objects = DailyReadsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daily reads")
+        verbose_name_plural = _("daily reads")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "day"], name="daily_reads_article_day")
+        ]
+        indexes = [models.Index(fields=["day", "article"], name="daily_reads_day_idx")]
+
+    def __str__(self):
+        return f"{self.article_id} {self.day}: {self.reads}"
+
+
+# Issue 17: the site's own pages (about, contact), edited at the desk, linked from the footer.
+class Page(models.Model):
+    """A page of the site that is not news: "About us", "Contact". Its body is sanitised
+    like an article's."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    body = models.TextField(_("body"))
+    in_footer = models.BooleanField(_("linked from the footer"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("site page")
+        verbose_name_plural = _("site pages")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.title or ""
+
+    def save(self, *args, **kwargs):
+        for language, _name in settings.LANGUAGES:
+            body_field = localized("body", language)
+            setattr(self, body_field, sanitize_html(getattr(self, body_field) or ""))
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:page", kwargs={"slug": self.slug})

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from articles.models import Article, Author, Section, Source, Tag
+from articles.models import Article, Author, Page, Section, Source, Tag
 
 
 @register(Section)
@@ -40,4 +40,10 @@ class ArticleTranslationOptions(TranslationOptions):
     )
     # An edition shows only what was written for it: never Arabic text on an English page.
     fallback_languages = {"default": ()}
+    required_languages = ("ar",)
+
+
+@register(Page)
+class PageTranslationOptions(TranslationOptions):
+    fields = ("title", "body")
     required_languages = ("ar",)

@@ -21,6 +21,9 @@ app_name = "articles"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("most-read/", views.MostReadView.as_view(), name="most-read"),
+    path("read/<int:pk>/", views.read_beacon, name="read"),
+    path("pages/<uslug:slug>/", views.PageView.as_view(), name="page"),
     # Feeds come before the section and article patterns ("feed" is a reserved slug).
     path("feed/", feeds.site_rss, name="feed"),
     path("feed/atom/", feeds.site_atom, name="feed-atom"),

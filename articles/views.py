@@ -1,24 +1,29 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import escape_uri_path
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import get_language, override
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
 from articles.cache import ARTICLES, LABELS, labels, listing_timeout, navigable_sections
 from articles.forms import SearchForm
-from articles.models import Article, Author, LegacyURL, Section, Tag
+from articles.models import Article, Author, LegacyURL, Page, Section, Tag, localized
+from articles.readership import most_read, record_read
 from articles.search import search
 from articles.teasers import TeaserForm, render_teasers
 from newsroom.cache import cached_value
 from newsroom.pagecache import page_query
 
 ARTICLES_PER_SECTION_BLOCK = 4
-LATEST_COUNT = 8
+# Six cards fill the grid of one, two or three columns.
+LATEST_COUNT = 6
+MOST_READ_COUNT = 5
 LEAD_FORM = TeaserForm(lead=True, show_section=True)
 LATEST_FORM = TeaserForm(heading="h3", show_section=True)
 BLOCK_FORM = TeaserForm(heading="h3")
@@ -37,19 +42,68 @@ class HomeView(TemplateView):
             versions=[ARTICLES],
             timeout=listing_timeout,
         )
+        reads = most_read(MOST_READ_COUNT)
         # Every teaser of the page in one lookup (and at most one query for new ones).
         lead = [(page["lead"], LEAD_FORM)] if page["lead"] else []
         latest = [(ref, LATEST_FORM) for ref in page["latest"]]
         blocks = [(ref, BLOCK_FORM) for _section, refs in page["section_blocks"] for ref in refs]
-        html = iter(render_teasers([*lead, *latest, *blocks]))
+        read = [(ref, BLOCK_FORM) for refs in reads.values() for ref in refs]
+        html = iter(render_teasers([*lead, *latest, *blocks, *read]))
+        lead_html = next(html) if lead else ""
+        latest_html = [next(html) for _ in latest]
+        section_blocks = [
+            (section, [next(html) for _ in refs]) for section, refs in page["section_blocks"]
+        ]
+        # Opinion sections go to the sidebar, beside the most read.
         return super().get_context_data(
-            lead=next(html) if lead else "",
-            latest=[next(html) for _ in latest],
-            section_blocks=[
-                (section, [next(html) for _ in refs]) for section, refs in page["section_blocks"]
-            ],
+            lead=lead_html,
+            latest=latest_html,
+            section_blocks=[block for block in section_blocks if not block[0].is_opinion],
+            opinion_blocks=[block for block in section_blocks if block[0].is_opinion],
+            most_read_teasers={name: [next(html) for _ in refs] for name, refs in reads.items()},
             **kwargs,
         )
+
+
+class MostReadView(TemplateView):
+    """/most-read/: the most read stories of the last 24 hours and 7 days."""
+
+    template_name = "articles/most_read.html"
+    count = 10
+
+    def get_context_data(self, **kwargs):
+        reads = most_read(self.count)
+        return super().get_context_data(
+            most_read_teasers={
+                name: render_teasers([(ref, LATEST_FORM) for ref in refs])
+                for name, refs in reads.items()
+            },
+            **kwargs,
+        )
+
+
+class PageView(DetailView):
+    """A site page (about, contact)."""
+
+    model = Page
+    template_name = "articles/page.html"
+    context_object_name = "page"
+
+    def get_queryset(self):
+        # Only in the editions it was written for.
+        return Page.objects.filter(**{f"{localized('title')}__gt": ""})
+
+
+@csrf_exempt  # sent by cached pages, which carry no token; it changes no one's data
+@require_POST
+def read_beacon(request, pk):
+    """One read of article `pk`, from the page's beacon (articles/static/articles/reads.js).
+    Always 204 for the browser: nothing to show, whether or not it was counted."""
+    origin = request.headers.get("Origin")
+    if origin and origin != f"{request.scheme}://{request.get_host()}":
+        return HttpResponseForbidden()
+    record_read(article_id=pk, user_agent=request.headers.get("User-Agent", ""))
+    return HttpResponse(status=204)
 
 
 class CachedPaginator(Paginator):

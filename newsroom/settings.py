@@ -305,6 +305,8 @@ STORAGES = {
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "")
 # "levantine": كانون الثاني، شباط… (Iraq, Syria, Lebanon); "egyptian": يناير، فبراير…
 NEWSROOM_MONTH_NAMES = os.environ.get("NEWSROOM_MONTH_NAMES", "levantine")
+# The Hijri (Umm al-Qura) date beside the Gregorian one, in the masthead and on articles.
+NEWSROOM_HIJRI_DATES = env_bool("NEWSROOM_HIJRI_DATES", default=True)
 # "western": 0-9; "arabic-indic": ٠-٩
 NEWSROOM_DIGITS = os.environ.get("NEWSROOM_DIGITS", "western")
 # The public address of the site (e.g. https://news.example), used for the absolute links

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
 from articles import sitemaps
-from newsroom.views import robots_txt
+from newsroom.views import favicon, robots_txt, web_manifest
 
 admin.site.site_header = _("Newsroom administration")
 admin.site.site_title = _("Newsroom")
@@ -19,6 +19,8 @@ urlpatterns = [
     # Outside the language prefixes: /ads.txt and the click redirect have one address.
     path("", include("ads.urls")),
     path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("manifest.webmanifest", web_manifest, name="manifest"),
     path("sitemap.xml", sitemaps.index, name="sitemap"),
     path("sitemap-news.xml", sitemaps.news, name="sitemap-news"),
     path("sitemap-<slug:section>.xml", sitemaps.section, name="sitemap-section"),

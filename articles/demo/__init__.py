@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from articles.models import Article, Author, Section, Source, Tag
+from articles.models import Article, Author, Page, Section, Source, Tag
 
 CONTENT_FILE = Path(__file__).with_name("content.json")
 IMAGE_SIZE = (1200, 675)
@@ -55,6 +55,31 @@ def draw_picture(seed: int) -> bytes:
     return buffer.getvalue()
 
 
+# The site's own pages, linked from the footer (editors change them in the admin).
+DEMO_PAGES = [
+    {
+        "slug": "about",
+        "order": 1,
+        "title_ar": "من نحن",
+        "title_en": "About us",
+        "body_ar": "<p>غرفة الأخبار موقع إخباري مستقل ينشر أخبار العراق والعالم"
+        " بالعربية والإنجليزية.</p>",
+        "body_en": "<p>Newsroom is an independent news site publishing news from Iraq"
+        " and the world in Arabic and English.</p>",
+    },
+    {
+        "slug": "contact",
+        "order": 2,
+        "title_ar": "اتصل بنا",
+        "title_en": "Contact us",
+        "body_ar": '<p>لمراسلة التحرير: <a href="mailto:desk@news.example">'
+        "desk@news.example</a></p>",
+        "body_en": '<p>To write to the desk: <a href="mailto:desk@news.example">'
+        "desk@news.example</a></p>",
+    },
+]
+
+
 def load_content():
     with CONTENT_FILE.open(encoding="utf-8") as handle:
         return json.load(handle)
@@ -68,7 +93,8 @@ def upsert_all(model, items, *, lookup, fields, key=None):
     """Create or update one object per item, found by `lookup`; returns them by `key`."""
     return {
         item[key or lookup]: model.objects.update_or_create(
-            **{lookup: item[lookup]}, defaults={field: item[field] for field in fields}
+            **{lookup: item[lookup]},
+            defaults={field: item[field] for field in fields if field in item},
         )[0]
         for item in items
     }
@@ -80,12 +106,15 @@ def load(stdout=None):
     content = load_content()
     sections = upsert_all(
         Section, content["sections"], lookup="slug",
-        fields=["name_ar", "name_en", "order", "in_navigation"],
+        fields=["name_ar", "name_en", "order", "in_navigation", "is_opinion"],
     )  # fmt: skip
     authors = upsert_all(
         Author, content["authors"], lookup="slug",
-        fields=["name_ar", "name_en", "bio_ar", "bio_en"],
+        fields=["name_ar", "name_en", "bio_ar", "bio_en", "role_form"],
     )  # fmt: skip
+    for index, author in enumerate(authors.values()):
+        if not author.photo:  # columnists show a round photo
+            author.photo.save(f"demo-author-{author.slug}.jpg", ContentFile(draw_picture(index)))
     sources = upsert_all(
         Source, content["sources"], key="key", lookup="name_ar", fields=["name_en", "url"]
     )
@@ -130,4 +159,6 @@ def load(stdout=None):
 
     for item in content["articles"]:
         articles[item["key"]].related.set([articles[key] for key in item.get("related", [])])
+    for item in DEMO_PAGES:
+        Page.objects.get_or_create(slug=item["slug"], defaults=item)
     return created_count

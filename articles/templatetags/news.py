@@ -9,12 +9,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 from articles.cache import ARTICLES, LABELS, listing_timeout, navigable_sections
-from articles.dates import format_date
-from articles.models import Article, localized
+from articles.dates import format_date, format_hijri
+from articles.models import Article, Page, localized
+from articles.readership import most_read as most_read_lists
 from articles.teasers import TeaserForm, render_teasers
+from newsroom import images
 from newsroom.cache import cached_value
 
 register = template.Library()
@@ -41,9 +43,12 @@ def news_time(value, with_time=True):
     """A <time> element with a machine-readable value and the site's date convention."""
     if value is None:
         return ""
+    # The title keeps the exact time where the browser shows a relative one
+    # (articles/static/articles/reader.js: "منذ 3 ساعات" for stories under a day old).
     return format_html(
-        '<time datetime="{}">{}</time>',
+        '<time datetime="{}" title="{}">{}</time>',
         timezone.localtime(value).isoformat(timespec="minutes"),
+        format_date(value, with_time=True),
         format_date(value, with_time=with_time),
     )
 
@@ -130,3 +135,91 @@ def related_news(article, count=RELATED_COUNT):
         timeout=listing_timeout,
     )
     return mark_safe(html)  # noqa: S308 - rendered by our own template
+
+
+# Issue 17: the sidebar's most read, the footer, columnists' photos.
+MOST_READ_COUNT = 5
+MOST_READ_FORM = TeaserForm(heading="h3")
+
+
+@register.simple_tag
+def most_read(teasers=None):
+    """ "Most read" in the last 24 hours and 7 days. The home page passes the teasers it
+    rendered with its own (one lookup for the whole page); other pages get them here."""
+    if teasers is None:
+        lists = most_read_lists(MOST_READ_COUNT)
+        html = iter(
+            render_teasers([(ref, MOST_READ_FORM) for refs in lists.values() for ref in refs])
+        )
+        teasers = {name: [next(html) for _ in refs] for name, refs in lists.items()}
+    return render_to_string("articles/widgets/most_read.html", {"most_read_teasers": teasers})
+
+
+@register.simple_tag
+def site_footer():
+    """The footer's sections, site pages and feeds; kept until a section or page changes."""
+    language = get_language()
+
+    def render():
+        pages = Page.objects.filter(in_footer=True, **{f"{localized('title')}__gt": ""})
+        return render_to_string(
+            "articles/widgets/footer.html",
+            {
+                "sections": navigable_sections(),
+                "pages": list(pages.only("pk", "slug", localized("title"))),
+            },
+        )
+
+    html = cached_value("articles:footer", [language], render, versions=[LABELS], memo=True)
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
+
+
+AVATAR_PIXELS = 96  # shown at 48 CSS pixels: sharp on high-density screens
+
+
+@register.inclusion_tag("articles/widgets/avatar.html")
+def author_photo(author, size=48):
+    """The author's photo, cropped square (made once, then found in the cache); nothing
+    when they have none."""
+    photo = getattr(author, "photo", None)
+    found = None
+    if photo:
+        found = images.rendition(photo, AVATAR_PIXELS, AVATAR_PIXELS, directory="authors")
+    return {"rendition": found, "size": size}
+
+
+@register.simple_tag
+def hijri_date(value):
+    """The Hijri date of `value`, when the site shows Hijri dates."""
+    text = format_hijri(value)
+    return format_html('<span class="hijri-date">{}</span>', text) if text else ""
+
+
+@register.simple_tag
+def masthead_dates():
+    """Today in both calendars, for the masthead."""
+    now = timezone.localtime()
+    hijri = format_hijri(now)
+    gregorian = format_html(
+        '<time datetime="{}">{}</time>', now.date().isoformat(), format_date(now, with_time=False)
+    )
+    if not hijri:
+        return gregorian
+    return format_html(
+        '{} <span aria-hidden="true">·</span> <span class="hijri-date">{}</span>', gregorian, hijri
+    )
+
+
+# A save this long after publication is a change readers are told about; quicker ones are
+# the publishing desk's last touches.
+@register.simple_tag
+def updated_time(article):
+    """ "Updated <time>" for a published story that an editor corrected after publication
+    (its `corrected_at`, set when a correction is published); nothing otherwise."""
+    if article.published_at is None or article.corrected_at is None:
+        return ""
+    return format_html(
+        '<span class="updated">{} {}</span>',
+        pgettext("time", "Updated"),
+        news_time(article.corrected_at),
+    )
