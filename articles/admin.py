@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,9 @@ from js_asset import Media
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from articles import search, services
-from articles.models import Article, Author, LegacyURL, Section, Source, Tag
+from articles.body import missing_figures
+from articles.media_admin import ImageAdmin, thumbnail_url  # noqa: F401 - registers the library
+from articles.models import Article, Author, LegacyURL, Section, Source, Tag, localized
 from newsroom.admin import StorageErrorAdminMixin
 
 # What the body editor offers; the server-side policy (articles/html.py) is the real gate.
@@ -110,10 +113,10 @@ class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
     ]
     list_display_links = ["title"]
     list_filter = ["status", "section", "is_featured", "is_breaking", "published_at"]
-    list_select_related = ["section"]
+    list_select_related = ["section", "main_image"]
     search_fields = ["title_ar", "title_en", "summary_ar", "summary_en", "=id"]
     date_hierarchy = "published_at"
-    autocomplete_fields = ["section", "tags", "author", "source", "related"]
+    autocomplete_fields = ["section", "tags", "author", "source", "related", "main_image"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["thumbnail", "created_at", "updated_at"]
     actions = ["publish", "unpublish"]
@@ -132,10 +135,7 @@ class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
         (None, {"fields": ["title", "slug", "summary", "body"]}),
         (_("Placement"), {"fields": ["section", "tags", "related"]}),
         (_("Attribution"), {"fields": ["author", "byline", "source", "dateline"]}),
-        (
-            _("Main image"),
-            {"fields": ["image", "thumbnail", "image_alt", "image_caption", "image_credit"]},
-        ),
+        (_("Main image"), {"fields": ["main_image", "thumbnail"]}),
         (_("Publishing"), {"fields": ["status", "published_at", "is_featured", "is_breaking"]}),
         (_("History"), {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
     ]
@@ -177,13 +177,28 @@ class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
 
     @admin.display(description=_("image"))
     def thumbnail(self, obj):
-        if not obj.image:
+        if not obj.main_image:
             return "—"
         return format_html(
-            '<img src="{}" alt="{}" width="120" loading="lazy">',
-            obj.image.url,
-            obj.image_alt,
+            '<img src="{}" alt="{}" width="120" height="120" loading="lazy">',
+            thumbnail_url(obj.main_image),
+            obj.main_image.alt,
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        bodies = (getattr(obj, localized("body", code)) or "" for code, _name in settings.LANGUAGES)
+        missing = sorted({pk for body in bodies for pk in missing_figures(body)})
+        if missing:
+            self.message_user(
+                request,
+                _(
+                    "The body shows pictures that are no longer in the library (%(ids)s): "
+                    "readers see nothing in their place. Remove them or choose others."
+                )
+                % {"ids": ", ".join(map(str, missing))},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Publish selected articles now"), permissions=["publish"])
     def publish(self, request, queryset):

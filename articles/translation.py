@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from articles.models import Article, Author, Section, Source, Tag
+from articles.models import Article, Author, Image, Section, Source, Tag
 
 
 @register(Section)
@@ -34,9 +34,13 @@ class ArticleTranslationOptions(TranslationOptions):
         "body",
         "dateline",
         "byline",
-        "image_caption",
-        "image_alt",
     )
     # An edition shows only what was written for it: never Arabic text on an English page.
     fallback_languages = {"default": ()}
     required_languages = ("ar",)
+
+
+@register(Image)
+class ImageTranslationOptions(TranslationOptions):
+    fields = ("alt", "caption", "credit")
+    fallback_languages = {"default": ()}

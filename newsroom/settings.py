@@ -308,7 +308,15 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", *media_origins(os.environ), *env_list("DJANGO_CSP_IMG_SRC")],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "frame-src": [SELF],
+        # The embed providers' players, loaded only on a reader's click (articles/embeds.py).
+        "frame-src": [
+            SELF,
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+            "https://platform.twitter.com",
+            "https://t.me",
+            "https://www.facebook.com",
+        ],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
