@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.urls import reverse_lazy
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -32,6 +33,37 @@ BODY_EDITOR_CONFIG = {
         "HardBreak": True,
         "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
         "History": True,
+        # Tables get a header row; articles/static/articles/editor_media.js holds the rest.
+        "Table": True,
+        "TableRow": True,
+        "TableHeader": True,
+        "TableCell": True,
+        "NewsFigure": {
+            "libraryUrl": reverse_lazy("admin:articles_image_changelist"),
+            "labels": {
+                "figure": _("Picture from the library"),
+                "picture": _("Picture number"),
+                "pictureHelp": _("Choose it in the library, or type its number."),
+                "choose": _("Choose…"),
+                "caption": _("Caption in this story"),
+                "captionHelp": _("Leave empty to use the library's caption."),
+                "insert": _("Insert"),
+                "missing": _(
+                    "This picture is no longer in the library: readers see nothing here. "
+                    "Remove it or choose another."
+                ),
+            },
+        },
+        "NewsEmbed": {
+            "checkUrl": reverse_lazy("admin:articles_image_embed_check"),
+            "labels": {
+                "embed": _("Embed a video or post"),
+                "address": _("Address of the video or post"),
+                "help": _("YouTube, Vimeo, X, Telegram or Facebook."),
+                "insert": _("Insert"),
+            },
+        },
+        "PullQuote": {"labels": {"pullQuote": _("Pull quote")}},
     }
 }
 
@@ -121,6 +153,9 @@ class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
     readonly_fields = ["thumbnail", "created_at", "updated_at"]
     actions = ["publish", "unpublish"]
     save_on_top = True
+
+    class Media:
+        css = {"all": ["articles/media_admin.css"]}  # the body editor's figures and embeds
 
     def get_search_results(self, request, queryset, search_term):
         """The usual field search, plus the readers' search (same normalisation, any status

@@ -4,12 +4,16 @@ with the focal point set by a click and the list of the stories that show it."""
 
 from django import forms
 from django.contrib import admin
-from django.urls import reverse
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from articles import services
+from articles.embeds import REFUSED_MESSAGE, parse_embed
 from articles.models import Image
 from newsroom.admin import StorageErrorAdminMixin
 from newsroom.images import PRESETS, RATIOS, picture
@@ -55,6 +59,49 @@ class ImageAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_usage()
+
+    def get_urls(self):
+        # What the body editor asks (articles/static/articles/editor_media.js).
+        return [
+            path(
+                "<int:pk>/card/",
+                self.admin_site.admin_view(self.card_view),
+                name="articles_image_card",
+            ),
+            path(
+                "embed-check/",
+                self.admin_site.admin_view(self.embed_check_view),
+                name="articles_image_embed_check",
+            ),
+            *super().get_urls(),
+        ]
+
+    def card_view(self, request, pk):
+        """A picture as a figure in the editor shows it; 404 once it has been deleted."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        picture = get_object_or_404(Image, pk=pk)
+        return JsonResponse(
+            {
+                "id": picture.pk,
+                "thumbnail": thumbnail_url(picture),
+                "alt": picture.alt or "",
+                "caption": picture.caption or "",
+                "credit": picture.credit or "",
+            }
+        )
+
+    def embed_check_view(self, request):
+        """The canonical address of a post or video the editor pasted, or why it is refused:
+        the rule of the sanitiser (articles/embeds.py), so both always agree."""
+        if not request.user.has_perm("articles.change_article") and not request.user.has_perm(
+            "articles.add_article"
+        ):
+            raise PermissionDenied
+        embed = parse_embed(request.GET.get("url", ""))
+        if embed is None:
+            return JsonResponse({"message": str(REFUSED_MESSAGE)})
+        return JsonResponse({"url": embed.url, "provider": embed.provider_name})
 
     def get_search_results(self, request, queryset, search_term):
         """Every word in the normal form of articles/text.py, or the picture's id."""
