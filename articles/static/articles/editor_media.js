@@ -4,6 +4,13 @@
 // cleans every body (articles/html.py) and renders them for readers (articles/body.py).
 import { Extension, Node, updateAttrsDialog } from "django-prose-editor/editor"
 
+// A new block goes after a selected figure or embed, never in its place.
+const insertBlock = (editor, content) => {
+  const { selection } = editor.state
+  const chain = editor.chain().focus()
+  return (selection.node ? chain.insertContentAt(selection.to, content) : chain.insertContent(content)).run()
+}
+
 const element = (tag, attributes = {}, children = []) => {
   const node = document.createElement(tag)
   Object.assign(node, attributes)
@@ -89,15 +96,6 @@ export const NewsFigure = Node.create({
     }
   },
 
-  addCommands() {
-    return {
-      insertNewsFigure:
-        (attributes) =>
-        ({ commands }) =>
-          commands.insertContent({ type: this.name, attrs: attributes }),
-    }
-  },
-
   addMenuItems({ buttons, menu }) {
     const options = this.options
     menu.defineItem({
@@ -112,7 +110,7 @@ export const NewsFigure = Node.create({
           if (!values || !/^\d+$/.test(values.imageId.trim())) return
           const attributes = { imageId: values.imageId.trim(), caption: values.caption.trim() }
           if (editing) editor.chain().focus().updateAttributes("newsFigure", attributes).run()
-          else editor.chain().focus().insertNewsFigure(attributes).run()
+          else insertBlock(editor, { type: "newsFigure", attrs: attributes })
         })
       },
     })
@@ -169,7 +167,7 @@ export const NewsEmbed = Node.create({
         fetch(`${checkUrl}?${new URLSearchParams({ url: values.url.trim() })}`, { credentials: "same-origin" })
           .then((response) => response.json())
           .then((result) => {
-            if (result.url) editor.chain().focus().insertContent({ type: "newsEmbed", attrs: { url: result.url } }).run()
+            if (result.url) insertBlock(editor, { type: "newsEmbed", attrs: { url: result.url } })
             else ask(editor, values.url, `⚠ ${result.message}`)
           })
       })
