@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from articles import services
@@ -119,7 +120,11 @@ class ImageAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
             if count:
                 self.message_user(
                     request,
-                    _("The %(count)d stories that show this picture show the change.")
+                    ngettext(
+                        "The story that shows this picture shows the change.",
+                        "The %(count)d stories that show this picture show the change.",
+                        count,
+                    )
                     % {"count": count},
                 )
 
