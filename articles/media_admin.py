@@ -136,7 +136,7 @@ class ImageAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
             obj.alt,
         )
 
-    @admin.display(description=_("picture"))
+    @admin.display(description=_("focal point"))
     def preview(self, obj):
         if not obj.pk or not obj.file:
             return "—"
@@ -151,11 +151,15 @@ class ImageAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
 
     @admin.display(description=_("size"))
     def size(self, obj):
-        return f"{obj.width}×{obj.height}" if obj.width else "—"
+        if not obj.width:
+            return "—"
+        return format_html('<bdi dir="ltr">{}×{}</bdi>', obj.width, obj.height)
 
     @admin.display(description=_("used in"), ordering="usage")
     def usage(self, obj):
-        return obj.usage
+        return ngettext("Used in %(count)d story", "Used in %(count)d stories", obj.usage) % {
+            "count": obj.usage
+        }
 
     @admin.display(description=_("stories that show it"))
     def used_in(self, obj):
