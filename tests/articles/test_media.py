@@ -253,3 +253,31 @@ def test_article_pictures_move_into_the_library_with_nothing_lost():
         from django.core.management import call_command
 
         call_command("flush", verbosity=0, interactive=False)
+
+
+# Tables and pull quotes ----------------------------------------------------------------
+
+
+def test_tables_keep_their_header_row_and_pull_quotes_their_class_only():
+    stored = sanitize_html(
+        '<table style="x"><thead><tr><th colspan="1" scope="col" onclick="x()">المحافظة</th>'
+        "</tr></thead><tbody><tr><td>البصرة</td></tr></tbody></table>"
+        '<blockquote class="pull-quote evil" style="color:red"><p>قول</p></blockquote>'
+        '<p class="pull-quote">x</p>'
+    )
+    assert stored == (
+        '<table><thead><tr><th colspan="1" scope="col">المحافظة</th></tr></thead>'
+        "<tbody><tr><td>البصرة</td></tr></tbody></table>"
+        '<blockquote class="pull-quote"><p>قول</p></blockquote><p>x</p>'
+    )
+
+
+def test_feeds_carry_figures_as_pictures_and_embeds_as_plain_links(client, make_article, picture):
+    make_article(
+        body_ar=f'<p>نص</p><figure data-image="{picture.pk}"></figure>'
+        '<figure data-embed="https://www.youtube.com/watch?v=dQw4w9WgXcQ"></figure>'
+    )
+    feed = client.get("/feed/").content.decode()
+    assert "https://www.youtube.com/watch?v=dQw4w9WgXcQ" in feed
+    assert "youtube-nocookie" not in feed and "embed-load" not in feed and "data-embed" not in feed
+    assert f"http://testserver{picture.file.url}" in feed and "data-image" not in feed
