@@ -222,13 +222,15 @@ def test_article_pictures_move_into_the_library_with_nothing_lost():
         image_alt_ar="جسر", image_alt_en="A bridge", image_caption_ar="تعليق",
         image_caption_en="Caption", image_credit="رويترز",
     )  # fmt: skip
+    same = {"image": "articles/2026/01/a.jpg", "image_width": 800, "image_height": 450}
+    Article.objects.create(**common, **same, image_credit="رويترز")  # other texts: its own
     Article.objects.create(
-        **common, image="articles/2026/01/a.jpg", image_width=800, image_height=450,
-        image_credit="رويترز",
+        **common, **same, image_alt_ar="جسر", image_alt_en="A bridge",
+        image_caption_ar="تعليق", image_caption_en="Caption", image_credit="رويترز",
     )  # fmt: skip
-    Article.objects.create(
-        **common, image="articles/2026/01/b.jpg", image_width=10, image_height=10
-    )
+    # No size known and no file in the storage: moved all the same.
+    unsized = Article.objects.create(**common)
+    Article.objects.filter(pk=unsized.pk).update(image="articles/2026/01/b.jpg")
     Article.objects.create(**common)
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
@@ -236,8 +238,11 @@ def test_article_pictures_move_into_the_library_with_nothing_lost():
     try:
         from articles.models import Article as NewArticle
 
-        assert NewArticle.objects.count() == 4
-        assert Image.objects.count() == 2  # one per distinct file
+        assert NewArticle.objects.count() == 5
+        # One per file and texts: the first and third articles share theirs.
+        assert Image.objects.count() == 3
+        story_one, _story_two, story_three = NewArticle.objects.order_by("pk")[:3]
+        assert story_one.main_image_id == story_three.main_image_id
         first = NewArticle.objects.order_by("pk").first().main_image
         assert (first.file.name, first.width, first.height) == ("articles/2026/01/a.jpg", 800, 450)
         assert (first.alt_ar, first.alt_en, first.caption_ar, first.caption_en) == (
@@ -248,8 +253,24 @@ def test_article_pictures_move_into_the_library_with_nothing_lost():
         )
         assert first.credit_ar == first.credit_en == "رويترز"
         assert first.search_text  # found by the admin's search
-        assert NewArticle.objects.exclude(main_image=None).count() == 3
+        assert NewArticle.objects.exclude(main_image=None).count() == 4
+        missing = Image.objects.values_list("file", "width").get(file="articles/2026/01/b.jpg")
+        assert missing == ("articles/2026/01/b.jpg", None)
+        # And back: the article's own fields again.
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)
+        old = MigrationExecutor(connection).loader.project_state(before).apps
+        rows = old.get_model("articles", "Article").objects.order_by("pk")
+        assert list(rows.values_list("image", "image_alt_en", "image_credit")) == [
+            ("articles/2026/01/a.jpg", "A bridge", "رويترز"),
+            ("articles/2026/01/a.jpg", "", "رويترز"),
+            ("articles/2026/01/a.jpg", "A bridge", "رويترز"),
+            ("articles/2026/01/b.jpg", "", ""),
+            ("", None, ""),
+        ]
     finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes("articles"))
         from django.core.management import call_command
 
         call_command("flush", verbosity=0, interactive=False)
