@@ -302,3 +302,15 @@ def test_feeds_carry_figures_as_pictures_and_embeds_as_plain_links(client, make_
     assert "https://www.youtube.com/watch?v=dQw4w9WgXcQ" in feed
     assert "youtube-nocookie" not in feed and "embed-load" not in feed and "data-embed" not in feed
     assert f"http://testserver{picture.file.url}" in feed and "data-image" not in feed
+
+
+def test_make_renditions_makes_the_crops_around_each_focal_point(picture):
+    from django.core.management import call_command
+
+    picture.focal_x, picture.focal_y = 0.95, 0.1
+    picture.save()  # never committed in this test: no renditions yet
+    square = images.Spec(160, 160, enlarge=False).focused(picture.focus)
+    name = square.stored_name(picture.file.name, picture.file.size)
+    assert "-at950-100" in name and not picture.file.storage.exists(name)
+    call_command("make_renditions", stdout=io.StringIO())
+    assert picture.file.storage.exists(name)

@@ -2,7 +2,7 @@
 // articles/admin.py): figures from the media library, embeds of known providers and pull
 // quotes. The body stores references only (a picture's id, a post's address); the server
 // cleans every body (articles/html.py) and renders them for readers (articles/body.py).
-import { Extension, Node, updateAttrsDialog } from "django-prose-editor/editor"
+import { Extension, Node, Plugin, updateAttrsDialog } from "django-prose-editor/editor"
 
 // A new block goes after a selected figure or embed, never in its place.
 const insertBlock = (editor, content) => {
@@ -155,30 +155,52 @@ export const NewsEmbed = Node.create({
     }
   },
 
+  // A pasted address of a provider's post or video becomes an embed.
+  addProseMirrorPlugins() {
+    const extension = this
+    return [
+      new Plugin({
+        props: {
+          handlePaste(_view, event) {
+            const text = event.clipboardData?.getData("text/plain")?.trim() || ""
+            if (!PROVIDER_ADDRESS.test(text)) return false
+            embed(extension.editor, extension.options, text)
+            return true
+          },
+        },
+      }),
+    ]
+  },
+
   addMenuItems({ buttons, menu }) {
-    const { labels, checkUrl } = this.options
-    const ask = (editor, url, problem) =>
-      updateAttrsDialog(
-        { url: { type: "string", title: labels.address, description: problem || labels.help, required: true } },
-        { title: labels.embed, submitText: labels.insert },
-      )(editor, { url }).then((values) => {
-        if (!values) return
-        // The server decides (articles/embeds.py): one rule for the editor and the sanitiser.
-        fetch(`${checkUrl}?${new URLSearchParams({ url: values.url.trim() })}`, { credentials: "same-origin" })
-          .then((response) => response.json())
-          .then((result) => {
-            if (result.url) insertBlock(editor, { type: "newsEmbed", attrs: { url: result.url } })
-            else ask(editor, values.url, `⚠ ${result.message}`)
-          })
-      })
+    const options = this.options
     menu.defineItem({
       name: "newsEmbed",
       groups: "nodes",
-      button: buttons.material("smart_display", labels.embed),
-      command: (editor) => ask(editor, "", ""),
+      button: buttons.material("smart_display", options.labels.embed),
+      command: (editor) => askForEmbed(editor, options, "", ""),
     })
   },
 })
+
+// Only a hint of what to check: the server decides (articles/embeds.py), one rule for the
+// editor and the sanitiser.
+const PROVIDER_ADDRESS =
+  /^https?:\/\/(www\.|m\.|mobile\.)?(youtube\.com|youtu\.be|vimeo\.com|x\.com|twitter\.com|t\.me|facebook\.com)\/\S*$/i
+
+const embed = (editor, options, url) =>
+  fetch(`${options.checkUrl}?${new URLSearchParams({ url })}`, { credentials: "same-origin" })
+    .then((response) => response.json())
+    .then((result) => {
+      if (result.url) insertBlock(editor, { type: "newsEmbed", attrs: { url: result.url } })
+      else askForEmbed(editor, options, url, `⚠ ${result.message}`)
+    })
+
+const askForEmbed = (editor, options, url, problem) =>
+  updateAttrsDialog(
+    { url: { type: "string", title: options.labels.address, description: problem || options.labels.help, required: true } },
+    { title: options.labels.embed, submitText: options.labels.insert },
+  )(editor, { url }).then((values) => values && embed(editor, options, values.url.trim()))
 
 export const PullQuote = Extension.create({
   name: "pullQuote",
