@@ -37,7 +37,7 @@ def submit_dialog(page, values):
 
 
 def test_editor_places_a_library_picture_and_embeds_readers_load_them_on_click(
-    site, session_factory, make_staff, tmp_path
+    site, session_factory, make_staff, tmp_path, html_checker
 ):
     make_staff("editor", EDITORS)
     section = Section.objects.get(slug="news")
@@ -118,6 +118,7 @@ def test_editor_places_a_library_picture_and_embeds_readers_load_them_on_click(
     )
     assert reader_page.locator(".article-body iframe").count() == 0  # nothing before a click
     checks.audit_page(reader_page, language="ar")
+    checks.assert_valid_html({"story with figure and embeds": reader_page.content()})
 
     reader_page.evaluate(
         "window.violations = [];"
