@@ -71,7 +71,16 @@ def test_editor_places_a_library_picture_and_embeds_readers_load_them_on_click(
     type_in_editor(page, "body_ar", "افتتح الجسر الجديد اليوم.")
     body = page.locator(".field-body_ar")
     body.locator("[data-name=newsFigure]").click()
-    submit_dialog(page, {"imageId": str(picture.pk), "caption": CAPTION})
+    # The picker: the library in a popup, searched in normal form ("حديدى" for "حديدي").
+    with page.expect_popup() as opened:
+        page.locator("dialog[open] .prose-editor-field-with-picker button").click()
+    library = opened.value
+    library.locator("#searchbar").fill("جسر حديدى")
+    library.locator("#searchbar").press("Enter")
+    expect(library.locator("#result_list tbody tr")).to_have_count(1)
+    library.locator("#result_list tbody tr a").first.click()
+    expect(page.locator("dialog[open] [name=imageId]")).to_have_value(str(picture.pk))
+    submit_dialog(page, {"caption": CAPTION})
     expect(body.locator(".news-figure-preview img")).to_be_visible()
     body.locator("[data-name=newsEmbed]").click()
     submit_dialog(page, {"url": "javascript:alert(1)"})
