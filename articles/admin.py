@@ -1,8 +1,10 @@
 from datetime import timedelta
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +13,20 @@ from js_asset import Media
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from articles import desk, search
+from articles.body import missing_figures
 from articles.desk import DeskAdminMixin
-from articles.models import Article, Author, DailyReads, LegacyURL, Page, Section, Source, Tag
+from articles.media_admin import ImageAdmin, thumbnail_url  # noqa: F401 - registers the library
+from articles.models import (
+    Article,
+    Author,
+    DailyReads,
+    LegacyURL,
+    Page,
+    Section,
+    Source,
+    Tag,
+    localized,
+)
 from newsroom.admin import StorageErrorAdminMixin
 
 # What the body editor offers; the server-side policy (articles/html.py) is the real gate.
@@ -33,6 +47,37 @@ BODY_EDITOR_CONFIG = {
         "HardBreak": True,
         "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
         "History": True,
+        # Tables get a header row; articles/static/articles/editor_media.js holds the rest.
+        "Table": True,
+        "TableRow": True,
+        "TableHeader": True,
+        "TableCell": True,
+        "NewsFigure": {
+            "libraryUrl": reverse_lazy("admin:articles_image_changelist"),
+            "labels": {
+                "figure": _("Picture from the library"),
+                "picture": _("Picture number"),
+                "pictureHelp": _("Choose it in the library, or type its number."),
+                "choose": _("Choose…"),
+                "caption": _("Caption in this story"),
+                "captionHelp": _("Leave empty to use the library's caption."),
+                "insert": _("Insert"),
+                "missing": _(
+                    "This picture is no longer in the library: readers see nothing here. "
+                    "Remove it or choose another."
+                ),
+            },
+        },
+        "NewsEmbed": {
+            "checkUrl": reverse_lazy("admin:articles_image_embed_check"),
+            "labels": {
+                "embed": _("Embed a video or post"),
+                "address": _("Address of the video or post"),
+                "help": _("YouTube, Vimeo, X, Telegram or Facebook."),
+                "insert": _("Insert"),
+            },
+        },
+        "PullQuote": {"labels": {"pullQuote": _("Pull quote")}},
     }
 }
 
@@ -110,12 +155,15 @@ class ArticleAdmin(DeskAdminMixin, ReadsAdminMixin, StorageErrorAdminMixin, Tabb
     list_filter = [desk.PublicationStateFilter, "section", "is_featured", "is_breaking"]
     list_select_related = ["section", "author"]
     search_fields = ["title_ar", "title_en", "summary_ar", "summary_en", "=id"]
-    autocomplete_fields = ["section", "tags", "author", "source", "related"]
+    autocomplete_fields = ["section", "tags", "author", "source", "related", "main_image"]
     prepopulated_fields = {"slug": ["title"]}
     # Dates in the site's own convention (articles/dates.py), not Django's month names.
     readonly_fields = ["thumbnail", "created", "updated", "reads"]
     actions = ["publish", "publish_now", "unpublish"]
     save_on_top = True
+
+    class Media:
+        css = {"all": ["articles/media_admin.css"]}  # the body editor's figures and embeds
 
     def get_search_results(self, request, queryset, search_term):
         """The usual field search, plus the readers' search (same normalisation, any status
@@ -130,10 +178,7 @@ class ArticleAdmin(DeskAdminMixin, ReadsAdminMixin, StorageErrorAdminMixin, Tabb
         (None, {"fields": ["title", "slug", "summary", "body"]}),
         (_("Placement"), {"fields": ["section", "tags", "related"]}),
         (_("Attribution"), {"fields": ["author", "byline", "source", "dateline"]}),
-        (
-            _("Main image"),
-            {"fields": ["image", "thumbnail", "image_alt", "image_caption", "image_credit"]},
-        ),
+        (_("Main image"), {"fields": ["main_image", "thumbnail"]}),
         (_("Publishing"), {"fields": ["published_at", "is_featured", "is_breaking"]}),
         (_("Correction"), {"fields": ["correction_note"]}),
         (_("Readers"), {"fields": ["reads"]}),
@@ -165,13 +210,28 @@ class ArticleAdmin(DeskAdminMixin, ReadsAdminMixin, StorageErrorAdminMixin, Tabb
 
     @admin.display(description=_("image"))
     def thumbnail(self, obj):
-        if not obj.image:
+        if not obj.main_image:
             return "—"
         return format_html(
-            '<img src="{}" alt="{}" width="120" loading="lazy">',
-            obj.image.url,
-            obj.image_alt,
+            '<img src="{}" alt="{}" width="120" height="120" loading="lazy">',
+            thumbnail_url(obj.main_image),
+            obj.main_image.alt,
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        bodies = (getattr(obj, localized("body", code)) or "" for code, _name in settings.LANGUAGES)
+        missing = sorted({pk for body in bodies for pk in missing_figures(body)})
+        if missing:
+            self.message_user(
+                request,
+                _(
+                    "The body shows pictures that are no longer in the library (%(ids)s): "
+                    "readers see nothing in their place. Remove them or choose others."
+                )
+                % {"ids": ", ".join(map(str, missing))},
+                messages.WARNING,
+            )
 
 
 @admin.register(LegacyURL)

@@ -4,13 +4,15 @@
 from django.utils import timezone
 
 # Translated fields of the schema: <name> is the Arabic edition, <name>_en the English one.
-TRANSLATED = ("title", "summary", "body", "dateline", "byline", "image_caption", "image_alt")
+TRANSLATED = ("title", "summary", "body", "dateline", "byline")
+# The schema's picture fields, from the article's main picture in the library.
+PICTURE_TEXTS = {"image_caption": "caption", "image_alt": "alt"}
 RECORD_PREFIX = "newsroom:"
 
 
 def article_record(article, *, site_url=""):
     """One article as a dict of the JSON Lines schema. Expects `section`, `author`,
-    `source` selected and `tags` prefetched."""
+    `source`, `main_image` selected and `tags` prefetched."""
     record = {
         # Our own id: importing the same export twice updates instead of duplicating.
         "id": f"{RECORD_PREFIX}{article.pk}",
@@ -23,7 +25,6 @@ def article_record(article, *, site_url=""):
         "tags": [tag.name_ar for tag in article.tags.all()],
         "is_featured": article.is_featured,
         "is_breaking": article.is_breaking,
-        "image_credit": article.image_credit,
     }
     for name in TRANSLATED:
         record[name] = getattr(article, f"{name}_ar") or ""
@@ -40,7 +41,14 @@ def article_record(article, *, site_url=""):
     if site_url:
         # The article's address on this site: after a restore it leads to the new copy.
         record["url"] = site_url.rstrip("/") + article.get_absolute_url()
-    if article.image:
+    picture = article.main_image
+    if picture is not None:
         # Where the picture is in the media storage (back it up with the database).
-        record["image_path"] = article.image.name
+        record["image_path"] = picture.file.name
+        record["image_credit"] = picture.credit_ar or picture.credit_en or ""
+        for name, field in PICTURE_TEXTS.items():
+            record[name] = getattr(picture, f"{field}_ar") or ""
+            english = getattr(picture, f"{field}_en") or ""
+            if english:
+                record[f"{name}_en"] = english
     return {key: value for key, value in record.items() if value not in ("", None)}

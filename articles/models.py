@@ -3,6 +3,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connections, models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import RowNumber
@@ -13,9 +14,10 @@ from django.utils.text import slugify
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from articles.html import sanitize_html
+from articles.html import figure_image_ids, sanitize_html
+from articles.text import normalize
 from newsroom.site import edition
-from newsroom.uploads import RandomUploadPath, SafeImageField
+from newsroom.uploads import RandomUploadPath, SafeImageField, SafeImageFieldFile
 
 
 def localized(field, language=None):
@@ -199,6 +201,126 @@ class Source(models.Model):
         return self.name
 
 
+# The media library --------------------------------------------------------------------
+
+
+class LibraryImageFile(SafeImageFieldFile):
+    @property
+    def focus(self):
+        """The picture's focal point (x, y from 0 to 1): newsroom/images.py crops around it."""
+        return (self.instance.focal_x, self.instance.focal_y)
+
+
+class LibraryImageField(SafeImageField):
+    """A SafeImageField whose files tell the rendition helper their focal point."""
+
+    attr_class = LibraryImageFile
+
+
+class CountOf(models.Subquery):
+    """The number of rows of a subquery."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = models.IntegerField()
+
+
+class ImageQuerySet(models.QuerySet):
+    def with_usage(self):
+        """Each picture with `usage`: how many articles show it (main picture or figure)."""
+        using = (
+            Article.objects.filter(Q(main_image=OuterRef("pk")) | Q(figures=OuterRef("pk")))
+            .order_by()
+            .values("pk")
+            .distinct()
+        )
+        return self.annotate(usage=CountOf(using))
+
+    def matching(self, term):
+        """Pictures whose alt text, caption or credit (any language) holds every word of
+        `term`, compared in the project's normal form (articles/text.py): "المراة" finds
+        "المرأة"."""
+        queryset = self
+        for word in normalize(term).split():
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
+
+
+def focal_coordinate(label):
+    return models.FloatField(
+        label,
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_("From 0 to 1; click on the picture to set the focal point."),
+    )
+
+
+class Image(models.Model):
+    """A picture of the library: stored once, shown by any number of stories (main picture
+    or figure in the body), with its texts in each language and the point every crop keeps."""
+
+    file = LibraryImageField(
+        _("picture"),
+        upload_to=RandomUploadPath("images"),
+        width_field="width",
+        height_field="height",
+    )
+    width = models.PositiveIntegerField(_("width"), null=True, editable=False)
+    height = models.PositiveIntegerField(_("height"), null=True, editable=False)
+    alt = models.CharField(
+        _("description (alt text)"),
+        max_length=300,
+        blank=True,
+        help_text=_("What the picture shows, for readers who cannot see it."),
+    )
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    credit = models.CharField(_("credit"), max_length=200, blank=True)
+    focal_x = focal_coordinate(_("focal point, across"))
+    focal_y = focal_coordinate(_("focal point, down"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Alt text, caption and credit of every language in the normal form searches compare.
+    search_text = models.TextField(blank=True, editable=False)
+
+    objects = ImageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("picture")
+        verbose_name_plural = _("pictures")
+        ordering = ["-uploaded_at", "-pk"]
+        get_latest_by = "uploaded_at"
+
+    def __str__(self):
+        return self.alt or self.caption or self.file.name.rsplit("/", 1)[-1]
+
+    def save(self, *args, **kwargs):
+        texts = (
+            getattr(self, localized(field, language)) or ""
+            for field in ("alt", "caption", "credit")
+            for language, _name in settings.LANGUAGES
+        )
+        self.search_text = normalize(" ".join(text for text in texts if text))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text", "updated_at"}
+        super().save(*args, **kwargs)
+
+    @property
+    def focus(self):
+        return (self.focal_x, self.focal_y)
+
+    def articles(self):
+        """The articles that show this picture, as main picture or in the body."""
+        return Article.objects.filter(Q(main_image=self) | Q(figures=self)).distinct()
+
+
 class TeaserRef(NamedTuple):
     """What a cached list keeps of an article whose teaser it shows (see
     articles/templatetags/news.py): enough to find the cached teaser."""
@@ -227,7 +349,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Everything a teaser shows, fetched with the articles themselves."""
-        return self.select_related("section", "author")
+        return self.select_related("section", "author", "main_image")
 
     def teaser_refs(self):
         """Only what finds each article's cached teaser (`TeaserRef`s)."""
@@ -419,22 +541,17 @@ class Article(models.Model):
     dateline = models.CharField(
         _("dateline"), max_length=100, blank=True, help_text=_("The place the story is filed from.")
     )
-    image = SafeImageField(
-        _("main image"),
-        upload_to=RandomUploadPath("articles"),
+    main_image = models.ForeignKey(
+        Image,
+        verbose_name=_("main image"),
+        on_delete=models.SET_NULL,
+        null=True,
         blank=True,
-        width_field="image_width",
-        height_field="image_height",
+        related_name="main_image_of",
     )
-    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
-    image_credit = models.CharField(_("image credit"), max_length=200, blank=True)
-    image_alt = models.CharField(
-        _("image description (alt text)"),
-        max_length=300,
-        blank=True,
-        help_text=_("What the picture shows, for readers who cannot see it."),
+    # The library pictures the body shows as figures (kept in step with the body on save).
+    figures = models.ManyToManyField(
+        Image, verbose_name=_("figures"), blank=True, editable=False, related_name="figure_in"
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -543,6 +660,7 @@ class Article(models.Model):
             kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at", "version"}
         super().save(*args, **kwargs)
         self.audit_status_change(adding=adding)
+        self.figures.set(self.figure_ids())
         from articles.search import index_rows
 
         index_rows([self])
@@ -584,6 +702,14 @@ class Article(models.Model):
             note=audit.get("note", ""),
             via=audit.get("via", "save"),
         )
+
+    def figure_ids(self):
+        """The ids of the library pictures that exist and that the body (any language)
+        shows as figures."""
+        ids = set()
+        for language, _name in settings.LANGUAGES:
+            ids.update(figure_image_ids(getattr(self, localized("body", language)) or ""))
+        return list(Image.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else []
 
     def clean(self):
         self.stamp_publication_time()

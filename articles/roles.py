@@ -13,6 +13,7 @@ ROLE_PERMISSIONS = {
     WRITERS: [
         "add_article", "change_article", "view_article",
         "add_tag", "view_tag", "view_section", "view_author", "view_source",
+        "add_image", "change_image", "view_image",
     ],
     EDITORS: [
         "add_article", "change_article", "delete_article", "view_article", "publish_article",
@@ -20,6 +21,7 @@ ROLE_PERMISSIONS = {
         "add_section", "change_section", "view_section",
         "add_author", "change_author", "view_author",
         "add_source", "change_source", "delete_source", "view_source",
+        "add_image", "change_image", "delete_image", "view_image",
     ],
     ADMINISTRATORS: ALL,
 }  # fmt: skip

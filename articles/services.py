@@ -17,7 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, override
 from PIL import Image
 
-from articles.cache import bulk_changes
+from articles.cache import articles_changed, bulk_changes
 from articles.html import sanitize_html
 from articles.importers.base import (
     FetchError,
@@ -39,7 +39,10 @@ from articles.models import (
     Transition,
     localized,
 )
-from newsroom import uploads
+from articles.models import (
+    Image as LibraryImage,
+)
+from newsroom import images, uploads
 
 # Editorial desk: workflow transitions, each with a revision and an audit entry -----------
 
@@ -513,6 +516,10 @@ def import_article(
     return ImportOutcome(result, article.pk, warnings=warnings)
 
 
+# The importers' names of the main picture's translated texts, and the library's.
+IMPORT_PICTURE_TEXTS = {"image_alt": "alt", "image_caption": "caption", "image_credit": "credit"}
+
+
 def _write_article(
     *,
     item: ImportItem,
@@ -529,15 +536,19 @@ def _write_article(
         "body": body,
         "byline": item.byline[:200],
         "dateline": item.dateline[:100],
-        "image_caption": item.image_caption[:300],
-        "image_alt": item.image_alt[:300],
     }
     for name, value in values.items():
         setattr(article, _default(name), value)
     if item.title:
         setattr(article, _default("slug"), "")  # refilled from the headline on save
+    # A credit is the same in every language unless the item translates it.
+    picture_texts = {code: {"credit": item.image_credit} for code, _name in settings.LANGUAGES}
+    picture_texts[settings.LANGUAGE_CODE].update(alt=item.image_alt, caption=item.image_caption)
     for language, fields in item.translations.items():
         for name, value in fields.items():
+            if name in IMPORT_PICTURE_TEXTS:
+                picture_texts.setdefault(language, {})[IMPORT_PICTURE_TEXTS[name]] = value
+                continue
             limit = Article._meta.get_field(localized(name, language)).max_length
             setattr(article, localized(name, language), value[:limit] if limit else value)
             if name == "title":
@@ -545,14 +556,13 @@ def _write_article(
     article.section = _get_section(item=item, options=options, cache=cache)
     article.author = _get_author(item=item, cache=cache)
     article.source = _get_source(item=item, cache=cache)
-    article.image_credit = item.image_credit[:200]
     article.status = item.status or options.status
     article.published_at = item.published_at
     article.is_featured = item.is_featured
     article.is_breaking = item.is_breaking
     article.source_url = item.url if len(item.url) <= 1000 else ""
     if image is not None:
-        article.image.save(image.name, image, save=False)
+        article.main_image = image_create(file=image, texts=picture_texts)
     created = article.pk is None
     article.save()
     tag_ids = _tag_ids(item=item, cache=cache)
@@ -567,3 +577,42 @@ def _write_article(
             ignore_conflicts=True,
         )
     return article
+
+
+# The media library ---------------------------------------------------------------------------
+
+
+def image_create(
+    *,
+    file,
+    texts: dict[str, dict[str, str]] | None = None,
+    uploaded_by=None,
+    focus: tuple[float, float] = (0.5, 0.5),
+) -> LibraryImage:
+    """A new picture in the library. `file` goes through the upload rules (decoded, size and
+    pixel limits, metadata stripped, random name: newsroom/uploads.py); `texts` holds the
+    alt text, caption and credit per language: {"ar": {"alt": …, "caption": …}, …}."""
+    picture = LibraryImage(uploaded_by=uploaded_by, focal_x=focus[0], focal_y=focus[1])
+    for language, fields in (texts or {}).items():
+        for name, value in fields.items():
+            limit = LibraryImage._meta.get_field(localized(name, language)).max_length
+            setattr(picture, localized(name, language), (value or "")[:limit])
+    picture.file.save(file.name, file, save=False)
+    picture.save()
+    return picture
+
+
+def image_changed(*, image: LibraryImage) -> int:
+    """After a picture of the library changed (texts, focal point, file): every story that
+    shows it is marked changed, so their pages and teasers are made again with it, and the
+    crops around the new focal point are made once the change is committed. Returns how
+    many articles show it."""
+    ids = list(image.articles().values_list("pk", flat=True))
+    if ids:
+        Article.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+        articles_changed()  # update() sends no signals
+    if image.file:
+        transaction.on_commit(
+            lambda: images.make_renditions(image.file.storage, image.file.name, focus=image.focus)
+        )
+    return len(ids)

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from articles.models import Article, Author, Page, Section, Source, Tag
+from articles.models import Article, Author, Image, Page, Section, Source, Tag
 
 
 @register(Section)
@@ -34,8 +34,6 @@ class ArticleTranslationOptions(TranslationOptions):
         "body",
         "dateline",
         "byline",
-        "image_caption",
-        "image_alt",
         "correction_note",
     )
     # An edition shows only what was written for it: never Arabic text on an English page.
@@ -47,3 +45,9 @@ class ArticleTranslationOptions(TranslationOptions):
 class PageTranslationOptions(TranslationOptions):
     fields = ("title", "body")
     required_languages = ("ar",)
+
+
+@register(Image)
+class ImageTranslationOptions(TranslationOptions):
+    fields = ("alt", "caption", "credit")
+    fallback_languages = {"default": ()}

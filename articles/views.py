@@ -211,7 +211,9 @@ class ArticleDetailView(DetailView):
     def get_object(self, queryset=None):
         # The article's row alone: its section, author and source come from the cached
         # labels, its tags are read only when its cached content is stale.
-        article = get_object_or_404(Article, pk=self.kwargs["pk"])
+        article = get_object_or_404(
+            Article.objects.select_related("main_image"), pk=self.kwargs["pk"]
+        )
         article.use_labels(labels())
         self.is_preview = not (article.is_public and article.has_language(get_language()))
         if self.is_preview and not self.request.user.has_perm("articles.view_article"):

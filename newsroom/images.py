@@ -4,8 +4,12 @@ found again through the shared cache without touching the storage.
 
     rendition(field_file, 640)                       # 640 wide, height to scale, JPEG
     rendition(field_file, 640, fmt="webp")
-    rendition(field_file, 1200, 630, directory="og")  # cropped around the centre
+    rendition(field_file, 1200, 630, directory="og")  # cropped around the focal point
     picture(field_file, (320, 640, 960))              # WebP and JPEG srcsets for <picture>
+    picture(field_file, (320, 640), ratio=(16, 9))    # the same, cropped to 16:9
+
+Crops keep the picture's focal point: a FieldFile may tell it as `focus`, (x, y) from 0 to
+1 across and down (the articles' media library does); without one, the centre.
 
 Every picture stored through a SafeImageField (newsroom/uploads.py) gets the registered
 renditions once its transaction commits: those of the PRESETS below, and those that apps
@@ -24,7 +28,7 @@ import io
 import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -39,24 +43,46 @@ CONTENT_TYPES = {"jpeg": "image/jpeg", "webp": "image/webp"}
 CACHE_SECONDS = 7 * 24 * 60 * 60
 
 
+CENTRE = (0.5, 0.5)
+
+
 @dataclass(frozen=True)
 class Spec:
     """A rendition: `width` wide at the source's proportions, or cropped to `width`×`height`
-    around the centre; in `fmt`, stored under `directory`."""
+    around `focus` (the centre by default); in `fmt`, stored under `directory`. A crop that
+    may not `enlarge` keeps the proportions but stops at the source's own size."""
 
     width: int
     height: int | None = None
     fmt: str = "jpeg"
     directory: str = DIRECTORY
+    focus: tuple[float, float] | None = None
+    enlarge: bool = True
+
+    def focused(self, focus):
+        """This crop around `focus` (x, y from 0 to 1); a width alone is never cropped."""
+        if not self.height or focus is None or tuple(focus) == CENTRE:
+            return self
+        x, y = (min(1.0, max(0.0, float(value))) for value in focus)
+        return replace(self, focus=(round(x, 3), round(y, 3)))
+
+    @property
+    def geometry(self):
+        if not self.height:
+            return f"w{self.width}"
+        geometry = f"{self.width}x{self.height}" + ("" if self.enlarge else "c")
+        if self.focus is not None:
+            geometry += "-at{}-{}".format(*(round(value * 1000) for value in self.focus))
+        return geometry
 
     def stored_name(self, source_name, source_size):
-        geometry = f"{self.width}x{self.height}" if self.height else f"w{self.width}"
+        geometry = self.geometry
         digest = hashlib.sha256(f"{source_name}\0{source_size}\0{geometry}".encode())
         extension = "jpg" if self.fmt == "jpeg" else self.fmt
         return f"{self.directory}/{digest.hexdigest()[:24]}-{geometry}.{extension}"
 
     def cache_key(self, source_name):
-        geometry = f"{self.width}x{self.height or ''}.{self.fmt}.{self.directory}"
+        geometry = f"{self.geometry}.{self.fmt}.{self.directory}"
         return "rendition:" + hashlib.sha256(f"{source_name}\0{geometry}".encode()).hexdigest()
 
 
@@ -107,9 +133,34 @@ def made_at_upload():
     return not _left_for_later.get()
 
 
-def picture_specs(widths):
-    """The renditions picture() asks for: each width in WebP and in JPEG."""
-    return tuple(Spec(width, fmt=fmt) for fmt in FORMATS for width in widths)
+def picture_specs(widths, ratio=None):
+    """The renditions picture() asks for: each width in WebP and in JPEG, cropped to
+    `ratio` (width, height) when given."""
+    return tuple(
+        Spec(width, _height(width, ratio), fmt=fmt, enlarge=ratio is None)
+        for fmt in FORMATS
+        for width in widths
+    )
+
+
+def _height(width, ratio):
+    return max(1, round(width * ratio[1] / ratio[0])) if ratio else None
+
+
+def crop(image, spec):
+    """`image` cropped to the proportions of `spec` around its focus, then resized."""
+    focus_x, focus_y = spec.focus or CENTRE
+    ratio = spec.width / spec.height
+    crop_width = min(image.width, image.height * ratio)
+    crop_height = crop_width / ratio
+    # The widest window of those proportions, centred on the focus as far as the edges allow.
+    left = min(max(focus_x * image.width - crop_width / 2, 0), image.width - crop_width)
+    top = min(max(focus_y * image.height - crop_height / 2, 0), image.height - crop_height)
+    size = (spec.width, spec.height)
+    if not spec.enlarge and crop_width < spec.width:
+        size = (max(1, round(crop_width)), max(1, round(crop_height)))
+    box = (left, top, left + crop_width, top + crop_height)
+    return image.resize(size, Image.Resampling.LANCZOS, box=box)
 
 
 def decode(source, *, at_least=None):
@@ -132,7 +183,7 @@ def decode(source, *, at_least=None):
 def render(image, spec) -> tuple[bytes, int, int]:
     """`image` (decoded) as `spec` asks. Returns the encoded bytes and the final size."""
     if spec.height:
-        image = ImageOps.fit(image, (spec.width, spec.height), method=Image.Resampling.LANCZOS)
+        image = crop(image, spec)
     elif image.width > spec.width:
         size = (spec.width, max(1, round(image.height * spec.width / image.width)))
         image = image.resize(size, Image.Resampling.LANCZOS)
@@ -161,15 +212,15 @@ def _covering(specs):
     return (side, side)
 
 
-def make_renditions(storage, name) -> Outcome:
+def make_renditions(storage, name, *, focus=None) -> Outcome:
     """Make the registered renditions of the picture `name` in `storage` that are not
-    stored yet, decoding the picture once, and remember them in the cache. Never raises:
-    why a picture could not be read is logged and told."""
+    stored yet (crops around `focus`), decoding the picture once, and remember them in the
+    cache. Never raises: why a picture could not be read is logged and told."""
     outcome = Outcome()
     try:
         size = storage.size(name)
         missing = []
-        for spec in registered():
+        for spec in (spec.focused(focus) for spec in registered()):
             target = spec.stored_name(name, size)
             if storage.exists(target):
                 outcome.present += 1
@@ -195,6 +246,7 @@ def find(field_file, spec):
     not a picture."""
     if not field_file or not getattr(field_file, "name", None):
         return None
+    spec = spec.focused(getattr(field_file, "focus", None))
     cache_key = spec.cache_key(field_file.name)
     found = cache.get(cache_key)
     if found is not None:
@@ -220,19 +272,24 @@ def rendition(field_file, width, height=None, *, fmt="jpeg", directory=DIRECTORY
     return find(field_file, Spec(width, height, fmt, directory))
 
 
-def picture(field_file, widths):
+def picture(field_file, widths, *, ratio=None):
     """What a <picture> needs: {"webp": srcset, "jpeg": srcset, "src", "width", "height"}
-    with one candidate per width (the source's own width caps them), or None. One cache
-    lookup once made."""
+    with one candidate per width (the source's own width caps them), cropped to `ratio`
+    around the focal point when given, or None. One cache lookup once made."""
     if not field_file or not getattr(field_file, "name", None):
         return None
-    cache_key = "picture:" + hashlib.sha256(f"{field_file.name}\0{widths}".encode()).hexdigest()
+    focus = getattr(field_file, "focus", None) if ratio else None
+    key = f"{field_file.name}\0{widths}\0{ratio}\0{focus}"
+    cache_key = "picture:" + hashlib.sha256(key.encode()).hexdigest()
     found = cache.get(cache_key)
     if found is not None:
         return found or None
     sets = {}
     for fmt in FORMATS:
-        made = [rendition(field_file, width, fmt=fmt) for width in widths]
+        made = [
+            find(field_file, Spec(width, _height(width, ratio), fmt, enlarge=ratio is None))
+            for width in widths
+        ]
         unique = {item.width: item for item in made if item is not None}
         sets[fmt] = sorted(unique.values(), key=lambda item: item.width)
     if not sets["jpeg"] or not sets["webp"]:
@@ -257,5 +314,14 @@ PRESETS = {
     "teaser": ((320, 480, 640), "(min-width: 48rem) 15rem, 100vw"),
     "lead": ((480, 800, 1200), "(min-width: 64rem) 54rem, 100vw"),
     "article": ((480, 800, 1200), "(min-width: 64rem) 54rem, 100vw"),
+    "square": ((160, 320), "10rem"),
 }
-register(*(spec for widths, _sizes in PRESETS.values() for spec in picture_specs(widths)))
+# The presets cropped to fixed proportions (around the focal point), as (width, height).
+RATIOS = {"teaser": (16, 9), "lead": (16, 9), "square": (1, 1)}
+register(
+    *(
+        spec
+        for preset, (widths, _sizes) in PRESETS.items()
+        for spec in picture_specs(widths, RATIOS.get(preset))
+    )
+)

@@ -13,6 +13,8 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from django_prose_editor.config import html_tags
+from js_asset import static_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -379,7 +381,15 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [SELF, "data:", *media_origins(os.environ), *env_list("DJANGO_CSP_IMG_SRC")],
         "font-src": [SELF],
         "connect-src": [SELF],
-        "frame-src": [SELF],
+        # The embed providers' players, loaded only on a reader's click (articles/embeds.py).
+        "frame-src": [
+            SELF,
+            "https://www.youtube-nocookie.com",
+            "https://player.vimeo.com",
+            "https://platform.twitter.com",
+            "https://t.me",
+            "https://www.facebook.com",
+        ],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],
@@ -436,3 +446,17 @@ LOGGING = {
     # Django's own messages once, through the same handler (not also through its default).
     "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
+
+# The body editor's newsroom blocks (figures from the media library, embeds, pull quotes):
+# their script, and what each may write (the project's sanitiser, articles/html.py, is the
+# gate on the server).
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {
+        "js": [static_lazy("articles/editor_media.js")],
+        "extensions": {
+            "NewsFigure": html_tags(["figure", "figcaption"], {"figure": ["data-image"]}),
+            "NewsEmbed": html_tags(["figure"], {"figure": ["data-embed"]}),
+            "PullQuote": html_tags([], {"blockquote": ["class"]}),
+        },
+    }
+]

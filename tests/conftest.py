@@ -11,6 +11,7 @@ from PIL import Image
 
 from ads import services as ad_services
 from articles.models import Article, Author, Section, Source, Tag
+from articles.services import image_create
 from newsroom.settings import redis_cache
 from tests.caches import clear_cache
 
@@ -105,6 +106,15 @@ def make_article(db, news):
     def make(**fields):
         number = next(counter)
         tags = fields.pop("tags", [])
+        picture = fields.pop("image", None)
+        texts = {}  # image_alt_ar="…" → the main picture's alt text in Arabic
+        for name in [name for name in fields if name.startswith("image_")]:
+            _prefix, text, *language = name.split("_")
+            value = fields.pop(name)
+            for code in language or ("ar", "en"):
+                texts.setdefault(code, {})[text] = value
+        if picture is not None:
+            fields["main_image"] = image_create(file=picture, texts=texts)
         fields.setdefault("section", news)
         fields.setdefault("title_ar", f"خبر رقم {number} عن المياه في البصرة")
         fields.setdefault("body_ar", f"<p>نص الخبر رقم {number}.</p>")

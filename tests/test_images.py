@@ -27,7 +27,7 @@ def upload(size=(1600, 900), fmt="JPEG", mode="RGB"):
 
 @pytest.fixture
 def photo(db, make_article):
-    return make_article(image=upload()).image
+    return make_article(image=upload()).main_image.file
 
 
 def stored(url):
@@ -60,9 +60,11 @@ def test_renditions_are_made_once_at_fixed_widths(photo, monkeypatch):
 
 
 def test_pictures_are_never_enlarged_and_crops_have_the_asked_size(db, make_article):
-    small = make_article(image=upload(size=(400, 300))).image
+    small = make_article(image=upload(size=(400, 300))).main_image.file
     assert stored(images.rendition(small, 1200).url) == ("JPEG", (400, 300))
-    transparent = make_article(image=upload(size=(300, 800), fmt="PNG", mode="RGBA")).image
+    transparent = make_article(
+        image=upload(size=(300, 800), fmt="PNG", mode="RGBA")
+    ).main_image.file
     crop = images.rendition(transparent, 1200, 630, directory="og")
     assert crop.url.startswith("/media/og/") and stored(crop.url) == ("JPEG", (1200, 630))
 
@@ -91,7 +93,7 @@ def test_pages_use_responsive_pictures(client, make_article):
     home = client.get("/").content.decode()
     lead = home[home.index('class="lead-story"') : home.index('class="latest"')]
     assert 'fetchpriority="high"' in lead and "loading=" not in lead
-    assert article.image.url not in home  # the original upload is never sent
+    assert article.main_image.file.url not in home  # the original upload is never sent
 
 
 def test_demo_pictures_store_their_size_so_pages_never_open_them(client, db, monkeypatch):
@@ -99,7 +101,11 @@ def test_demo_pictures_store_their_size_so_pages_never_open_them(client, db, mon
     from articles.models import Article
 
     articles.demo.load()
-    sizes = set(Article.objects.exclude(image="").values_list("image_width", "image_height"))
+    sizes = set(
+        Article.objects.exclude(main_image=None).values_list(
+            "main_image__width", "main_image__height"
+        )
+    )
     assert sizes and None not in {value for size in sizes for value in size}
     client.get("/")  # renditions made once
 
@@ -139,8 +145,9 @@ def expected_renditions(field_file):
 def test_the_registry_holds_what_pages_ask_for():
     wanted = {(spec.width, spec.height, spec.fmt, spec.directory) for spec in images.registered()}
     presets = {
-        (width, None, fmt, "renditions")
-        for widths, _sizes in images.PRESETS.values()
+        (width, round(width * ratio[1] / ratio[0]) if ratio else None, fmt, "renditions")
+        for preset, (widths, _sizes) in images.PRESETS.items()
+        for ratio in [images.RATIOS.get(preset)]
         for width in widths
         for fmt in ("webp", "jpeg")
     }
@@ -153,10 +160,12 @@ def test_renditions_are_stored_when_the_save_commits(
     with django_capture_on_commit_callbacks(execute=True):
         article = make_article(image=upload())
         assert stored_renditions(media) == []  # not before the commit
-    assert stored_renditions(media) == expected_renditions(article.image) != []
-    og = images.Spec(1200, 630, "jpeg", "og").stored_name(article.image.name, article.image.size)
+    assert stored_renditions(media) == expected_renditions(article.main_image.file) != []
+    og = images.Spec(1200, 630, "jpeg", "og")
+    og = og.stored_name(article.main_image.file.name, article.main_image.file.size)
     assert stored(f"/media/{og}") == ("JPEG", (1200, 630))
-    teaser = images.Spec(320, fmt="webp").stored_name(article.image.name, article.image.size)
+    teaser = images.Spec(320, 180, fmt="webp", enlarge=False)
+    teaser = teaser.stored_name(article.main_image.file.name, article.main_image.file.size)
     assert stored(f"/media/{teaser}") == ("WEBP", (320, 180))
 
 
@@ -169,7 +178,7 @@ def test_a_rolled_back_save_makes_no_renditions(
             raise RuntimeError("the editor's save failed after the picture was stored")
         make_article()  # the outer transaction commits
     assert stored_renditions(media) == []
-    assert list((media / "articles").rglob("*.jpg"))  # the picture itself was stored
+    assert list((media / "images").rglob("*.jpg"))  # the picture itself was stored
 
 
 def test_a_page_whose_renditions_were_made_at_upload_does_no_pillow_work(
@@ -188,7 +197,7 @@ def test_a_page_whose_renditions_were_made_at_upload_does_no_pillow_work(
     assert '<source type="image/webp" srcset="/media/renditions/' in figure
     assert 'content="http://testserver/media/og/' in html
     home = client.get("/").content.decode()
-    assert 'srcset="/media/renditions/' in home and article.image.url not in home
+    assert 'srcset="/media/renditions/' in home and article.main_image.file.url not in home
 
 
 def make_ad_with_picture():
@@ -226,36 +235,37 @@ def test_make_renditions_makes_the_missing_ones_of_every_picture_and_reports(med
     assert code == 0
     assert lines == [f"pictures 2, renditions made {2 * count}, already there 0, pictures failed 0"]
     assert stored_renditions(media) == sorted(
-        expected_renditions(article.image) + expected_renditions(ad.image)
+        expected_renditions(article.main_image.file) + expected_renditions(ad.image)
     )
 
     # Run again: nothing to do. A rendition lost since (or a new width) is made again.
     assert run_make_renditions()[1] == [
         f"pictures 2, renditions made 0, already there {2 * count}, pictures failed 0"
     ]
-    default_storage.delete(expected_renditions(article.image)[0])
+    default_storage.delete(expected_renditions(article.main_image.file)[0])
     code, lines, _err = run_make_renditions("-v", "2")
     assert lines == [
-        f"articles.Article {article.image.name}: 1 made",
+        f"articles.Image {article.main_image.file.name}: 1 made",
         f"pictures 2, renditions made 1, already there {2 * count - 1}, pictures failed 0",
     ]
     assert run_make_renditions("-v", "0")[1] == []
 
 
 def test_make_renditions_reports_a_picture_it_cannot_read(media, make_article):
-    from articles.models import Article
+    from articles.models import Image as LibraryImage
 
     article = make_article(image=upload())
-    broken = default_storage.save("articles/broken.jpg", ContentFile(b"not a picture"))
-    Article.objects.filter(pk=make_article().pk).update(image=broken)
+    broken = default_storage.save("images/broken.jpg", ContentFile(b"not a picture"))
+    LibraryImage.objects.filter(pk=article.main_image.pk).update(file=broken)
+    article = make_article(image=upload())
     code, lines, err = run_make_renditions()
     assert code == 1
     assert lines[-1] == (
         f"pictures 2, renditions made {len(images.registered())}, already there 0, "
         "pictures failed 1"
     )
-    assert f"articles.Article {broken}: UnidentifiedImageError" in err
-    assert stored_renditions(media) == expected_renditions(article.image)
+    assert f"articles.Image {broken}: UnidentifiedImageError" in err
+    assert stored_renditions(media) == expected_renditions(article.main_image.file)
 
 
 def test_two_processes_storing_the_same_rendition_keep_one_copy(media, photo, monkeypatch):
@@ -274,5 +284,5 @@ def test_two_processes_storing_the_same_rendition_keep_one_copy(media, photo, mo
     assert second.made == len(images.registered()) and not second.error
     monkeypatch.undo()
     assert stored_renditions(media) == made
-    found = images.rendition(photo, 320, fmt="webp")
+    found = images.rendition(photo, 480, fmt="webp")
     assert found.url.removeprefix("/media/") in made

@@ -41,17 +41,17 @@ def test_a_picture_and_its_renditions_land_in_the_bucket(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         article = make_article(image=upload())
-    name = article.image.name
-    assert re.fullmatch(r"articles/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", name)
-    assert s3_server.keys(s3_media) == sorted([name, *renditions_of(article.image)])
+    name = article.main_image.file.name
+    assert re.fullmatch(r"images/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", name)
+    assert s3_server.keys(s3_media) == sorted([name, *renditions_of(article.main_image.file)])
     for key in s3_server.keys(s3_media):
         stored = s3_server.client.head_object(Bucket=s3_media, Key=key)
         assert stored["CacheControl"] == IMMUTABLE
         assert stored["ContentType"] == ("image/webp" if key.endswith(".webp") else "image/jpeg")
 
     # Public, stable addresses: the endpoint, the bucket, the name; no signature to expire.
-    url = article.image.url
-    assert url == f"{s3_server.endpoint}/{s3_media}/{name}" == article.image.url
+    url = article.main_image.file.url
+    assert url == f"{s3_server.endpoint}/{s3_media}/{name}" == article.main_image.file.url
     status, headers, body = fetch(url)
     assert status == 200 and headers["Cache-Control"] == IMMUTABLE
     with Image.open(io.BytesIO(body)) as picture:
@@ -88,14 +88,16 @@ def test_pages_use_the_bucket_addresses_and_never_render(
 
 def test_make_renditions_fills_the_bucket(s3_server, s3_media, make_article):
     article = make_article(image=upload(size=(800, 450)))  # never committed: no renditions
-    assert s3_server.keys(s3_media) == [article.image.name]
+    assert s3_server.keys(s3_media) == [article.main_image.file.name]
     out = io.StringIO()
     call_command("make_renditions", stdout=out)
     count = len(images.registered())
     assert out.getvalue().strip() == (
         f"pictures 1, renditions made {count}, already there 0, pictures failed 0"
     )
-    assert s3_server.keys(s3_media) == sorted([article.image.name, *renditions_of(article.image)])
+    assert s3_server.keys(s3_media) == sorted(
+        [article.main_image.file.name, *renditions_of(article.main_image.file)]
+    )
     out = io.StringIO()
     call_command("make_renditions", stdout=out)
     assert f"renditions made 0, already there {count}" in out.getvalue()
@@ -105,9 +107,11 @@ def test_pictures_in_the_bucket_are_stored_without_their_metadata(
     s3_server, s3_media, make_article
 ):
     article = make_article(image=SimpleUploadedFile("basra.jpg", gps_jpeg(), "image/jpeg"))
-    body = s3_server.client.get_object(Bucket=s3_media, Key=article.image.name)["Body"].read()
+    body = s3_server.client.get_object(Bucket=s3_media, Key=article.main_image.file.name)[
+        "Body"
+    ].read()
     assert not [marker for marker in EXIF_MARKERS if marker in body]
-    assert (article.image_width, article.image_height) == (80, 40)
+    assert (article.main_image.width, article.main_image.height) == (80, 40)
 
 
 def test_production_settings_read_the_bucket_from_the_environment(s3_server):

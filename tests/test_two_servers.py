@@ -277,6 +277,16 @@ def test_an_edit_through_one_server_is_served_by_the_other_within_a_second(
             {"csrfmiddlewaretoken": csrf_token(login), "username": "editor",
              "password": PASSWORD, "next": "/admin/"},
         )  # fmt: skip
+        picture = SimpleUploadedFile("bridge.jpg", upload(size=(800, 450)).read(), "image/jpeg")
+        _status, _headers, add_form = one.get("/admin/articles/image/add/")
+        parser = FormFields()
+        parser.feed(add_form)
+        fields = [[name, value] for name, value in parser.fields if not name.startswith("_")]
+        status, image_page = one.post(
+            "/admin/articles/image/add/", [*fields, ["_continue", "Save"]], files={"file": picture}
+        )
+        assert status == 200
+        picture_pk = re.search(r"/admin/articles/image/(\d+)/delete/", image_page).group(1)
         change = f"/admin/articles/article/{pk}/change/"
         _status, _headers, form_html = one.get(change)
         parser = FormFields()
@@ -284,10 +294,9 @@ def test_an_edit_through_one_server_is_served_by_the_other_within_a_second(
         fields = [
             [name, "الخبر بعد التصحيح" if name == "title_ar" else value]
             for name, value in parser.fields
-            if not name.startswith("_")
+            if not name.startswith("_") and name != "main_image"
         ]
-        picture = SimpleUploadedFile("bridge.jpg", upload(size=(800, 450)).read(), "image/jpeg")
-        status, _body = one.post(change, [*fields, ["_save", "Save"]], files={"image": picture})
+        status, _body = one.post(change, [*fields, ["main_image", picture_pk], ["_save", "Save"]])
         assert status == 200
 
         # Server two serves the correction within a second.
@@ -313,7 +322,7 @@ def test_an_edit_through_one_server_is_served_by_the_other_within_a_second(
             assert key in stored
         with urlopen(addresses[0], timeout=15) as response:  # as a reader's browser would
             assert response.status == 200 and response.headers["Content-Type"] == "image/webp"
-        assert any(re.fullmatch(r"articles/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", key) for key in stored)
+        assert any(re.fullmatch(r"images/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", key) for key in stored)
         assert s3_server.endpoint in headers["Content-Security-Policy"]
 
         # Unpublished through server one: gone from server two within a second.

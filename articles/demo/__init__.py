@@ -16,6 +16,7 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from articles.models import Article, Author, Page, Section, Source, Tag
+from articles.services import image_create
 
 CONTENT_FILE = Path(__file__).with_name("content.json")
 IMAGE_SIZE = (1200, 675)
@@ -137,21 +138,23 @@ def load(stdout=None):
         article.status = item["status"]
         article.is_featured = item["featured"]
         article.is_breaking = item["breaking"]
-        article.image_credit = item["image_credit"]
         for language in ("ar", "en"):
             setattr(article, f"title_{language}", item[f"title_{language}"])
             setattr(article, f"summary_{language}", item[f"summary_{language}"])
             setattr(article, f"body_{language}", paragraphs(item[f"body_{language}"]))
             setattr(article, f"dateline_{language}", item[f"dateline_{language}"])
-            setattr(article, f"image_caption_{language}", item[f"image_caption_{language}"])
-            setattr(article, f"image_alt_{language}", item[f"image_alt_{language}"])
-        if not article.image:
-            article.image.save(
-                f"demo-{item['key']}.jpg", ContentFile(draw_picture(index)), save=False
+        texts = {
+            language: {
+                "alt": item[f"image_alt_{language}"],
+                "caption": item[f"image_caption_{language}"],
+                "credit": item["image_credit"],
+            }
+            for language in ("ar", "en")
+        }
+        if article.main_image is None:
+            article.main_image = image_create(
+                file=ContentFile(draw_picture(index), name=f"demo-{item['key']}.jpg"), texts=texts
             )
-        if article.image and not article.image_width:
-            # Stored sizes spare every page that lists the article from opening the file.
-            Article._meta.get_field("image").update_dimension_fields(article, force=True)
         article.save()
         article.tags.set([tags[slug] for slug in item["tags"]])
         articles[item["key"]] = article

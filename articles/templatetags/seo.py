@@ -75,8 +75,8 @@ def article_data(article, request):
         "inLanguage": get_language(),
         "isAccessibleForFree": True,
     }
-    if article.image:
-        news_article["image"] = [request.build_absolute_uri(article.image.url)]
+    if article.main_image:
+        news_article["image"] = [request.build_absolute_uri(article.main_image.file.url)]
     keywords = [tag.name for tag in article.tag_list]
     if keywords:
         news_article["keywords"] = keywords

@@ -15,7 +15,7 @@ def picture_tag(image, preset, alt="", eager=False):
     widths, sizes = images.PRESETS[preset]
     return {
         "image": image,
-        "picture": images.picture(image, widths),
+        "picture": images.picture(image, widths, ratio=images.RATIOS.get(preset)),
         "sizes": sizes,
         "alt": alt,
         "eager": eager,

@@ -124,23 +124,23 @@ def test_main_image_is_an_enclosure_and_media_content_with_length_and_type(
     article = make_article(image=jpeg_upload, image_alt_ar="قاعة المؤتمر")
     item = rss(client, "/feed/").find("item")
     enclosure = item.find("enclosure")
-    assert enclosure.get("url") == f"http://testserver{article.image.url}"
-    assert enclosure.get("length") == str(article.image.size) != "0"
+    assert enclosure.get("url") == f"http://testserver{article.main_image.file.url}"
+    assert enclosure.get("length") == str(article.main_image.file.size) != "0"
     assert enclosure.get("type") == "image/jpeg"
     media = item.find("media:content", NS)
     assert media.get("url") == enclosure.get("url")
-    assert media.get("fileSize") == str(article.image.size)
+    assert media.get("fileSize") == str(article.main_image.file.size)
     assert (media.get("width"), media.get("height")) == ("64", "36")
     assert media.findtext("media:description", namespaces=NS) == "قاعة المؤتمر"
     entry = atom(client, "/feed/atom/").find(f"{A}entry")
     link = entry.find(f"{A}link[@rel='enclosure']")
-    assert link.get("length") == str(article.image.size)
+    assert link.get("length") == str(article.main_image.file.size)
     assert link.get("type") == "image/jpeg"
 
 
 def test_a_missing_image_file_drops_the_enclosure_not_the_feed(client, make_article, jpeg_upload):
     article = make_article(image=jpeg_upload)
-    article.image.storage.delete(article.image.name)
+    article.main_image.file.storage.delete(article.main_image.file.name)
     item = rss(client, "/feed/").find("item")
     assert item.find("enclosure") is None
 

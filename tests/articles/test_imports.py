@@ -178,14 +178,15 @@ def test_wxr_malicious_html_is_sanitised_and_only_allowed_embeds_stay():
     for bad in ("<script", "<style", "onclick", "onerror", "javascript:", "data:", "evil."):
         assert bad not in body
     assert '<a href="https://example.org/" rel="noopener noreferrer">' in body
-    assert '<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ"' in body
-    assert "plainhttp" not in body and body.count("<iframe") == 1
+    # The kept player becomes an embed block (readers get a click-to-load facade).
+    assert '<figure data-embed="https://www.youtube.com/watch?v=dQw4w9WgXcQ"></figure>' in body
+    assert "plainhttp" not in body and "<iframe" not in body and body.count("data-embed") == 1
     assert "<p></p>" not in body
 
 
 def test_sanitiser_iframe_allowlist():
     assert sanitize_html('<iframe src="https://player.vimeo.com/video/1"></iframe>') == (
-        '<iframe src="https://player.vimeo.com/video/1"></iframe>'
+        '<figure data-embed="https://vimeo.com/1"></figure>'
     )
     for src in (
         "https://www.youtube.com.evil.example/embed/x",
@@ -313,10 +314,10 @@ def test_featured_image_from_media_dir(tmp_path):
     result = run(WXR, "--media-dir", tmp_path / "uploads")
     assert "image not imported" not in result.err
     water = Article.objects.get(import_id="https://old.example.iq/?p=11")
-    assert (water.image_width, water.image_height) == (64, 36)
-    assert water.image.name.endswith(".jpg")
-    assert water.image_alt_ar == "محطة تحلية على شط العرب"
-    assert water.image_caption_ar == "محطة التحلية في أبو الخصيب"
+    assert (water.main_image.width, water.main_image.height) == (64, 36)
+    assert water.main_image.file.name.endswith(".jpg")
+    assert water.main_image.alt_ar == "محطة تحلية على شط العرب"
+    assert water.main_image.caption_ar == "محطة التحلية في أبو الخصيب"
 
 
 @pytest.mark.django_db
@@ -331,8 +332,8 @@ def test_imported_pictures_get_their_renditions_unless_left_for_later(
     options = ["--no-renditions"] if left_for_later else []
     with django_capture_on_commit_callbacks(execute=True):
         result = run(WXR, "--media-dir", tmp_path / "uploads", *options)
-    assert Article.objects.get(import_id="https://old.example.iq/?p=11").image
-    renditions = list((tmp_path / "media").glob("*/*-w320.webp"))
+    assert Article.objects.get(import_id="https://old.example.iq/?p=11").main_image
+    renditions = list((tmp_path / "media").glob("*/*-w480.webp"))
     assert len(renditions) == (0 if left_for_later else 1)
     hint = "Pictures stored without renditions: run make_renditions."
     assert (hint in result.out) == left_for_later
@@ -343,7 +344,7 @@ def test_imported_pictures_get_their_renditions_unless_left_for_later(
 def test_featured_image_that_cannot_be_fetched_is_reported_not_fatal():
     result = run(WXR)
     assert "item 1: image not imported" in result.err
-    assert not Article.objects.get(import_id="https://old.example.iq/?p=11").image
+    assert not Article.objects.get(import_id="https://old.example.iq/?p=11").main_image
 
 
 @pytest.mark.django_db
@@ -548,16 +549,16 @@ def test_images_are_fetched_checked_and_decoded(server, tmp_path, settings):
     result = run(write_jsonl(tmp_path / "images.jsonl", *records))
     assert result.summary == "created 6, updated 0, unchanged 0, duplicates 0, failed 0"
     photo = Article.objects.get(import_id="img-photo")
-    assert (photo.image_width, photo.image_height) == (80, 50)
+    assert (photo.main_image.width, photo.main_image.height) == (80, 50)
     # Stored re-encoded without metadata (newsroom/uploads.py): the same picture, new bytes.
-    with Image.open(photo.image.path) as stored:
+    with Image.open(photo.main_image.file.path) as stored:
         assert (stored.format, stored.size) == ("JPEG", (80, 50))
     assert "images.jsonl line 2: image not imported" in result.err and "HTTP 404" in result.err
     assert "unexpected content type text/html" in result.err
     assert "line 4: image not imported: not a readable image" in result.err
     assert re.search(r"huge.jpg: \d+ bytes is more than the 8000 allowed", result.err)
     assert "stream.jpg: more than the 8000 bytes allowed" in result.err
-    assert Article.objects.exclude(image="").count() == 1
+    assert Article.objects.exclude(main_image=None).count() == 1
 
 
 # Legacy pages ----------------------------------------------------------------------------------
@@ -574,8 +575,8 @@ def test_legacy_page_keeps_the_story_and_none_of_the_chrome(client, admin_client
     assert article.source.name_ar == "الموقع الرسمي لديوان محافظة البصرة"
     assert article.published_at == datetime(2024, 2, 12, 6, 30, tzinfo=UTC)
     assert article.status == Article.Status.REVIEW
-    assert (article.image_width, article.image_height) == (60, 40)
-    assert article.image_alt_ar == "جانب من المؤتمر"
+    assert (article.main_image.width, article.main_image.height) == (60, 40)
+    assert article.main_image.alt_ar == "جانب من المؤتمر"
     body = article.body_ar
     assert body.count("<p>") == 4
     assert body.startswith("<p>رعت الأمانة العامة لمجلس الوزراء، ممثلة بدائرة تمكين المرأة")
@@ -692,7 +693,7 @@ def test_media_dir_is_confined(tmp_path):
     path.write_text(xml)
     shutil.copy(path, tmp_path / "copy.xml")
     run(path, "--media-dir", uploads)
-    assert not Article.objects.get(import_id="https://old.example.iq/?p=11").image
+    assert not Article.objects.get(import_id="https://old.example.iq/?p=11").main_image
 
 
 def test_timedelta_window_is_a_day():
@@ -710,7 +711,7 @@ def test_pictures_in_a_file_may_not_point_into_the_local_network(server, tmp_pat
     )
     result = run(path)
     assert "private or local address refused" in result.err
-    assert not Article.objects.get().image
+    assert not Article.objects.get().main_image
     assert not base.is_public_host("http://127.0.0.1/")
     assert not base.is_public_host("http://10.1.2.3/")
     assert not base.is_public_host("http://169.254.169.254/latest/meta-data/")

@@ -14,13 +14,16 @@ cost none):
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ads.models import Ad, Placement
-from articles.models import Tag
+from articles.models import Article, Tag
+from articles.services import image_create
 from tests.caches import clear_cache
+from tests.conftest import jpeg_bytes
 
 # page: (empty cache, after a publish, warm). The Arabic edition has breaking news, so its
 # ticker is one query; the English one has none and falls back to the latest headlines.
@@ -40,12 +43,18 @@ EXPECTED_QUERIES = {
     # tags), ticker, + 9 when empty
     "article": (15, 5, 1),
     "article-without-picks": (15, 5, 1),
+    # + the pictures of all its inline figures (one query, however many) when its cached
+    # content is stale
+    "article-with-figures": (16, 5, 1),
     # no most read here: + 7 when empty
     "tag": (12, 4, 0),
     "author": (12, 4, 0),
     # the ticker's fallback: one more
     "english-home": (14, 5, 0),
 }
+
+
+FIGURES_TITLE = "خبر بالصور من البصرة"
 
 
 def queries_for(client, url):
@@ -82,6 +91,17 @@ def grow(make_article, opinions, author):
             make_article(tags=tags, author=author, is_featured=(i == 0), **english)
             for i in range(count)
         ]
+        # The last story shows a figure per article of this batch, from the library.
+        pictures = [
+            image_create(file=SimpleUploadedFile("p.jpg", jpeg_bytes()), texts={"ar": {"alt": "x"}})
+            for _ in range(count)
+        ]
+        figures = "".join(f'<figure data-image="{picture.pk}"></figure>' for picture in pictures)
+        with_figures = Article.objects.filter(title_ar=FIGURES_TITLE).first()
+        if with_figures is None:
+            with_figures = make_article(title_ar=FIGURES_TITLE, tags=tags, author=author)
+        with_figures.body_ar += figures
+        with_figures.save()
         made += [
             make_article(section=opinions, tags=tags, author=author, is_breaking=True)
             for _ in range(count)
@@ -103,6 +123,7 @@ def test_query_count_is_exact_and_constant(
         "section": news.get_absolute_url(),
         "article": first[0].get_absolute_url(),
         "article-without-picks": first[-1].get_absolute_url(),
+        "article-with-figures": Article.objects.get(title_ar=FIGURES_TITLE).get_absolute_url(),
         "tag": first[0].tags.first().get_absolute_url(),
         "author": author.get_absolute_url(),
         "english-home": "/en/",

@@ -67,7 +67,7 @@ def test_article_page_has_news_article_json_ld_with_the_required_keys(
     assert news["publisher"]["name"]
     logo = news["publisher"]["logo"]
     assert logo["url"] == "http://testserver/static/newsroom/logo.png"
-    assert news["image"] == [f"http://testserver{article.image.url}"]
+    assert news["image"] == [f"http://testserver{article.main_image.file.url}"]
     assert news["articleSection"] == "أخبار"
     assert news["inLanguage"] == "ar"
     assert news["isAccessibleForFree"] is True

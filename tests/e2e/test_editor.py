@@ -3,11 +3,13 @@ language tabs, upload a picture, preview the draft, publish it; a Writer cannot 
 
 import re
 
+from django.core.files.base import ContentFile
 from django.utils.translation import override
 from playwright.sync_api import expect
 
 from articles.models import Article, Section
 from articles.roles import EDITORS, WRITERS
+from articles.services import image_create
 from tests.conftest import jpeg_bytes
 from tests.e2e import checks
 
@@ -39,13 +41,14 @@ def open_tab(page, field):
     return panel
 
 
-def test_editor_drafts_translates_previews_and_publishes(
-    site, session_factory, make_staff, tmp_path
-):
+def test_editor_drafts_translates_previews_and_publishes(site, session_factory, make_staff):
     make_staff("editor", EDITORS)
     section = Section.objects.get(slug="news")
-    picture = tmp_path / "bridge.jpg"
-    picture.write_bytes(jpeg_bytes(size=(800, 450), colour=(30, 90, 140)))
+    # A picture of the media library (tests/e2e/test_media.py uploads one in the admin).
+    image_create(
+        file=ContentFile(jpeg_bytes(size=(800, 450), colour=(30, 90, 140)), name="bridge.jpg"),
+        texts={"ar": {"alt": "جسر فوق النهر عند الغروب"}, "en": {"alt": "A bridge over the river"}},
+    )
 
     editor = session_factory(site.url, "desktop")
     page = editor.log_in("editor")
@@ -63,9 +66,7 @@ def test_editor_drafts_translates_previews_and_publishes(
     open_tab(page, "body_en")
     type_in_editor(page, "body_en", BODY_EN)
     choose_in_autocomplete(page, "section", section.name_ar)
-    page.locator("#id_image").set_input_files(picture)
-    page.locator("#id_image_alt_ar").fill("جسر فوق النهر عند الغروب")
-    open_tab(page, "image_alt_en").locator("#id_image_alt_en").fill("A bridge over the river")
+    choose_in_autocomplete(page, "main_image", "جسر فوق النهر")
     assert page.locator("#id_status").count() == 0  # the workflow is buttons, not a drop-down
     page.locator("input[name=_continue]").first.click()
     page.wait_for_url(re.compile(r"/admin/articles/article/\d+/change/"))
@@ -75,7 +76,7 @@ def test_editor_drafts_translates_previews_and_publishes(
     assert article.title_en == TITLE_EN
     assert BODY_AR in article.body_ar and BODY_EN in article.body_en
     assert article.section == section
-    assert article.image and article.image_width == 800
+    assert article.main_image and article.main_image.width == 800
 
     # Readers cannot see the draft...
     reader = session_factory(site.url, "phone")

@@ -17,7 +17,7 @@ def public_pages():
         Article.objects.public()
         .public("en")
         .filter(tags__isnull=False, author__isnull=False, source__isnull=False)
-        .exclude(image="")
+        .exclude(main_image=None)
         .order_by("-published_at")
         .first()
     )

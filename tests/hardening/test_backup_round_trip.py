@@ -29,8 +29,7 @@ def snapshot():
             name: getattr(article, name) if name in EXACT else getattr(article, name) or ""
             for name in [
                 "title_ar", "title_en", "summary_ar", "summary_en", "body_ar", "body_en",
-                "byline_ar", "byline_en", "dateline_ar", "dateline_en", "image_caption_ar",
-                "image_caption_en", "image_alt_ar", "image_alt_en", "image_credit", "status",
+                "byline_ar", "byline_en", "dateline_ar", "dateline_en", "status",
                 "published_at", "is_featured", "is_breaking",
             ]
         }  # fmt: skip
@@ -38,8 +37,19 @@ def snapshot():
         fields["tags"] = sorted(tag.name_ar for tag in article.tags.all())
         fields["author"] = article.author and (article.author.slug, article.author.name_ar)
         fields["source"] = article.source and (article.source.name_ar, article.source.url)
-        if article.image:
-            with Image.open(article.image.path) as picture:
+        if article.main_image:
+            fields["picture texts"] = [
+                getattr(article.main_image, name) or ""
+                for name in (
+                    "alt_ar",
+                    "alt_en",
+                    "caption_ar",
+                    "caption_en",
+                    "credit_ar",
+                    "credit_en",
+                )
+            ]
+            with Image.open(article.main_image.file.path) as picture:
                 # Same picture (size and colours; stored again, so not byte for byte).
                 colour = picture.convert("RGB").getpixel((5, 5))
                 fields["image"] = (picture.size, tuple(channel // 32 for channel in colour))

@@ -61,7 +61,7 @@ def test_every_field_of_an_article(full_article):
     assert (record["author"], record["author_slug"]) == ("ليلى حسن", "layla")
     assert record["source"] == "الموقع الرسمي لديوان محافظة البصرة"
     assert record["source_url"] == "https://basra.example.org/"
-    assert record["image_path"] == article.image.name
+    assert record["image_path"] == article.main_image.file.name
     assert (record["image_alt"], record["image_alt_en"]) == ("نهر", "A river")
     assert record["image_caption"] == "شط العرب" and record["image_credit"] == "Reuters"
     assert record["is_featured"] is True and record["is_breaking"] is False

@@ -15,10 +15,10 @@ from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article
+from articles.models import Image as LibraryImage
 from articles.roles import EDITORS
 from newsroom.storage import CleanFileSystemStorage
 from newsroom.uploads import clean_image
-from tests.articles.test_admin import article_form
 from tests.conftest import jpeg_bytes
 from tests.hardening.conftest import gps_jpeg
 
@@ -52,7 +52,7 @@ def test_the_crafted_photo_really_carries_gps():
 
 def test_stored_photo_has_no_exif_gps_or_maker_note(make_article, settings):
     article = make_article(image=SimpleUploadedFile("basra.jpg", gps_jpeg(), "image/jpeg"))
-    stored = Path(settings.MEDIA_ROOT, article.image.name).read_bytes()
+    stored = Path(settings.MEDIA_ROOT, article.main_image.file.name).read_bytes()
     for marker in EXIF_MARKERS:
         assert marker not in stored
     with Image.open(io.BytesIO(stored)) as image:
@@ -66,28 +66,28 @@ def test_orientation_is_applied_to_the_pixels(make_article, settings):
     # Orientation 6: the camera was turned; viewers rotate the picture 90° clockwise.
     upload = SimpleUploadedFile("turned.jpg", gps_jpeg(orientation=6), "image/jpeg")
     article = make_article(image=upload)
-    with Image.open(Path(settings.MEDIA_ROOT, article.image.name)) as image:
+    with Image.open(Path(settings.MEDIA_ROOT, article.main_image.file.name)) as image:
         assert image.size == (40, 80)
         assert 0x0112 not in image.getexif()
         # After the turn the yellow half is at the top.
         assert image.getpixel((20, 5))[2] < 100 and image.getpixel((20, 75))[2] > 150
-    assert (article.image_width, article.image_height) == (40, 80)
+    assert (article.main_image.width, article.main_image.height) == (40, 80)
 
 
 def test_stored_names_are_random_and_drop_the_uploaders_name(make_article):
     first = make_article(image=SimpleUploadedFile("source-ahmed-home.jpg", jpeg_bytes()))
     second = make_article(image=SimpleUploadedFile("source-ahmed-home.jpg", jpeg_bytes()))
     for article in (first, second):
-        assert re.fullmatch(r"articles/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", article.image.name)
-        assert "ahmed" not in article.image.name
-    assert first.image.name != second.image.name
+        assert re.fullmatch(r"images/\d{4}/\d{2}/[0-9a-f]{32}\.jpg", article.main_image.file.name)
+        assert "ahmed" not in article.main_image.file.name
+    assert first.main_image.file.name != second.main_image.file.name
 
 
 def test_png_named_jpg_is_stored_as_png(make_article):
     buffer = io.BytesIO()
     Image.new("RGBA", (10, 10), (1, 2, 3, 128)).save(buffer, format="PNG")
     article = make_article(image=SimpleUploadedFile("fake.jpg", buffer.getvalue(), "image/jpeg"))
-    assert article.image.name.endswith(".png")
+    assert article.main_image.file.name.endswith(".png")
 
 
 @pytest.mark.parametrize(
@@ -135,6 +135,10 @@ def editor_client(client, staff):
     return client
 
 
+def library_form(upload):
+    return {"file": upload, "alt_ar": "جسر", "focal_x": "0.5", "focal_y": "0.5"}
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -144,24 +148,25 @@ def editor_client(client, staff):
     ],
 )
 def test_admin_form_shows_a_clear_error(editor_client, news, content, message):
-    data = article_form(news, image=SimpleUploadedFile("photo.jpg", content, "image/jpeg"))
+    data = library_form(SimpleUploadedFile("photo.jpg", content, "image/jpeg"))
     response = editor_client.post(
-        reverse("admin:articles_article_add"), data, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("admin:articles_image_add"), data, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 200
-    errors = response.context["adminform"].form.errors["image"]
+    errors = response.context["adminform"].form.errors["file"]
     assert any(message in error for error in errors)
-    assert not Article.objects.exists()
+    assert not LibraryImage.objects.exists()
 
 
 def test_admin_upload_is_stored_clean(editor_client, news, settings):
-    data = article_form(news, image=SimpleUploadedFile("basra.jpg", gps_jpeg(), "image/jpeg"))
-    response = editor_client.post(reverse("admin:articles_article_add"), data)
+    data = library_form(SimpleUploadedFile("basra.jpg", gps_jpeg(), "image/jpeg"))
+    response = editor_client.post(reverse("admin:articles_image_add"), data)
     assert response.status_code == 302
-    article = Article.objects.get()
-    stored = Path(settings.MEDIA_ROOT, article.image.name).read_bytes()
+    picture = LibraryImage.objects.get()
+    stored = Path(settings.MEDIA_ROOT, picture.file.name).read_bytes()
     assert not any(marker in stored for marker in EXIF_MARKERS)
-    assert (article.image_width, article.image_height) == (80, 40)
+    assert (picture.width, picture.height) == (80, 40)
+    assert picture.uploaded_by.username and picture.alt_ar == "جسر"
 
 
 def half_written(content, name):
@@ -184,22 +189,23 @@ class DiskFullStorage(CleanFileSystemStorage):
 @pytest.fixture
 def full_disk(monkeypatch, settings):
     storage = DiskFullStorage(location=settings.MEDIA_ROOT)
-    monkeypatch.setattr(Article._meta.get_field("image"), "storage", storage)
+    monkeypatch.setattr(LibraryImage._meta.get_field("file"), "storage", storage)
     return storage
 
 
 def test_full_disk_on_upload_is_a_clear_error_with_nothing_half_saved(
     editor_client, news, full_disk, settings
 ):
-    data = article_form(news, image=SimpleUploadedFile("basra.jpg", gps_jpeg(), "image/jpeg"))
+    data = library_form(SimpleUploadedFile("basra.jpg", gps_jpeg(), "image/jpeg"))
+    data["caption_ar"] = "خبر من المحرر"
     response = editor_client.post(
-        reverse("admin:articles_article_add"), data, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("admin:articles_image_add"), data, HTTP_ACCEPT_LANGUAGE="en"
     )
     assert response.status_code == 200
     assert "قد يكون قرص الخادم ممتلئًا" in response.content.decode()
     # What the editor typed is still in the form.
     assert "خبر من المحرر" in response.content.decode()
-    assert not Article.objects.exists()
+    assert not LibraryImage.objects.exists()
     assert [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()] == []
 
 
@@ -219,19 +225,19 @@ def test_without_the_cleanup_a_full_disk_leaves_a_truncated_file(settings, tmp_p
 
 
 def test_saving_through_the_field_file_is_cleaned_too(news, settings):
-    """The demo loader and importers call `article.image.save(name, content)` directly."""
+    """The demo loader and importers call `picture.file.save(name, content)` directly."""
     from django.core.files.base import ContentFile
 
-    article = Article(title_ar="خبر", body_ar="<p>نص</p>", section=news)
-    article.image.save("from-the-wire.jpg", ContentFile(gps_jpeg()), save=False)
-    article.save()
-    stored = Path(settings.MEDIA_ROOT, article.image.name).read_bytes()
+    picture = LibraryImage()
+    picture.file.save("from-the-wire.jpg", ContentFile(gps_jpeg()), save=False)
+    picture.save()
+    stored = Path(settings.MEDIA_ROOT, picture.file.name).read_bytes()
     assert not any(marker in stored for marker in EXIF_MARKERS)
-    assert "wire" not in article.image.name
+    assert "wire" not in picture.file.name
     # The dimensions are in the row (read without loading the model, which would compute them).
-    assert Article.objects.values_list("image_width", "image_height").get() == (80, 40)
+    assert LibraryImage.objects.values_list("width", "height").get() == (80, 40)
     with pytest.raises(ValidationError):
-        article.image.save("x.jpg", ContentFile(SVG), save=False)
+        picture.file.save("x.jpg", ContentFile(SVG), save=False)
 
 
 def test_ad_pictures_are_cleaned_too(db, settings):

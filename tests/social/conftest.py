@@ -61,6 +61,7 @@ def section(db):
 @pytest.fixture
 def make_article(section):
     from articles.models import Article
+    from articles.services import image_create
 
     def make(**kwargs):
         fields = {
@@ -76,9 +77,10 @@ def make_article(section):
             **kwargs,
         }
         image = fields.pop("image", None)
+        alt = fields.pop("image_alt_ar", "")
         article = Article(**fields)
         if image is not None:
-            article.image.save(image.name, image, save=False)
+            article.main_image = image_create(file=image, texts={"ar": {"alt": alt}})
         article.save()
         return article
 

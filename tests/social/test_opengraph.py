@@ -114,16 +114,16 @@ def test_the_shipped_default_image_is_1200_by_630():
 @pytest.mark.django_db
 def test_rendition_is_made_once_and_reused(make_article, settings):
     article = make_article(image=jpeg(size=(400, 300)))
-    first = og_image_url(article.image)
+    first = og_image_url(article.main_image.file)
     og_folder = Path(settings.MEDIA_ROOT) / "og"
     made = sorted(og_folder.iterdir())
     assert len(made) == 1
     mtime = made[0].stat().st_mtime_ns
     # Reused from the cache, and from storage when the cache is gone.
-    assert og_image_url(article.image) == first
+    assert og_image_url(article.main_image.file) == first
 
     clear_cache()
-    assert og_image_url(article.image) == first
+    assert og_image_url(article.main_image.file) == first
     assert sorted(og_folder.iterdir()) == made
     assert made[0].stat().st_mtime_ns == mtime
     # A small, portrait or transparent picture still gives 1200×630.
@@ -137,19 +137,22 @@ def test_rendition_of_a_png_with_transparency_and_of_nothing(settings, tmp_path)
     from django.core.files.base import ContentFile
     from django.db.models.fields.files import FieldFile
 
-    from articles.models import Article
+    from articles.models import Image as LibraryImage
 
     buffer = io.BytesIO()
     Image.new("RGBA", (300, 800), (0, 0, 255, 128)).save(buffer, format="PNG")
     name = default_storage.save("uploads/تصميم.png", ContentFile(buffer.getvalue()))
-    field_file = FieldFile(Article(), Article._meta.get_field("image"), name)
+    field_file = FieldFile(LibraryImage(), LibraryImage._meta.get_field("file"), name)
     url = og_image_url(field_file)
     assert url.startswith("/media/og/")
     with default_storage.open(url.removeprefix("/media/")) as stored, Image.open(stored) as image:
         assert image.size == (1200, 630) and image.mode == "RGB"
-    assert og_image_url(FieldFile(Article(), Article._meta.get_field("image"), "")) is None
+    assert og_image_url(FieldFile(LibraryImage(), LibraryImage._meta.get_field("file"), "")) is None
     broken = default_storage.save("uploads/broken.jpg", ContentFile(b"not a picture"))
-    assert og_image_url(FieldFile(Article(), Article._meta.get_field("image"), broken)) is None
+    assert (
+        og_image_url(FieldFile(LibraryImage(), LibraryImage._meta.get_field("file"), broken))
+        is None
+    )
 
 
 @pytest.mark.django_db

@@ -38,7 +38,7 @@ class Command(BaseCommand):
         if site_url and not site_url.startswith(("http://", "https://")):
             raise CommandError("--site-url must start with http:// or https://")
         articles = (
-            Article.objects.select_related("section", "author", "source")
+            Article.objects.select_related("section", "author", "source", "main_image")
             .prefetch_related("tags")
             .order_by("pk")
         )

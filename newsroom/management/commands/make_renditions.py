@@ -27,15 +27,21 @@ def picture_fields():
                 yield model, field
 
 
-def stored_names(model, field):
-    return (
+def stored_pictures(model, field):
+    """(name, focal point) of each stored picture; the focal point is None unless the
+    field's files tell one (newsroom/images.py: crops keep it)."""
+    stored = (
         model._base_manager.exclude(**{f"{field.name}__isnull": True})
         .exclude(**{field.name: ""})
         .order_by(field.name)
-        .values_list(field.name, flat=True)
-        .distinct()
-        .iterator()
     )
+    if isinstance(getattr(field.attr_class, "focus", None), property):
+        for instance in stored.iterator():
+            picture = getattr(instance, field.name)
+            yield picture.name, picture.focus
+    else:
+        for name in stored.values_list(field.name, flat=True).distinct().iterator():
+            yield name, None
 
 
 class Command(BaseCommand):
@@ -47,9 +53,9 @@ class Command(BaseCommand):
     def handle(self, *args, verbosity, **options):
         pictures = made = present = failed = 0
         for model, field in picture_fields():
-            for name in stored_names(model, field):
+            for name, focus in stored_pictures(model, field):
                 pictures += 1
-                outcome = make_renditions(field.storage, name)
+                outcome = make_renditions(field.storage, name, focus=focus)
                 made += outcome.made
                 present += outcome.present
                 if outcome.error:
