@@ -33,7 +33,15 @@ from reversion.models import Version
 from articles import services
 from articles.dates import format_date
 from articles.html import sanitize_html
-from articles.models import Article, Author, EditorialNote, PendingCorrection, Section, localized
+from articles.models import (
+    Article,
+    Author,
+    EditorialNote,
+    PendingCorrection,
+    Section,
+    localized,
+)
+from articles.models import Image as LibraryImage
 from articles.translation import ArticleTranslationOptions
 
 Status = Article.Status
@@ -159,6 +167,18 @@ _BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|figcaption|tr)>|<br\s*/?>", 
 _WORD = re.compile(r"\S+|\n")
 
 
+def without_relations(fields: dict) -> dict:
+    """A revision's field values that can be set on an article: its many-to-many values
+    (tags, related picks, figures) are set apart, and a library picture deleted since is
+    left out rather than pointing at nothing."""
+    many = {field.name for field in Article._meta.many_to_many}
+    values = {name: value for name, value in fields.items() if name not in many}
+    picture = values.get("main_image_id")
+    if picture is not None and not LibraryImage.objects.filter(pk=picture).exists():
+        values["main_image_id"] = None
+    return values
+
+
 def plain_text(value) -> str:
     """What a reader reads of a field: markup dropped, one line per paragraph."""
     text = _BLOCK_END.sub("\n", str(value or ""))
@@ -210,7 +230,7 @@ def _display(name: str, value) -> str:
     return str(value)
 
 
-SKIPPED = {"updated_at", "created_at", "image_width", "image_height", "version"}
+SKIPPED = {"updated_at", "created_at", "version"}
 
 
 def compare_fields(old: dict, new: dict) -> list[Change]:
@@ -424,8 +444,8 @@ class DeskViews:
         keep = {"id", "status", "published_at", "first_published_at", "version", "created_by_id"}
         keep |= {"created_at", "updated_at", "import_hash", "imported_at"}
         with transaction.atomic(), reversion.create_revision():
-            for name, value in fields.items():
-                if name not in keep and name not in ("tags", "related"):
+            for name, value in without_relations(fields).items():
+                if name not in keep:
                     setattr(article, name, value)
             article.save()
             article.tags.set(fields.get("tags", []))
@@ -466,7 +486,7 @@ class DeskViews:
             return HttpResponseRedirect(reverse("admin:articles_article_recover_list"))
         with transaction.atomic(), reversion.create_revision():
             article = Article(
-                **{k: v for k, v in fields.items() if k not in ("tags", "related", "version")}
+                **{k: v for k, v in without_relations(fields).items() if k != "version"}
             )
             article.status = Status.DRAFT  # back on the desk; an editor publishes it again
             article.save(force_insert=True)

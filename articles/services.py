@@ -144,11 +144,8 @@ def unpublish_article(*, article: Article, user=None, via: str = "admin") -> Tra
 CORRECTABLE_FIELDS = [
     localized(name, code)
     for code, _label in settings.LANGUAGES
-    for name in (
-        "title", "summary", "body", "dateline", "byline", "image_caption", "image_alt",
-        "correction_note",
-    )
-]  # fmt: skip
+    for name in ("title", "summary", "body", "dateline", "byline", "correction_note")
+]
 
 
 def propose_correction(*, article: Article, values: dict, user=None) -> PendingCorrection:

@@ -160,7 +160,8 @@ def test_the_editor_is_warned_of_a_figure_whose_picture_was_deleted(
         for name, value in form.initial.items()
         if value is not None and not isinstance(value, list | tuple)
     }
-    data.update(section=article.section_id, status="draft", published_at_0="", published_at_1="")
+    data.update(section=article.section_id, lock_version=article.version)
+    data.update(published_at_0="", published_at_1="")
     response = admin_client.post(change, data, follow=True)
     assert str(pk) in " ".join(str(message) for message in response.context["messages"])
 

@@ -107,15 +107,14 @@ def test_arabic_and_emoji_in_every_field_of_the_article_form(editor_client, news
         body_en=f"<p>{text}</p>",
         byline_ar=text,
         dateline_ar=text,
-        image_alt_ar=text,
-        image_caption_ar=text,
-        image_credit=text,
-        status=Article.Status.PUBLISHED,
+        correction_note_ar=text,
     )
     response = editor_client.post(reverse("admin:articles_article_add"), data)
     assert response.status_code == 302
     article = Article.objects.get()
     assert article.title_ar == text
+    step = reverse("admin:articles_article_step", args=[article.pk, "publish"])
+    assert editor_client.post(step, {"desk_now": "on"}).status_code == 302
     for path in (article.get_absolute_url(), "/", "/news/"):
         assert editor_client.get(path).status_code == 200
 
