@@ -37,8 +37,10 @@ from articles.text import (
     analyze_word,
     clean,
     highlight_keys,
+    joined_alternatives,
     prefix_key,
     query_alternatives,
+    split_pairs,
 )
 
 FTS_TABLE = "articles_search_fts"
@@ -220,7 +222,11 @@ class Word:
 
 @dataclass(frozen=True)
 class Phrase:
+    """Words in a row. `split` marks the halves of a query word that the text may write as
+    two words (فيسبوك → فيس بوك): only the pair is highlighted, never each half alone."""
+
     keys: tuple
+    split: bool = False
 
 
 OR_WORDS = {"OR", "أو", "او", "|"}
@@ -244,10 +250,14 @@ class ParsedQuery:
         keys = set()
         for item in self.items():
             if isinstance(item, Phrase):
-                keys.update(item.keys)
+                if not item.split:
+                    keys.update(item.keys)
             elif not item.prefix:
                 keys.update(item.alternatives)
         return keys
+
+    def split_pairs(self) -> set:
+        return {i.keys for i in self.items() if isinstance(i, Phrase) and i.split}
 
     def prefixes(self) -> list:
         return [
@@ -268,24 +278,52 @@ def _item(chunk: str, *, quoted: bool):
     return Phrase(tuple(term.key for term in terms[:MAX_PHRASE_WORDS]))
 
 
+def _single_word(chunk: str) -> str | None:
+    """The word of a bare chunk that is one plain word (no prefix star, no digits)."""
+    words = WORD_RE.findall(chunk)
+    if len(words) == 1 and "*" not in chunk and words[0].isalpha():
+        return words[0]
+    return None
+
+
 def parse_query(text: str) -> ParsedQuery:
     """Words are ANDed; `OR`/`أو` between two joins them; "quotes" make a phrase; word* is a
-    prefix. Anything else is ignored, so no input can make a bad query."""
+    prefix. Anything else is ignored, so no input can make a bad query.
+
+    Names and loanwords are written together or apart (عبد الله/عبدالله, فيس بوك/فيسبوك):
+    two plain words in a row also match as one word, and one plain word also matches as
+    two adjacent words (through the index of word pairs)."""
     text = clean((text or "")[: MAX_QUERY_LENGTH * 4])[:MAX_QUERY_LENGTH]
     clauses, join_next = [], False
+    previous = None  # (word, clause index, item index) of the last plain word
     for match in _CHUNK_RE.finditer(text):
         quoted, bare = match.group(1), match.group(2)
         if bare is not None and bare.upper() in OR_WORDS:
-            join_next = bool(clauses)
+            join_next, previous = bool(clauses), None
             continue
         item = _item(quoted if bare is None else bare, quoted=bare is None)
         if item is None:
+            previous = None
             continue
         if join_next:
             clauses[-1].append(item)
         elif len(clauses) < MAX_QUERY_CLAUSES:
             clauses.append([item])
+        else:
+            break
         join_next = False
+        word = _single_word(bare) if bare is not None and isinstance(item, Word) else None
+        if word is None:
+            previous = None
+            continue
+        here = (len(clauses) - 1, len(clauses[-1]) - 1)
+        clauses[here[0]] += [Phrase(pair, split=True) for pair in sorted(split_pairs(word))]
+        if previous is not None:
+            joined = joined_alternatives(previous[0], word)
+            for index, position in (previous[1:], here):
+                old = clauses[index][position]
+                clauses[index][position] = Word(old.alternatives | joined)
+        previous = (word, *here)
     return ParsedQuery(text=text, clauses=clauses)
 
 
@@ -621,35 +659,52 @@ SNIPPET_WORDS = 36
 SNIPPET_LEAD = 8
 
 
+def _word_start(window, index):
+    """`index` moved back to the first part of a written word (٩٥مرشحاً is two parts)."""
+    while index > 0 and window[index][0] == window[index - 1][1]:
+        index -= 1
+    return index
+
+
 def make_snippet(text: str, parsed: ParsedQuery) -> str:
     """A window of whole words of plain `text` around the first match, escaped, with matching
     words in <mark>. Never cuts a word, never carries markup from the text. Reads the text
     only as far as the window needs."""
     exact, prefixes = parsed.exact_keys(), tuple(parsed.prefixes())
+    pairs, previous = parsed.split_pairs(), set()
 
-    def hit(keys):
-        return bool(keys & exact) or bool(prefixes and any(k.startswith(prefixes) for k in keys))
+    def entry(start, end, keys):
+        """[start, end, marked] of a word; a word that ends a split pair marks its partner."""
+        nonlocal previous
+        marked = bool(keys & exact) or bool(prefixes and any(k.startswith(prefixes) for k in keys))
+        if pairs and any((first, second) in pairs for first in previous for second in keys):
+            marked = window[-1][2] = True
+        previous = keys
+        return [start, end, marked]
 
     window, first_hit, more, trimmed = [], None, False, False
     for start, end, keys in highlight_keys(text):
         if first_hit is None:
-            window.append((start, end, hit(keys)))
+            window.append(entry(start, end, keys))
             if window[-1][2]:
-                first_hit = len(window) - 1
+                # The word before is marked only when the two make a split pair.
+                first_hit = len(window) - (2 if len(window) > 1 and window[-2][2] else 1)
                 if first_hit > SNIPPET_LEAD:
-                    window, trimmed = window[first_hit - SNIPPET_LEAD :], True
-                    first_hit = SNIPPET_LEAD
+                    cut = _word_start(window, first_hit - SNIPPET_LEAD)
+                    window, trimmed = window[cut:], True
+                    first_hit -= cut
             elif len(window) > SNIPPET_WORDS * 8:  # no match early on: show the opening
                 break
-        elif len(window) < SNIPPET_WORDS:
-            window.append((start, end, hit(keys)))
+        elif len(window) < SNIPPET_WORDS or start == window[-1][1]:
+            window.append(entry(start, end, keys))
         else:
             more = True
             break
     if not window:
         return ""
     if len(window) > SNIPPET_WORDS:
-        window, more = window[:SNIPPET_WORDS], True
+        end = _word_start(window, SNIPPET_WORDS)
+        window, more = window[:end] if end else window[:SNIPPET_WORDS], True
     out = ["… " if trimmed else ""]
     cursor = window[0][0] if trimmed else 0
     for start, end, marked in window:
