@@ -1,0 +1,156 @@
+"""Running a search: which rows (the QuerySet's "public"), in which order, one page at a time."""
+
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.db import connection as default_connection
+from django.db import transaction
+from django.utils import timezone
+
+from articles.search import postgres, sqlite
+from articles.search.index import plain_text
+from articles.search.query import parse_query
+from articles.search.snippets import make_snippet
+
+RANK_CAP = 1000  # matches ranked per query; also the last reachable result
+RECENCY_WEEK_SECONDS = 7 * 86400
+SANE_YEARS = range(1900, 3000)  # date filters outside these are ignored (no datetime overflow)
+
+
+def backend(connection):
+    return postgres if connection.vendor == "postgresql" else sqlite
+
+
+def _day_start(day, *, next_day=False):
+    moment = timezone.make_aware(datetime.combine(day, time.min))
+    return moment + timedelta(days=1) if next_day else moment
+
+
+class SearchResults:
+    """Lazy results for Django's Paginator: `count()` is the number reachable (at most
+    RANK_CAP), `total` the number of matches; slicing returns articles with a `.snippet`."""
+
+    def __init__(self, parsed, *, language, section=None, date_from=None, date_to=None):
+        self.parsed = parsed
+        self.language = language
+        self.section = section
+        self.date_from = date_from
+        self.date_to = date_to
+        self.now = timezone.now()
+        self._total = None
+        self._dense = False
+
+    def rows(self):
+        """The search rows a reader of this edition may see, narrowed by the filters."""
+        from articles.models import ArticleSearch
+
+        rows = ArticleSearch.objects.public(self.language)
+        if self.section is not None:
+            rows = rows.filter(section=self.section)
+        if self.date_from and self.date_from.year in SANE_YEARS:
+            rows = rows.filter(published_at__gte=_day_start(self.date_from))
+        if self.date_to and self.date_to.year in SANE_YEARS:
+            rows = rows.filter(published_at__lt=_day_start(self.date_to, next_day=True))
+        return rows
+
+    def _where(self, connection):
+        """The SQL of `rows()`'s conditions, for the backends' own statements."""
+        query = self.rows().query
+        sql, params = query.get_compiler(connection=connection).compile(query.where)
+        return sql, list(params)
+
+    @property
+    def total(self) -> int:
+        if self._total is None:
+            self._total = self._count() if self.parsed else 0
+        return self._total
+
+    def count(self):
+        return min(self.total, RANK_CAP)
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("SearchResults supports slices only.")
+        start, stop = index.start or 0, min(index.stop or RANK_CAP, RANK_CAP)
+        if stop <= start or not self.parsed or not self.total:
+            return []
+        return self._articles(self._ids(offset=start, limit=stop - start))
+
+    @property
+    def is_capped(self) -> bool:
+        """True when there are more matches than can be shown (the total is then a floor)."""
+        return self.total > RANK_CAP
+
+    def _count(self):
+        connection = default_connection
+        where, params = self._where(connection)
+        with transaction.atomic(), connection.cursor() as cursor:
+            total, self._dense = backend(connection).count(
+                cursor, self.parsed, where, params, cap=RANK_CAP
+            )
+        return total
+
+    def _ids(self, *, offset, limit):
+        connection = default_connection
+        where, params = self._where(connection)
+        with transaction.atomic(), connection.cursor() as cursor:
+            return backend(connection).ids(
+                cursor,
+                self.parsed,
+                where,
+                params,
+                now=connection.ops.adapt_datetimefield_value(self.now),
+                week_seconds=RECENCY_WEEK_SECONDS,
+                cap=RANK_CAP,
+                offset=offset,
+                limit=limit,
+                dense=self._dense,
+            )
+
+    def _articles(self, ids):
+        from articles.models import Article
+
+        found = Article.objects.for_listing().in_bulk(ids)
+        articles = [found[pk] for pk in ids if pk in found]
+        for article in articles:
+            article.snippet = self._snippet(article)
+        return articles
+
+    def _snippet(self, article):
+        """From the summary when it shows a match, else from the body when that does."""
+        summary = plain_text(getattr(article, f"summary_{self.language}", "") or "")
+        snippet = make_snippet(summary, self.parsed) if summary else ""
+        if "<mark>" in snippet:
+            return snippet
+        body = make_snippet(plain_text(getattr(article, f"body_{self.language}")), self.parsed)
+        if "<mark>" in body or not snippet:
+            return body
+        return snippet
+
+
+def search(
+    query: str, *, language=None, section=None, date_from=None, date_to=None
+) -> SearchResults:
+    """Public articles of one language edition matching `query`, best first."""
+    from django.utils.translation import get_language
+
+    language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
+    return SearchResults(
+        parse_query(query),
+        language=language,
+        section=section,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+def matching_article_ids(query: str, *, limit: int = 2000) -> list[int]:
+    """Any article (any status, any language) whose text matches: for the admin's search."""
+    parsed = parse_query(query)
+    if not parsed:
+        return []
+    with transaction.atomic(), default_connection.cursor() as cursor:
+        return backend(default_connection).matching_ids(cursor, parsed, limit=limit)
