@@ -215,10 +215,16 @@ def prefix_key(term: Term) -> str:
     return term.bare
 
 
+@lru_cache(maxsize=65536)
+def _written_word_keys(raw: str) -> frozenset | None:
+    words = WORD_RE.findall(clean(raw))
+    term = analyze_word(words[0]) if len(words) == 1 else None
+    return None if term is None else frozenset({term.key, *term.variants})
+
+
 def highlight_keys(text: str):
     """(start, end, keys) for every word of `text`: where it is and what it matches as."""
     for match in RAW_WORD_RE.finditer(text):
-        words = WORD_RE.findall(clean(match.group()))
-        term = analyze_word(words[0]) if len(words) == 1 else None
-        if term is not None:
-            yield match.start(), match.end(), {term.key, *term.variants}
+        keys = _written_word_keys(match.group())
+        if keys is not None:
+            yield match.start(), match.end(), keys

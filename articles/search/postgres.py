@@ -55,61 +55,45 @@ def rank_tsquery(parsed: ParsedQuery) -> str:
     return " | ".join(words)
 
 
-def count(cursor, parsed, where, params, *, cap) -> tuple[int, bool]:
-    """(matches, counting stopped at `cap` + 1; dense: many match)."""
+def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[int, list[int]]:
+    """(number of matches, counted up to `cap` + 1 when many match; the article ids of the
+    newest `cap` matches, best first), in one statement after a planner estimate.
+
+    For many matches, the newest are found fastest by walking the date index; for few,
+    from the GIN index alone (a MATERIALIZED CTE keeps the planner from testing the query on
+    every row found through the date index, which for a rare word is every row). Only the
+    newest `cap` are ranked: ranking reads each candidate's whole vector."""
     cursor.execute("SET LOCAL enable_seqscan = off")
     condition, match_params = match(parsed)
     cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE {condition}", match_params)
     plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
-    dense = plan[0]["Plan"]["Plan Rows"] > DENSE_MATCHES
-    if dense:
-        # Only `cap` results can be shown: stop counting just after that.
-        cursor.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {where} AND {condition} "
-            "LIMIT %s) x",
-            [*params, *match_params, cap + 1],
-        )
-    else:
-        # Matches from the GIN index only (a MATERIALIZED CTE keeps the planner from testing
-        # the query on every row found through the date index).
-        cursor.execute(
-            f"WITH m AS MATERIALIZED (SELECT language, status, section_id, published_at "
-            f"FROM {TABLE} WHERE {condition}) SELECT count(*) FROM m AS {TABLE} WHERE {where}",
-            [*match_params, *params],
-        )
-    return cursor.fetchone()[0], dense
-
-
-def ids(cursor, parsed, where, params, *, now, week_seconds, cap, offset, limit, dense):
-    """Article ids of one page, best first, among the newest `cap` matches. The plan depends
-    on how many match (known from counting): for many, the newest are found fastest by
-    walking the date index; for few, from the GIN index alone (a date-index walk would test
-    every row for a rare word)."""
-    cursor.execute("SET LOCAL enable_seqscan = off")
-    condition, match_params = match(parsed)
     rank = (
         "ORDER BY ts_rank(c.document, %s::tsquery) * (1.0 + 1.0 / (1.0 + "
         "EXTRACT(EPOCH FROM (%s - c.published_at)) / %s)) DESC, "
-        "c.published_at DESC, c.article_id DESC LIMIT %s OFFSET %s"
+        "c.published_at DESC, c.article_id DESC"
     )
-    rank_params = [rank_tsquery(parsed), now, week_seconds, limit, offset]
-    if dense:
+    rank_params = [rank_tsquery(parsed), now, week_seconds]
+    if plan[0]["Plan"]["Plan Rows"] > DENSE_MATCHES:
         cursor.execute(
-            f"SELECT c.article_id FROM (SELECT article_id, published_at, document FROM {TABLE} "
-            f"WHERE {where} AND {condition} ORDER BY published_at DESC LIMIT %s) c {rank}",
-            [*params, *match_params, cap, *rank_params],
+            f"WITH f AS MATERIALIZED (SELECT article_id, published_at, document FROM {TABLE} "
+            f"WHERE {where} AND {condition} ORDER BY published_at DESC LIMIT %s) "
+            "SELECT (SELECT count(*) FROM f), c.article_id FROM "
+            f"(SELECT * FROM f ORDER BY published_at DESC LIMIT %s) c {rank}",
+            [*params, *match_params, cap + 1, cap, *rank_params],
         )
     else:
         cursor.execute(
             f"WITH m AS MATERIALIZED (SELECT id, language, status, section_id, published_at "
             f"FROM {TABLE} WHERE {condition}), "
-            f"n AS (SELECT id FROM m AS {TABLE} WHERE {where} "
-            "ORDER BY published_at DESC LIMIT %s) "
-            f"SELECT c.article_id FROM n JOIN {TABLE} c ON c.id = n.id {rank}",
+            f"f AS MATERIALIZED (SELECT id, published_at FROM m AS {TABLE} WHERE {where}), "
+            "n AS (SELECT id FROM f ORDER BY published_at DESC LIMIT %s) "
+            f"SELECT (SELECT count(*) FROM f), c.article_id FROM n JOIN {TABLE} c "
+            f"ON c.id = n.id {rank}",
             [*match_params, *params, cap, *rank_params],
         )
-    return [row[0] for row in cursor.fetchall()]
+    rows = cursor.fetchall()
+    return (rows[0][0] if rows else 0), [row[1] for row in rows]
 
 
 def matching_ids(cursor, parsed, *, limit) -> list[int]:

@@ -60,6 +60,16 @@ class ParsedQuery:
                 keys.update(item.alternatives)
         return keys
 
+    def key(self) -> str:
+        """The same text for the same query in every process (for cache keys)."""
+
+        def item_key(item):
+            if isinstance(item, Phrase):
+                return ("~" if item.split else '"') + " ".join(item.keys)
+            return ("*" if item.prefix else "") + ",".join(sorted(item.alternatives))
+
+        return " & ".join("|".join(sorted(map(item_key, clause))) for clause in self.clauses)
+
     def split_pairs(self) -> set:
         return {i.keys for i in self.items() if isinstance(i, Phrase) and i.split}
 

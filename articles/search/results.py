@@ -7,10 +7,12 @@ from django.db import connection as default_connection
 from django.db import transaction
 from django.utils import timezone
 
+from articles.cache import ARTICLES, listing_timeout
 from articles.search import postgres, sqlite
 from articles.search.index import plain_text
 from articles.search.query import parse_query
 from articles.search.snippets import make_snippet
+from newsroom.cache import cached_value
 
 RANK_CAP = 1000  # matches ranked per query; also the last reachable result
 RECENCY_WEEK_SECONDS = 7 * 86400
@@ -37,8 +39,7 @@ class SearchResults:
         self.date_from = date_from
         self.date_to = date_to
         self.now = timezone.now()
-        self._total = None
-        self._dense = False
+        self._ranked = None
 
     def rows(self):
         """The search rows a reader of this edition may see, narrowed by the filters."""
@@ -61,9 +62,7 @@ class SearchResults:
 
     @property
     def total(self) -> int:
-        if self._total is None:
-            self._total = self._count() if self.parsed else 0
-        return self._total
+        return self._matches()[0]
 
     def count(self):
         return min(self.total, RANK_CAP)
@@ -75,29 +74,39 @@ class SearchResults:
         if not isinstance(index, slice):
             raise TypeError("SearchResults supports slices only.")
         start, stop = index.start or 0, min(index.stop or RANK_CAP, RANK_CAP)
-        if stop <= start or not self.parsed or not self.total:
+        if stop <= start or not self.parsed:
             return []
-        return self._articles(self._ids(offset=start, limit=stop - start))
+        return self._articles(self._matches()[1][start:stop])
 
     @property
     def is_capped(self) -> bool:
         """True when there are more matches than can be shown (the total is then a floor)."""
         return self.total > RANK_CAP
 
-    def _count(self):
-        connection = default_connection
-        where, params = self._where(connection)
-        with transaction.atomic(), connection.cursor() as cursor:
-            total, self._dense = backend(connection).count(
-                cursor, self.parsed, where, params, cap=RANK_CAP
-            )
-        return total
+    def _matches(self) -> tuple[int, list[int]]:
+        """(number of matches, ids of the reachable ones best first): counted and ranked
+        once per query and filters, and cached until an article changes, so that every page
+        of the results (page 5 as page 1) is a slice of one list."""
+        if self._ranked is None:
+            self._ranked = (0, [])
+            if self.parsed:
+                key = [
+                    self.language,
+                    self.section.pk if self.section else "",
+                    self.date_from or "",
+                    self.date_to or "",
+                    self.parsed.key(),
+                ]
+                self._ranked = cached_value(
+                    "search:ranked", key, self._rank, versions=[ARTICLES], timeout=listing_timeout
+                )
+        return self._ranked
 
-    def _ids(self, *, offset, limit):
+    def _rank(self):
         connection = default_connection
         where, params = self._where(connection)
         with transaction.atomic(), connection.cursor() as cursor:
-            return backend(connection).ids(
+            return backend(connection).ranked(
                 cursor,
                 self.parsed,
                 where,
@@ -105,9 +114,6 @@ class SearchResults:
                 now=connection.ops.adapt_datetimefield_value(self.now),
                 week_seconds=RECENCY_WEEK_SECONDS,
                 cap=RANK_CAP,
-                offset=offset,
-                limit=limit,
-                dense=self._dense,
             )
 
     def _articles(self, ids):

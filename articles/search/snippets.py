@@ -1,6 +1,7 @@
 """Snippets: where a result matched, shown on the original text (never the indexed form)."""
 
-from django.utils.html import escape
+from html import escape
+
 from django.utils.safestring import mark_safe
 
 from articles.search.query import ParsedQuery

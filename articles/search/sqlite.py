@@ -22,23 +22,24 @@ def match(parsed: ParsedQuery) -> str:
     return " AND ".join("(" + " OR ".join(map(item_sql, c)) + ")" for c in parsed.clauses)
 
 
-def count(cursor, parsed, where, params, *, cap) -> tuple[int, bool]:
+def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[int, list[int]]:
+    """(number of matches; the article ids of the best `cap`, best first)."""
+    condition = match(parsed)
     cursor.execute(
         f"SELECT count(*) FROM {JOIN} WHERE {FTS_TABLE} MATCH %s AND {where}",
-        [match(parsed), *params],
+        [condition, *params],
     )
-    return cursor.fetchone()[0], False
-
-
-def ids(cursor, parsed, where, params, *, now, week_seconds, cap, offset, limit, dense):
+    total = cursor.fetchone()[0]
+    if not total:
+        return 0, []
     cursor.execute(
         f"SELECT {TABLE}.article_id FROM {JOIN} WHERE {FTS_TABLE} MATCH %s AND {where} "
         f"ORDER BY -bm25({FTS_TABLE}, 5.0, 2.0, 1.0, 0.5) * (1.0 + 1.0 / (1.0 + "
         f"(julianday(%s) - julianday({TABLE}.published_at)) * 86400.0 / %s)) DESC, "
-        f"{TABLE}.published_at DESC, {TABLE}.article_id DESC LIMIT %s OFFSET %s",
-        [match(parsed), *params, now, week_seconds, limit, offset],
+        f"{TABLE}.published_at DESC, {TABLE}.article_id DESC LIMIT %s",
+        [condition, *params, now, week_seconds, cap],
     )
-    return [row[0] for row in cursor.fetchall()]
+    return total, [row[0] for row in cursor.fetchall()]
 
 
 def matching_ids(cursor, parsed, *, limit) -> list[int]:

@@ -322,3 +322,13 @@ def test_search_rows_are_public_as_articles_are(make_article):
         rows = ArticleSearch.objects.public(language).values_list("article_id", flat=True)
         articles = Article.objects.public(language).values_list("pk", flat=True)
         assert sorted(rows) == sorted(articles)
+
+
+def test_later_pages_are_slices_of_one_ranking(make_article, django_assert_num_queries):
+    for n in range(25):
+        make_article(title_ar=f"الموازنة العامة {n}")
+    first = list(search("الموازنة", language="ar")[:20])
+    with django_assert_num_queries(1):  # the page's articles; counting and ranking are kept
+        second = list(search("الموازنة", language="ar")[20:40])
+    assert len(first) == 20 and len(second) == 5
+    assert not set(first) & set(second)
