@@ -80,7 +80,9 @@ def percentile(values, fraction):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument(
+        "--count", type=int, default=int(os.environ.get("BENCH_SEARCH_N") or 100_000)
+    )
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
