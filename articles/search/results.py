@@ -3,20 +3,26 @@
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection as default_connection
 from django.db import transaction
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from articles.cache import ARTICLES, listing_timeout
 from articles.search import postgres, sqlite
 from articles.search.index import plain_text
 from articles.search.query import parse_query
 from articles.search.snippets import make_snippet
-from newsroom.cache import cached_value
+from newsroom.cache import cached_value, get_versions, make_key
 
 RANK_CAP = 1000  # matches ranked per query; also the last reachable result
 RECENCY_WEEK_SECONDS = 7 * 86400
 SANE_YEARS = range(1900, 3000)  # date filters outside these are ignored (no datetime overflow)
+
+
+def _cache_seconds(seconds: float) -> int:
+    return max(1, int(seconds))
 
 
 def backend(connection):
@@ -90,17 +96,23 @@ class SearchResults:
         if self._ranked is None:
             self._ranked = (0, [])
             if self.parsed:
-                key = [
-                    self.language,
-                    self.section.pk if self.section else "",
-                    self.date_from or "",
-                    self.date_to or "",
-                    self.parsed.key(),
-                ]
                 self._ranked = cached_value(
-                    "search:ranked", key, self._rank, versions=[ARTICLES], timeout=listing_timeout
+                    "search:ranked",
+                    self._key(),
+                    self._rank,
+                    versions=[ARTICLES],
+                    timeout=listing_timeout,
                 )
         return self._ranked
+
+    def _key(self):
+        return [
+            self.language,
+            self.section.pk if self.section else "",
+            self.date_from or "",
+            self.date_to or "",
+            self.parsed.key(),
+        ]
 
     def _rank(self):
         connection = default_connection
@@ -117,13 +129,26 @@ class SearchResults:
             )
 
     def _articles(self, ids):
+        """The articles of `ids`, each with its snippet. Snippets are kept with the ranking
+        (until an article changes): a page seen again reads its articles without their
+        bodies and highlights nothing."""
         from articles.models import Article
 
-        found = Article.objects.for_listing().in_bulk(ids)
+        snippets = cache.get(self._snippets_key(ids))
+        articles = Article.objects.for_listing()
+        if snippets is not None:
+            articles = articles.defer(*(f"body_{code}" for code, _name in settings.LANGUAGES))
+        found = articles.in_bulk(ids)
         articles = [found[pk] for pk in ids if pk in found]
+        if snippets is None or set(snippets) != {article.pk for article in articles}:
+            snippets = {article.pk: self._snippet(article) for article in articles}
+            cache.set(self._snippets_key(ids), snippets, _cache_seconds(listing_timeout()))
         for article in articles:
-            article.snippet = self._snippet(article)
+            article.snippet = mark_safe(snippets[article.pk])  # noqa: S308 - made escaped
         return articles
+
+    def _snippets_key(self, ids):
+        return make_key("search:snippets", [*self._key(), *ids], get_versions([ARTICLES]))
 
     def _snippet(self, article):
         """From the summary when it shows a match, else from the body when that does."""

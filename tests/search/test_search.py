@@ -332,3 +332,12 @@ def test_later_pages_are_slices_of_one_ranking(make_article, django_assert_num_q
         second = list(search("الموازنة", language="ar")[20:40])
     assert len(first) == 20 and len(second) == 5
     assert not set(first) & set(second)
+
+
+def test_a_page_seen_again_keeps_its_snippets_without_reading_bodies(make_article):
+    make_article(title_ar="تقرير", body_ar="<p>ارتفعت أسعار النفط في البصرة اليوم.</p>")
+    (first,) = search("النفط", language="ar")[:20]
+    (again,) = search("النفط", language="ar")[:20]
+    assert "<mark>النفط</mark>" in first.snippet
+    assert again.snippet == first.snippet
+    assert "body_ar" in again.get_deferred_fields()
