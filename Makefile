@@ -63,8 +63,10 @@ messages: install
 # gunicorn and wrk on loopback, Redis for the shared cache. Imports, search and the load
 # run use the PostgreSQL database DATABASE_URL names (by default the 100,000-article one
 # on 127.0.0.1, filled on first use; imports and the load run in throw-away copies).
+# At N above 100,000 (`make bench N=1000000`) every script uses the N-article database.
 N ?= 10000
-BENCH_DATABASE_URL := postgres://postgres@127.0.0.1:5432/newsroom_bench_100000
+BENCH_SEARCH_N := $(shell [ $(N) -gt 100000 ] && echo $(N) || echo 100000)
+BENCH_DATABASE_URL := postgres://postgres@127.0.0.1:5432/newsroom_bench_$(BENCH_SEARCH_N)
 BENCHMARKS := \
 	benchmarks/web.py \
 	benchmarks/import_wxr.py \
@@ -73,6 +75,7 @@ BENCHMARKS := \
 	benchmarks/load_run.py
 
 bench: export N := $(N)
+bench: export BENCH_SEARCH_N := $(BENCH_SEARCH_N)
 bench: export DJANGO_DEBUG ?= 1
 bench: export DATABASE_URL ?= $(BENCH_DATABASE_URL)
 bench: install

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import slugify
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from articles.html import figure_image_ids, sanitize_html
@@ -330,9 +330,14 @@ class TeaserRef(NamedTuple):
 
 
 class ArticleQuerySet(models.QuerySet):
+    @staticmethod
+    def published_condition() -> Q:
+        """The one definition of public: published, and its publication time has come. The
+        search rows copy both columns, so it holds for them too (ArticleSearch.objects)."""
+        return Q(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
     def published(self):
-        """The one definition of public: published, and its publication time has come."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(self.published_condition())
 
     def in_language(self, language=None):
         """Articles that have a headline and body in `language` (the active one by default)."""
@@ -418,42 +423,10 @@ class ArticleQuerySet(models.QuerySet):
                 blocks[section_id].append(TeaserRef(pk, updated_at))
         return blocks
 
-    def related_to(self, article, language=None):
-        """Manual picks first; then articles that share tags and words with this one (scores
-        computed from the search index and cached, see related_scores); then the newest of
-        its section; newest first among equals."""
-        scores = related_scores(article, language)
-        ordering = ["-is_picked", "-published_at", "-pk"]
-        annotations = {}
-        if scores:  # an ORDER BY on a constant is an error on PostgreSQL
-            annotations["relevance"] = Case(
-                *[When(pk=pk, then=Value(score)) for pk, score in scores.items()],
-                default=Value(0.0),
-                output_field=models.FloatField(),
-            )
-            ordering.insert(1, "-relevance")
-        picked = Article.related.through.objects.filter(
-            from_article_id=article.pk, to_article_id=OuterRef("pk")
-        )
-        # A handful of candidate ids, so the database never scans the whole table.
-        candidates = (
-            Article.related.through.objects.filter(from_article_id=article.pk)
-            .values("to_article_id")
-            .order_by()
-            .union(Article.objects.filter(pk__in=list(scores)).values("pk").order_by())
-        )
-        return (
-            self.public(language)
-            .exclude(pk=article.pk)
-            .filter(pk__in=candidates)
-            .alias(is_picked=Exists(picked), **annotations)
-            .order_by(*ordering)
-        )
-
     def related_list(self, article, count, language=None):
-        """What `related_to` orders, as a list of at most `count`, in two queries that each
-        read only a few rows: the manual picks, then the newest of the same section or
-        sharing a tag (sorting on "is picked" would read every related article)."""
+        """Related news, at most `count`: the manual picks, then the newest of the same
+        section or sharing a tag; in two queries that each read only a few rows (sorting on
+        "is picked" would read every related article)."""
         public = self.public(language)
         picked = Article.related.through.objects.filter(from_article_id=article.pk)
         picks = list(public.filter(pk__in=picked.values("to_article_id"))[:count])
@@ -469,30 +442,6 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-published_at", "-pk")
         )
         return picks + list(others[: count - len(picks)])
-
-
-RELATED_CANDIDATES = 30
-RELATED_SECTION_FILL = 10
-RELATED_CACHE_SECONDS = 3600
-
-
-def related_scores(article, language=None) -> dict:
-    """{article id: score} of automatic related picks: one point per shared tag plus a 0–1
-    textual similarity from the search index. Cached per article and language; any write to
-    an article (save, publish, unpublish, bulk load) starts a new cache generation."""
-    from django.core.cache import cache
-
-    from articles import search
-
-    language = (language or get_language() or settings.LANGUAGE_CODE)[:2]
-    key = f"related:{search.generation()}:{article.pk}:{language}"
-    scores = cache.get(key)
-    if scores is None:
-        scores = search.related_candidates(
-            article, language=language, limit=RELATED_CANDIDATES + RELATED_SECTION_FILL
-        )
-        cache.set(key, scores, RELATED_CACHE_SECONDS)
-    return scores
 
 
 class Article(models.Model):
@@ -803,6 +752,13 @@ class SearchDocumentField(models.TextField):
         return "tsvector" if connection.vendor == "postgresql" else "text"
 
 
+class ArticleSearchQuerySet(models.QuerySet):
+    def public(self, language):
+        """Search rows of what readers of one language edition may see (a row exists only
+        for an edition that has a headline and body)."""
+        return self.filter(ArticleQuerySet.published_condition(), language=language)
+
+
 class ArticleSearch(models.Model):
     """One search document per article and language, with copies of the columns that search
     filters on: a narrow table whose index scans never touch the wide article rows."""
@@ -814,6 +770,8 @@ class ArticleSearch(models.Model):
     published_at = models.DateTimeField(null=True)
     document = SearchDocumentField(default="", blank=True)
     phrases = SearchDocumentField(default="", blank=True)
+
+    objects = ArticleSearchQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -5,15 +5,18 @@ Google News sitemap of the last 48 hours at /sitemap-news.xml."""
 import math
 from datetime import timedelta
 from functools import partial
+from html import escape
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.translation import override
+from django.utils.translation import get_language, override
 from django.views.decorators.http import require_safe
 
 from articles.feeds import xml_text
@@ -23,6 +26,7 @@ from newsroom.site import site_name
 
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most this many URLs per sitemap
+URL_SAFE = "!$&'()*+,;=/~:@"  # what reverse() leaves unquoted in a path
 
 
 def _languages():
@@ -92,6 +96,7 @@ class ArticleSitemap(I18nSitemap):
     def __init__(self, language):
         self.language = language
         self.languages = [language]
+        self._section_urls, self._locations = {}, {}
 
     def queryset(self):
         return (
@@ -121,6 +126,21 @@ class ArticleSitemap(I18nSitemap):
 
     def get_latest_lastmod(self):
         return self.stats()["latest"]
+
+    def location(self, article):
+        """The article's address, as get_absolute_url() spells it, with reverse() once per
+        language and section instead of once per URL and alternate (30,000 times a page)."""
+        language = get_language()
+        key = (language, article.pk)
+        if key not in self._locations:
+            section = (language, article.section.slug)
+            if section not in self._section_urls:
+                self._section_urls[section] = reverse(
+                    "articles:section", kwargs={"slug": section[1]}
+                )
+            slug = quote(article.slug or "-", safe=URL_SAFE)
+            self._locations[key] = f"{self._section_urls[section]}{article.pk}/{slug}/"
+        return self._locations[key]
 
 
 class _ListingSitemap(I18nSitemap):
@@ -204,7 +224,38 @@ def section(request, section):
     if page.isdigit():
         # The page cache stores only the canonical spelling of a sitemap page.
         page_query(request, p=int(page))
-    return sitemap_views.sitemap(request, SITEMAPS, section=section)
+    response = sitemap_views.sitemap(request, SITEMAPS, section=section)
+    # The XML of Django's sitemap template, written directly: the template engine spent
+    # half of a 10,000-URL page's render on it.
+    response.content = urlset_xml(response.context_data["urlset"])
+    return response
+
+
+def urlset_xml(urls) -> str:
+    """What Django's sitemap.xml template makes of `urls` (see the test that compares)."""
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/'
+        'schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
+    ]
+    for url in urls:
+        parts.append(f"<url><loc>{escape(url['location'])}</loc>")
+        if url.get("lastmod"):
+            day = url["lastmod"]
+            if hasattr(day, "tzinfo") and timezone.is_aware(day):
+                day = timezone.localtime(day)
+            parts.append(f"<lastmod>{day:%Y-%m-%d}</lastmod>")
+        if url.get("changefreq"):
+            parts.append(f"<changefreq>{escape(str(url['changefreq']))}</changefreq>")
+        if url.get("priority"):
+            parts.append(f"<priority>{escape(str(url['priority']))}</priority>")
+        for alternate in url.get("alternates", ()):
+            parts.append(
+                f'<xhtml:link rel="alternate" hreflang="{escape(alternate["lang_code"])}" '
+                f'href="{escape(alternate["location"])}"/>'
+            )
+        parts.append("</url>")
+    parts.append("\n</urlset>\n")
+    return "".join(parts)
 
 
 @require_safe

@@ -5,7 +5,8 @@ The steps, in order (see the search research note for the measurements behind ea
 1. NFKC: folds presentation forms (old sites, PDFs) and ligatures (ﻻ → لا, ﷲ → الله).
 2. Delete tashkeel (U+064B–U+065F, U+0670), Quranic marks, tatweel (U+0640) and the invisible
    format characters that word processors paste (ZWNJ, RLM, bidi embeddings, BOM, soft hyphen).
-3. Split into words; drop stop words *before* any letter mapping, so that the preposition على
+3. Split into words (a run of letters or a run of digits: ٩٥مرشحاً is two words, ٩٥ and
+   مرشحاً); drop stop words *before* any letter mapping, so that the preposition على
    never reaches the index and the name علي stays findable.
 4. Map: أ إ آ ٱ → ا; ى → ي; ة → ه; ؤ → و and ئ → ي (the seat letter: what readers type when they
    skip the hamza); Persian ی ک → ي ك; Arabic-Indic and Persian digits → 0–9; Latin case-folded
@@ -60,10 +61,13 @@ _MAP = str.maketrans(
 # The hamza spelling used for variants: both seats become the bare hamza.
 _HAMZA = str.maketrans({"ؤ": "ء", "ئ": "ء"})
 
-# Words: letters and digits (never "_", which joins two words in a phrase key).
-WORD_RE = re.compile(r"[^\W_]+")
+# Words: a run of letters or a run of digits (any script's: ٩٥مرشحاً is ٩٥ and مرشحا), never
+# "_", which joins two words in a phrase key.
+WORD_RE = re.compile(r"\d+|[^\W\d_]+")
 # A word in text that was not cleaned yet: marks, tatweel and joiners stay inside it.
-RAW_WORD_RE = re.compile(r"(?:[^\W_]|[\u064B-\u065F\u0670\u06D6-\u06ED\u200C\u200D\u00AD])+")
+RAW_WORD_RE = re.compile(r"\d+|(?:[^\W\d_]|[\u064B-\u065F\u0670\u06D6-\u06ED\u200C\u200D\u00AD])+")
+# Control characters (category Cc) but tab and line ends, and lone surrogates (Cs).
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _ARABIC_RE = re.compile(r"[\u0600-\u06FF]")
 _CLITIC_RE = re.compile(r"^(?:[وف]?[بك]?ال|[وف]?لل)(?=[^\W_]{3,}$)")
 
@@ -89,9 +93,7 @@ _english_stemmer = Stemmer.Stemmer("english")
 
 def clean(text: str) -> str:
     """Steps 1–2, plus removal of control characters and lone surrogates (never indexable)."""
-    text = "".join(
-        ch for ch in text if ch in "\t\n\r" or not unicodedata.category(ch).startswith(("Cc", "Cs"))
-    )
+    text = _CONTROL_RE.sub("", text)
     return unicodedata.normalize("NFKC", text).translate(_DELETE)
 
 
@@ -182,6 +184,30 @@ def query_alternatives(term: Term) -> set[str]:
     return alternatives
 
 
+# Each half of a word that may also be written as two (فيس|بوك، عبد|الله، أبو|بكر).
+MIN_HALF_LETTERS = 3
+
+
+def joined_alternatives(first: str, second: str) -> set[str]:
+    """Keys of two query words written as one (عبد الله → عبدالله, فيس بوك → فيسبوك)."""
+    term = analyze_word(first + second) if (first + second).isalpha() else None
+    return query_alternatives(term) if term is not None else set()
+
+
+def split_pairs(word: str) -> set[tuple[str, str]]:
+    """The key pairs of a query word cut in two words of at least three letters each
+    (فيسبوك → فيس بوك, عبدالرحمن → عبد الرحمن): how a name written together finds the text
+    that writes it apart. Halves that are stop words are no split."""
+    if not word.isalpha() or len(word) < 2 * MIN_HALF_LETTERS:
+        return set()
+    pairs = set()
+    for cut in range(MIN_HALF_LETTERS, len(word) - MIN_HALF_LETTERS + 1):
+        first, second = analyze_word(word[:cut]), analyze_word(word[cut:])
+        if first is not None and second is not None:
+            pairs.add((first.key, second.key))
+    return pairs
+
+
 def prefix_key(term: Term) -> str:
     """What a prefix query (word*) looks for: the stem when it is a prefix of the word."""
     if term.bare.startswith(term.key):
@@ -189,10 +215,16 @@ def prefix_key(term: Term) -> str:
     return term.bare
 
 
+@lru_cache(maxsize=65536)
+def _written_word_keys(raw: str) -> frozenset | None:
+    words = WORD_RE.findall(clean(raw))
+    term = analyze_word(words[0]) if len(words) == 1 else None
+    return None if term is None else frozenset({term.key, *term.variants})
+
+
 def highlight_keys(text: str):
     """(start, end, keys) for every word of `text`: where it is and what it matches as."""
     for match in RAW_WORD_RE.finditer(text):
-        words = WORD_RE.findall(clean(match.group()))
-        term = analyze_word(words[0]) if len(words) == 1 else None
-        if term is not None:
-            yield match.start(), match.end(), {term.key, *term.variants}
+        keys = _written_word_keys(match.group())
+        if keys is not None:
+            yield match.start(), match.end(), keys

@@ -49,3 +49,22 @@ def test_loaddemo_is_idempotent_and_creates_staff_accounts(db, django_user_model
     admin = django_user_model.objects.get(username="admin")
     assert admin.is_superuser
     assert django_user_model.objects.get(username="writer").groups.filter(name="Writers").exists()
+
+
+def test_generated_text_has_a_real_archive_s_long_tail(db):
+    """Hundreds of thousands of words with Zipf's frequencies: a few very common, most rare
+    (the old generator's 230 words made every word common and the search index tiny)."""
+    from collections import Counter
+
+    from articles.management.commands.generate_articles import vocabulary
+    from articles.text import analyze
+
+    words, _weights = vocabulary()
+    assert len(words) > 250_000
+    call_command("generate_articles", count=40, seed=5, stdout=StringIO())
+    counts = Counter(
+        term.key for article in Article.objects.all() for term in analyze(article.body_ar)
+    )
+    assert len(counts) > 3000  # distinct words in 40 articles of about 300 words
+    once = sum(1 for count in counts.values() if count == 1)
+    assert once > len(counts) / 3  # the long tail: many words are seen once

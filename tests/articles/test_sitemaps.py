@@ -242,3 +242,44 @@ def test_x_default_is_exact_even_when_a_slug_looks_like_a_language(client, make_
     assert loc == absolute(article.get_absolute_url())
     assert loc.startswith("http://testserver/ar/")
     assert hreflangs(url)["x-default"] == loc
+
+
+def test_article_addresses_are_spelled_as_the_article_spells_them(make_article):
+    from django.utils.translation import override
+
+    from articles.models import Section
+
+    section = Section.objects.create(slug="محليات", name_ar="محليات", name_en="Local")
+    articles = [
+        make_article(title_ar="خبر عن البصرة؟ & «الموصل»", section=section),
+        make_article(title_ar="خبر", title_en="News: 100% & more", body_en="<p>Text.</p>"),
+        make_article(title_ar="بلا عنوان", slug_ar=""),
+    ]
+    Article.objects.filter(pk=articles[2].pk).update(slug_ar="")
+    articles[2].refresh_from_db()
+    for language in ("ar", "en"):
+        sitemap = ArticleSitemap(language)
+        with override(language):
+            for article in articles:
+                assert sitemap.location(article) == article.get_absolute_url()
+
+
+def test_sitemap_xml_is_what_django_s_template_makes():
+    from django.template.loader import render_to_string
+
+    from articles.sitemaps import urlset_xml
+
+    urls = [
+        {
+            "location": "http://testserver/a&b/<1>/",
+            "lastmod": datetime(2026, 1, 2, 23, 30, tzinfo=UTC),
+            "changefreq": "daily",
+            "priority": "0.5",
+            "alternates": [
+                {"lang_code": "ar", "location": 'http://testserver/1/?x="y"'},
+                {"lang_code": "x-default", "location": "http://testserver/1/"},
+            ],
+        },
+        {"location": "http://testserver/2/", "lastmod": None, "alternates": []},
+    ]
+    assert urlset_xml(urls) == render_to_string("sitemap.xml", {"urlset": urls})

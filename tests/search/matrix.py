@@ -10,6 +10,10 @@ DOC_PRICES = "في عام ٢٠٢٥ ارتفعت الأسعار ١٠٪"
 DOC_OFFICIALS = "مسؤولون في رئاسة الوزراء يقرون الموازنة"
 DOC_PRESENTATION = "ﻻجئون في ﺍﻟﻤﺨﻴﻤﺎﺕ"
 DOC_CLITICS = "وللمرأة دور، فالمؤتمر بالأمانة وكالعادة"
+DOC_GLUED_DIGITS = "المفوضية تصادق على ٩٥مرشحاً في البصرة"
+DOC_PERSIAN_DIGITS = "موازنة عام ۱۴۰۲ أُقرت بـ۳۰۰ مليار"
+DOC_TOGETHER = "عبدالله، أبوبكر، عبدالرحمن ينشرون على فيسبوك"
+DOC_APART = "عبد الله، أبو بكر، عبد الرحمن ينشرون على فيس بوك"
 
 # (document, query, what it tests)
 SHOULD_MATCH = [
@@ -58,10 +62,27 @@ SHOULD_MATCH = [
     (DOC_CLITICS, "مؤتمر", "document has فالمؤتمر (ف+ال)"),
     (DOC_CLITICS, "الأمانة", "document has بالأمانة (ب+ال)"),
     (DOC_CLITICS, "العادة", "document has وكالعادة (و+ك+ال)"),
+    (DOC_GLUED_DIGITS, "95", "Western digits vs Arabic-Indic digits glued to a word"),
+    (DOC_GLUED_DIGITS, "٩٥", "Arabic-Indic digits glued to a word"),
+    (DOC_GLUED_DIGITS, "مرشحين", "the word the digits are glued to"),
+    (DOC_GLUED_DIGITS, "٩٥مرشحاً", "the glued form itself"),
+    (DOC_PERSIAN_DIGITS, "1402", "Western digits vs Persian digits"),
+    (DOC_PERSIAN_DIGITS, "٣٠٠", "Arabic-Indic digits vs Persian digits glued to بـ"),
+    (DOC_TOGETHER, "فيس بوك", "loanword written apart in the query, together in the document"),
+    (DOC_APART, "فيسبوك", "loanword written together in the query, apart in the document"),
+    (DOC_TOGETHER, "عبد الله", "name written apart in the query, together in the document"),
+    (DOC_APART, "عبدالله", "name written together in the query, apart in the document"),
+    (DOC_TOGETHER, "أبو بكر", "أبو + name apart in the query, together in the document"),
+    (DOC_APART, "أبوبكر", "أبو + name together in the query, apart in the document"),
+    (DOC_TOGETHER, "عبد الرحمن", "عبد + ال name apart in the query, together in the document"),
+    (DOC_APART, "عبدالرحمن", "عبد + ال name together in the query, apart in the document"),
 ]
 
 SHOULD_NOT_MATCH = [
     (DOC_COUNCIL, "الوزير", "singular vs broken plural"),
     (DOC_PKK, "عامل", "singular vs broken plural عمال"),
     (DOC_PKK, "انسحاب", "derived noun vs سحب"),
+    (DOC_GLUED_DIGITS, "96", "another number"),
+    (DOC_TOGETHER, "عبد العزيز", "another name of the same form"),
+    (DOC_APART, "عبدالعزيز", "another name of the same form, written together"),
 ]

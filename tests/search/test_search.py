@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import services
-from articles.models import Article, ArticleSearch, Tag
+from articles.models import Article, ArticleSearch
 from articles.search import MAX_QUERY_LENGTH, make_snippet, parse_query, search
 from tests.caches import clear_cache
 
@@ -289,45 +289,19 @@ def test_search_page_query_count_is_constant(client, make_article):
     assert count() == small
 
 
-def test_related_news_ranks_shared_tags_then_text_then_section(make_article, opinions):
-    tags = [Tag.objects.create(slug=f"t{i}", name_ar=f"وسم {i}") for i in range(3)]
-    article = make_article(title_ar="أسعار النفط ترتفع", tags=tags)
-    two_tags = make_article(title_ar="مباراة الدوري", section=opinions, tags=tags[:2])
-    one_tag = make_article(title_ar="معرض الكتاب", section=opinions, tags=tags[:1])
-    same_words = make_article(title_ar="النفط والأسعار", section=opinions)
-    same_section = make_article(title_ar="افتتاح جسر")
-    unrelated = make_article(title_ar="مهرجان المسرح", section=opinions)
-    related = list(Article.objects.related_to(article))
-    assert related == [two_tags, one_tag, same_words, same_section]
-    assert unrelated not in related
-
-
-def test_related_news_is_cached_and_refreshed_on_publish(make_article, django_assert_num_queries):
-    tag = Tag.objects.create(slug="oil", name_ar="النفط")
-    article = make_article(title_ar="أسعار النفط", tags=[tag])
-    first = list(Article.objects.related_to(article))
-    with django_assert_num_queries(1):  # the scores come from the cache
-        assert list(Article.objects.related_to(article)) == first
-    newcomer = make_article(
-        title_ar="صادرات النفط", tags=[tag], section=article.section, status=Article.Status.DRAFT
-    )
-    services.publish_articles(Article.objects.filter(pk=newcomer.pk))
-    assert list(Article.objects.related_to(article))[0] == newcomer
-
-
 def test_plans_for_many_matches_give_the_same_results(make_article, monkeypatch):
     """The date-index plan (used on PostgreSQL when a query matches many rows) ranks alike."""
     made = [make_article(title_ar=f"الموازنة العامة {n}") for n in range(5)]
     expected = results("الموازنة")
     assert set(expected) == set(made)
-    monkeypatch.setattr("articles.search.DENSE_MATCHES", -1)
+    monkeypatch.setattr("articles.search.postgres.DENSE_MATCHES", -1)
     assert results("الموازنة") == expected
 
 
 def test_results_beyond_the_cap_are_announced(client, make_article, monkeypatch):
     for n in range(5):
         make_article(title_ar=f"الدينار يرتفع {n}")
-    monkeypatch.setattr("articles.search.RANK_CAP", 3)
+    monkeypatch.setattr("articles.search.results.RANK_CAP", 3)
     html = page(client, "/search/?q=الدينار")
     assert found_part(html).count('class="teaser search-result"') == 3
     assert 'class="search-cap"' in html
@@ -339,3 +313,34 @@ def test_rebuild_search_index_restores_lost_rows(make_article):
     assert results("الشمسية") == []
     call_command("rebuild_search_index", stdout=open("/dev/null", "w"))
     assert results("الشمسية") == [article]
+
+
+def test_search_rows_are_public_as_articles_are(make_article):
+    """One definition of public serves the articles and their search rows."""
+    make_article(title_ar="منشور")
+    make_article(title_ar="مسودة", status=Article.Status.DRAFT)
+    make_article(title_ar="مجدول", published_at=timezone.now() + timedelta(days=1))
+    make_article(title_ar="", body_ar="", title_en="English only", body_en="<p>Text.</p>")
+    for language in ("ar", "en"):
+        rows = ArticleSearch.objects.public(language).values_list("article_id", flat=True)
+        articles = Article.objects.public(language).values_list("pk", flat=True)
+        assert sorted(rows) == sorted(articles)
+
+
+def test_later_pages_are_slices_of_one_ranking(make_article, django_assert_num_queries):
+    for n in range(25):
+        make_article(title_ar=f"الموازنة العامة {n}")
+    first = list(search("الموازنة", language="ar")[:20])
+    with django_assert_num_queries(1):  # the page's articles; counting and ranking are kept
+        second = list(search("الموازنة", language="ar")[20:40])
+    assert len(first) == 20 and len(second) == 5
+    assert not set(first) & set(second)
+
+
+def test_a_page_seen_again_keeps_its_snippets_without_reading_bodies(make_article):
+    make_article(title_ar="تقرير", body_ar="<p>ارتفعت أسعار النفط في البصرة اليوم.</p>")
+    (first,) = search("النفط", language="ar")[:20]
+    (again,) = search("النفط", language="ar")[:20]
+    assert "<mark>النفط</mark>" in first.snippet
+    assert again.snippet == first.snippet
+    assert "body_ar" in again.get_deferred_fields()

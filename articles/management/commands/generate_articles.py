@@ -3,6 +3,8 @@
 import random
 import time
 from datetime import timedelta
+from functools import lru_cache
+from itertools import accumulate
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -13,7 +15,11 @@ from articles.cache import articles_changed
 from articles.models import Article, Section, Tag
 from articles.search import index_rows
 
-# Everyday newsroom vocabulary, so that text statistics look like real Arabic news.
+# Everyday newsroom vocabulary, so that text statistics look like real Arabic news: the
+# function words first (the most frequent), then the words of every day's stories.
+FUNCTION_WORDS = """
+في من على إلى عن مع خلال بعد قبل أمام ضمن عبر نحو حول بين منذ حتى لدى عند
+""".split()
 WORDS = """
 الحكومة الوزارة المحافظة مجلس الوزراء البرلمان النواب المدينة العاصمة بغداد البصرة
 الموصل أربيل النجف كربلاء الأنبار ديالى الحلة الناصرية العمارة الكوت السليمانية دهوك
@@ -27,14 +33,22 @@ WORDS = """
 المنتخب الدوري النادي المباراة الملعب اللاعبين المدرب البطولة الفوز الهدف الجمهور
 التكنولوجيا الإنترنت الهاتف التطبيق الرقمية البيانات الشبكة الحاسوب المنصة الذكاء
 جديد جديدة كبير كبيرة واسع واسعة مهم مهمة عاجل سريع رسمي رسمية محلي محلية دولي دولية
-خلال بعد قبل أمام ضمن عبر نحو حول بين على في من إلى عن مع منذ حتى لدى عند
 اليوم أمس الأسبوع الشهر العام المقبل الماضي الحالي صباح مساء الأحد الاثنين الثلاثاء
 تنفيذ تطوير تحسين دعم تعزيز توفير إنشاء تأهيل صيانة متابعة معالجة مناقشة تقديم
 العراق الانتخابات الانتخابية الأمن السلام المرأة الإسرائيلي إسرائيل القدس المسؤولين رئاسة
 """.split()
 
-# Words of rare stories: each appears in about one article in 170, so searches for them are
-# selective as real ones are.
+# The long tail: words made as Arabic makes them, a pattern laid over a three-letter root
+# (ك ت ب: كاتب، مكتوب، كتابة، استكتاب …; ف ع ل mark the root's places), some with the
+# article and its prefixes. A real archive has hundreds of thousands of distinct words, most
+# of them rare: this tail gives the search index that shape (see `vocabulary`).
+ROOT_LETTERS = "بتثجحخدذرزسشصضطظعغفقكلمنهوي"
+PATTERNS = """
+فعل فاعل مفعول فعال فعالة فعيل مفعل مفعلة تفعيل افتعال انفعال استفعال فعول مفاعل فواعل تفاعل
+يفعل تفعل فعلت فعلوا مفاعلة فعلاء أفعال فعلان تفعلة مستفعل متفاعل منفعل فعالي فعلية
+""".split()
+ROOTS = 9000
+ARTICLE_PREFIXES = ["ال", "وال", "بال", "لل", "و"]
 RARE_WORDS = """
 الكوليرا الملاريا بيتكوين الزلزال الفيضانات الجراد الإعصار التضخم الطاقة الشمسية
 """.split()
@@ -50,8 +64,31 @@ SECTIONS = [
 TAG_COUNT = 200
 
 
+@lru_cache(maxsize=1)
+def vocabulary():
+    """(words, cumulative weights): every word of the generator ranked by frequency, the
+    function words first and the long tail last, with Zipf's weights (1 / rank), as word
+    frequencies are in real text."""
+    rng = random.Random("vocabulary")
+    roots = set()
+    while len(roots) < ROOTS:
+        roots.add("".join(rng.choices(ROOT_LETTERS, k=3)))
+    tail = []
+    for root in sorted(roots):
+        for pattern in PATTERNS:
+            word = pattern.replace("ف", "\0").replace("ع", "\1").replace("ل", "\2")
+            word = word.translate({ord("\0"): root[0], ord("\1"): root[1], ord("\2"): root[2]})
+            if rng.random() < 0.2:
+                word = rng.choice(ARTICLE_PREFIXES) + word
+            tail.append(word)
+    rng.shuffle(tail)
+    words = list(dict.fromkeys([*FUNCTION_WORDS, *WORDS, *tail]))
+    return words, list(accumulate(1 / (rank + 2.7) for rank in range(len(words))))
+
+
 def sentence(rng, low=8, high=18):
-    return " ".join(rng.choices(WORDS, k=rng.randint(low, high))) + "."
+    words, weights = vocabulary()
+    return " ".join(rng.choices(words, cum_weights=weights, k=rng.randint(low, high))) + "."
 
 
 def paragraph(rng):

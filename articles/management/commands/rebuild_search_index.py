@@ -5,6 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from articles.cache import articles_changed
 from articles.models import Article
 from articles.search import index_rows
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             written += index_rows(Article.objects.filter(pk__in=ids[start : start + batch_size]))
             if verbosity >= 2:
                 self.stdout.write(f"{min(start + batch_size, len(ids))}/{len(ids)}")
+        articles_changed()  # cached search results were computed from the old rows
         self.stdout.write(
             self.style.SUCCESS(
                 f"Indexed {len(ids)} articles ({written} language versions) "

@@ -1,0 +1,27 @@
+from django.db import migrations
+
+
+def reindex_articles(apps, schema_editor):
+    """The text pipeline now splits digits from letters (٩٥مرشحاً is ٩٥ and مرشحاً): every
+    search row is written again in the new form."""
+    from articles.search import index_rows
+
+    Article = apps.get_model("articles", "Article")
+    ArticleSearch = apps.get_model("articles", "ArticleSearch")
+    ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), 1000):
+        index_rows(
+            Article.objects.filter(pk__in=ids[start : start + 1000]),
+            model=ArticleSearch,
+            connection=schema_editor.connection,
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("articles", "0010_drop_article_picture_fields"),
+    ]
+
+    operations = [
+        migrations.RunPython(reindex_articles, migrations.RunPython.noop),
+    ]

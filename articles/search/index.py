@@ -1,0 +1,152 @@
+"""Writing the search rows: one per article and language edition (see the package's notes)."""
+
+import html
+import re
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import connection as default_connection
+from django.db import transaction
+from django.utils.html import strip_tags
+
+from articles.text import Term, analyze
+
+FTS_TABLE = "articles_search_fts"
+FIELDS = (("title", "A"), ("summary", "B"), ("body", "C"))
+MAX_POSITIONS = 16383  # PostgreSQL's largest word position
+
+
+def languages():
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def plain_text(value: str) -> str:
+    """Text of stored HTML: tags dropped (block ends become spaces), entities decoded."""
+    value = re.sub(r"<(?:/p|br|/h\d|/li|/blockquote)\b[^>]*>", " ", value or "")
+    return re.sub(r"\s+", " ", html.unescape(strip_tags(value))).strip()
+
+
+def phrase_key(first: str, second: str) -> str:
+    """The index key of two adjacent words (never clashes with a word: words have no "_")."""
+    return f"_{first}_{second}"
+
+
+def quote_lexeme(lexeme: str) -> str:
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_text(fields: dict[str, list[Term]]) -> tuple[str, str]:
+    """The text forms of the article's two tsvectors (cast by PostgreSQL on insert): its
+    words with positions and weights, and the keys of its adjacent word pairs. Pairs live
+    apart so that ranking, which reads the words of every candidate, never reads them."""
+    positions = defaultdict(list)
+    pairs = set()
+    position = 0
+    for name, weight in FIELDS:
+        previous = None
+        for term in fields[name]:
+            position = min(position + 1, MAX_POSITIONS)
+            positions[term.key].append(f"{position}{weight}")
+            for variant in term.variants:
+                positions[variant].append(f"{position}D")
+            if previous is not None:
+                for first in (previous.key, *previous.variants):
+                    pairs.add(phrase_key(first, term.key))
+            previous = term
+    words = " ".join(
+        f"{quote_lexeme(lexeme)}:{','.join(spots[:256])}" for lexeme, spots in positions.items()
+    )
+    return words, " ".join(quote_lexeme(pair) for pair in pairs)
+
+
+def _fields(title, summary, body) -> dict[str, list[Term]]:
+    return {
+        "title": analyze(title or ""),
+        "summary": analyze(plain_text(summary)),
+        "body": analyze(plain_text(body)),
+    }
+
+
+def _article_values(article) -> dict:
+    values = {
+        "pk": article.pk,
+        "section_id": article.section_id,
+        "status": article.status,
+        "published_at": article.published_at,
+    }
+    for language in languages():
+        for name in ("title", "summary", "body"):
+            values[f"{name}_{language}"] = getattr(article, f"{name}_{language}", "")
+    return values
+
+
+def index_rows(articles, *, model=None, connection=None) -> int:
+    """(Re)build the search rows of `articles` (model instances or a queryset); returns the
+    number of rows written. Used by Article.save(), bulk commands and the migration."""
+    from articles.models import ArticleSearch
+
+    model = model or ArticleSearch
+    connection = connection or default_connection
+    if hasattr(articles, "values"):
+        names = [f"{n}_{code}" for code in languages() for n in ("title", "summary", "body")]
+        rows = list(articles.values("pk", "section_id", "status", "published_at", *names))
+    else:
+        rows = [_article_values(article) for article in articles]
+    if not rows:
+        return 0
+    is_pg = connection.vendor == "postgresql"
+    objects, texts = [], []
+    for row in rows:
+        for language in languages():
+            title, body = row[f"title_{language}"], row[f"body_{language}"]
+            if not (title and body):
+                continue
+            fields = _fields(title, row[f"summary_{language}"], body)
+            document, phrases = tsvector_text(fields) if is_pg else ("", "")
+            objects.append(
+                model(
+                    article_id=row["pk"],
+                    language=language,
+                    section_id=row["section_id"],
+                    status=row["status"],
+                    published_at=row["published_at"],
+                    document=document,
+                    phrases=phrases,
+                )
+            )
+            texts.append(fields)
+    with transaction.atomic(using=connection.alias):
+        model.objects.using(connection.alias).filter(
+            article_id__in=[row["pk"] for row in rows]
+        ).delete()
+        model.objects.using(connection.alias).bulk_create(objects, batch_size=1000)
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body, variants) "
+                    "VALUES (%s, %s, %s, %s, %s)",
+                    [
+                        (
+                            obj.pk,
+                            *(" ".join(t.key for t in fields[name]) for name, _w in FIELDS),
+                            " ".join(
+                                v for name, _w in FIELDS for t in fields[name] for v in t.variants
+                            ),
+                        )
+                        for obj, fields in zip(objects, texts, strict=True)
+                    ],
+                )
+    return len(objects)
+
+
+def sync_status(article_ids) -> None:
+    """Copy status and publication time after a bulk update of articles (no text change)."""
+    from django.db.models import OuterRef, Subquery
+
+    from articles.models import Article, ArticleSearch
+
+    source = Article.objects.filter(pk=OuterRef("article_id")).order_by()
+    ArticleSearch.objects.filter(article_id__in=list(article_ids)).update(
+        status=Subquery(source.values("status")[:1]),
+        published_at=Subquery(source.values("published_at")[:1]),
+    )

@@ -1,0 +1,50 @@
+"""The SQLite backend: the FTS5 table whose rowids are the search rows' ids.
+
+`where` is the SQL of the rows a reader may see (compiled from the QuerySet, see
+results.py), on the table `articles_articlesearch`.
+"""
+
+from articles.search.index import FTS_TABLE
+from articles.search.query import ParsedQuery, Phrase
+
+TABLE = "articles_articlesearch"
+JOIN = f"{FTS_TABLE} JOIN {TABLE} ON {TABLE}.id = {FTS_TABLE}.rowid"
+
+
+def match(parsed: ParsedQuery) -> str:
+    def item_sql(item):
+        if isinstance(item, Phrase):
+            return '"' + " ".join(item.keys) + '"'
+        if item.prefix:
+            return '"' + next(iter(item.alternatives)) + '"*'
+        return "(" + " OR ".join(f'"{a}"' for a in sorted(item.alternatives)) + ")"
+
+    return " AND ".join("(" + " OR ".join(map(item_sql, c)) + ")" for c in parsed.clauses)
+
+
+def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[int, list[int]]:
+    """(number of matches; the article ids of the best `cap`, best first)."""
+    condition = match(parsed)
+    cursor.execute(
+        f"SELECT count(*) FROM {JOIN} WHERE {FTS_TABLE} MATCH %s AND {where}",
+        [condition, *params],
+    )
+    total = cursor.fetchone()[0]
+    if not total:
+        return 0, []
+    cursor.execute(
+        f"SELECT {TABLE}.article_id FROM {JOIN} WHERE {FTS_TABLE} MATCH %s AND {where} "
+        f"ORDER BY -bm25({FTS_TABLE}, 5.0, 2.0, 1.0, 0.5) * (1.0 + 1.0 / (1.0 + "
+        f"(julianday(%s) - julianday({TABLE}.published_at)) * 86400.0 / %s)) DESC, "
+        f"{TABLE}.published_at DESC, {TABLE}.article_id DESC LIMIT %s",
+        [condition, *params, now, week_seconds, cap],
+    )
+    return total, [row[0] for row in cursor.fetchall()]
+
+
+def matching_ids(cursor, parsed, *, limit) -> list[int]:
+    cursor.execute(
+        f"SELECT DISTINCT {TABLE}.article_id FROM {JOIN} WHERE {FTS_TABLE} MATCH %s LIMIT %s",
+        [match(parsed), limit],
+    )
+    return [row[0] for row in cursor.fetchall()]
