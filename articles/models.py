@@ -374,6 +374,30 @@ class Article(models.Model):
     )
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
     imported_at = models.DateTimeField(_("imported"), null=True, blank=True, editable=False)
+    # Provenance shown to editors, and the items an import could not take whole.
+    first_imported_at = models.DateTimeField(
+        _("first imported"), null=True, blank=True, editable=False
+    )
+    source_published_at = models.DateTimeField(
+        _("original publication time"), null=True, blank=True, editable=False
+    )
+    needs_attention = models.BooleanField(
+        _("needs attention"),
+        default=False,
+        help_text=_("Set by an import that could not take the item whole; clear it once fixed."),
+    )
+    attention_reason = models.CharField(
+        _("why it needs attention"), max_length=300, blank=True, editable=False
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("same story as"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="duplicates",
+    )
 
     objects = ArticleQuerySet.as_manager()
 

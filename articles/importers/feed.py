@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from collections.abc import Iterator
@@ -14,12 +15,14 @@ from defusedxml import ElementTree as SafeET
 
 from articles.importers.base import (
     MAX_SOURCE_BYTES,
+    NO_HEADLINE,
     FailedItem,
     FetchError,
     Importer,
     ImportItem,
     SourceError,
     clean_title,
+    date_not_understood,
     fetch,
     is_http_url,
     local_name,
@@ -212,22 +215,28 @@ class FeedImporter(Importer):
             elif tag in ("pubDate", "published", "updated", "date"):
                 fields.setdefault(tag, child.text or "")
         title = clean_title(fields.get("title", ""))
-        if not title:
-            raise ValueError("missing title")
         raw_date = next(
             (fields[k] for k in ("pubDate", "published", "date", "updated") if fields.get(k)), ""
         )
-        published_at = parse_date(raw_date)
+        attention = [] if title else [NO_HEADLINE]
+        try:
+            published_at = parse_date(raw_date)
+        except ValueError:
+            published_at = None
+            attention.append(date_not_understood(raw_date))
         base = self.feed_link or (self.source if is_http_url(self.source) else "")
         link = urljoin(base, link) if link and base else link
         summary_html = fields.get("summary") or fields.get("description") or ""
         body = fields.get("content") or summary_html
         identity = guid or link
         if not identity:
-            raise ValueError("item without guid, id or link")
+            # Nothing names the item: its content does, so that a re-run finds it again.
+            digest = hashlib.sha256(f"{title}\n{raw_date}\n{body}".encode()).hexdigest()
+            identity = f"sha256:{digest}"
         return ImportItem(
             location=location,
             import_id=identity[:500],
+            attention=attention,
             title=title,
             body=body,
             summary=plain_text(summary_html)[:1000] if fields.get("content") else "",

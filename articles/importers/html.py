@@ -18,6 +18,7 @@ from lxml import etree
 
 from articles.importers.base import (
     MAX_HTML_FILE_BYTES,
+    NO_HEADLINE,
     FailedItem,
     Importer,
     ImportItem,
@@ -139,8 +140,7 @@ class HtmlImporter(Importer):
         title = clean_title(_text(headline[0]) if headline else meta("og:title"))
         if not title:
             title = clean_title(document.findtext(".//title") or "")
-        if not title:
-            raise ValueError("missing title")
+        attention = [] if title else [NO_HEADLINE]
 
         source_name = ""
         for element in document.iter():
@@ -162,8 +162,6 @@ class HtmlImporter(Importer):
             warnings.append(f"date {raw_date!r} not understood; left empty")
 
         body = self._body(body_root, title)
-        if not plain_text(body):
-            raise ValueError("no article text found")
         image = meta("og:image")
         if not image:
             pictures = lxml.html.fromstring(body).xpath("//img/@src") if body else []
@@ -181,6 +179,7 @@ class HtmlImporter(Importer):
             legacy_paths=[unquote(urlsplit(page_url).path)] if is_http_url(page_url) else [],
             image_alt=lead_alt[:300],
             warnings=warnings,
+            attention=attention,
         )
         item.legacy_paths = [path for path in item.legacy_paths if path not in ("", "/")]
         self._image(item, image, page_url, folder)

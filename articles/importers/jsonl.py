@@ -9,13 +9,17 @@ from pathlib import Path
 
 from django.conf import settings
 
+from articles.exports import RECORD_PREFIX
 from articles.importers.base import (
     MAX_LINE_BYTES,
+    NO_DATE,
+    NO_HEADLINE,
     FailedItem,
     Importer,
     ImportItem,
     SourceError,
     clean_title,
+    date_not_understood,
     is_http_url,
 )
 from articles.importers.feed import parse_date
@@ -53,14 +57,17 @@ def parse_record(record: object, location: str) -> ImportItem:
     if not identity:
         raise ValueError("missing “id”")
     title = clean_title(str(record.get("title") or ""))
-    if not title:
-        raise ValueError("missing title")
+    attention = [] if title else [NO_HEADLINE]
     status = record.get("status")
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown status {status!r} (draft, review or published)")
-    published_at = parse_date(str(record.get("published_at") or ""))
-    if status == "published" and published_at is None:
-        raise ValueError("a published article needs “published_at”")
+    try:
+        published_at = parse_date(str(record.get("published_at") or ""))
+    except ValueError:
+        published_at = None
+        attention.append(date_not_understood(str(record.get("published_at"))))
+    if status == "published" and published_at is None and not attention:
+        attention.append(NO_DATE)
     tags = record.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         raise ValueError("“tags” must be a list of strings")
@@ -102,6 +109,8 @@ def parse_record(record: object, location: str) -> ImportItem:
         is_breaking=bool(record.get("is_breaking")),
         translations={"en": english} if english else {},
         warnings=[f"unknown field “{name}” ignored" for name in unknown],
+        attention=attention,
+        restores_section=identity.startswith(RECORD_PREFIX),
     )
 
 

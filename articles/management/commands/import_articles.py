@@ -4,9 +4,12 @@
     manage.py import_articles https://agency.example/rss --section news --status review
     manage.py import_articles pages/ --format html --dry-run
 
-Each item is written in its own transaction by `articles.services.import_article`; a bad
-item is reported with its place in the source and skipped. Running the same input again
-creates nothing new. Exit status: 0 all imported, 1 some items failed, 2 source unreadable.
+Items are written in batches by `articles.services.import_batch` (new articles together,
+each batch in one transaction; if a batch fails, each of its items is written alone); a bad
+item is reported with its place in the source and skipped. An item without a headline or a
+body, and another source's copy of a story already on file, become drafts flagged for the
+editors. Running the same input again creates nothing new. Exit status: 0 all imported,
+1 some items failed, 2 source unreadable.
 """
 
 import sys
@@ -23,7 +26,7 @@ from articles.services import (
     ImportCache,
     ImportOptions,
     ImportResult,
-    import_article,
+    import_batch,
     prefetch_import_state,
 )
 from newsroom.images import left_for_later
@@ -68,7 +71,7 @@ class Progress:
 
 class Command(BaseCommand):
     progress = None
-    batch_size = 100  # items looked up together; each is still written in its own transaction
+    batch_size = 500  # items looked up and written together
     help = (
         "Import articles from a WordPress export (wxr), an RSS/Atom feed file or URL (feed), "
         "a JSON Lines file (jsonl) or saved legacy article pages (html). Safe to run again."
@@ -92,7 +95,11 @@ class Command(BaseCommand):
             help="With --update, also overwrite articles that editors changed since import.",
         )
         parser.add_argument(
-            "--section", default="", help="Section slug for items that name none (created)."
+            "--section",
+            default="",
+            help="Section slug for items whose category the site has no section for, or that "
+            "name none (created out of the navigation if new). Default: the hidden "
+            "“incoming” section.",
         )
         parser.add_argument(
             "--status",
@@ -174,16 +181,29 @@ class Command(BaseCommand):
         def flush():
             # The importer knows its identity (a feed's link) once it has read the header.
             import_options.import_source = importer.import_source
-            ready = [item for item in batch if not isinstance(item, FailedItem)]
-            if ready:
-                prefetch_import_state(items=ready, options=import_options, cache=cache)
+            ready = []
             for item in batch:
                 if isinstance(item, FailedItem):
                     counts[ImportResult.FAILED] += 1
                     self.report_failure(item.location, item.reason, verbosity)
+                elif item.import_id in seen:
+                    counts[ImportResult.DUPLICATE] += 1
+                    if verbosity >= 1:
+                        self.say(
+                            self.stdout,
+                            f"{item.location}: duplicate of {seen[item.import_id]} "
+                            "(same identifier)",
+                        )
                 else:
-                    self.import_one(item, import_options, cache, seen, counts, verbosity)
+                    seen[item.import_id] = item.location
+                    ready.append(item)
             batch.clear()
+            if not ready:
+                return
+            prefetch_import_state(items=ready, options=import_options, cache=cache)
+            outcomes = import_batch(items=ready, options=import_options, cache=cache)
+            for item, outcome in zip(ready, outcomes, strict=True):
+                self.report(item, outcome, counts, verbosity)
 
         try:
             for item in items:
@@ -227,17 +247,7 @@ class Command(BaseCommand):
                 f"{counts[ImportResult.FAILED]} item(s) could not be imported.", returncode=1
             )
 
-    def import_one(self, item, import_options, cache, seen, counts, verbosity):
-        if item.import_id in seen:
-            counts[ImportResult.DUPLICATE] += 1
-            if verbosity >= 1:
-                self.say(
-                    self.stdout,
-                    f"{item.location}: duplicate of {seen[item.import_id]} (same identifier)",
-                )
-            return
-        seen[item.import_id] = item.location
-        outcome = import_article(item=item, options=import_options, cache=cache)
+    def report(self, item, outcome, counts, verbosity):
         counts[outcome.result] += 1
         if outcome.result == ImportResult.FAILED:
             self.report_failure(item.location, outcome.message, verbosity)
@@ -245,7 +255,7 @@ class Command(BaseCommand):
         if verbosity >= 1:
             for warning in outcome.warnings:
                 self.say(self.stderr, self.style.WARNING(f"{item.location}: {warning}"))
-            if outcome.result == ImportResult.DUPLICATE or outcome.message:
+            if outcome.message:
                 self.say(self.stdout, f"{item.location}: {outcome.result.value}: {outcome.message}")
         if verbosity >= 2 and not outcome.message:
             self.say(self.stdout, f"{item.location}: {outcome.result.value}: {item.title}")
