@@ -8,6 +8,7 @@ from js_asset import Media
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from articles import search, services
+from articles.admin_imports import ImportProvenanceMixin
 from articles.models import Article, Author, LegacyURL, Section, Source, Tag
 from newsroom.admin import StorageErrorAdminMixin
 
@@ -96,7 +97,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
+class ArticleAdmin(ImportProvenanceMixin, StorageErrorAdminMixin, TabbedTranslationAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
