@@ -21,6 +21,7 @@ from django.db import connection
 
 from articles.cache import bulk_changes
 from articles.importers import IMPORTERS, FailedItem, SourceError, get_importer
+from articles.importers.base import is_http_url
 from articles.models import Article
 from articles.services import (
     ImportCache,
@@ -118,6 +119,13 @@ class Command(BaseCommand):
             "--media-dir", help="A copy of wp-content/uploads to read featured images from."
         )
         parser.add_argument(
+            "--base-url",
+            default="",
+            help="Saved pages: the address the page had on its site, to resolve its relative "
+            "links and pictures (default: the page's canonical link; links that cannot be "
+            "resolved are unwrapped).",
+        )
+        parser.add_argument(
             "--no-renditions",
             action="store_true",
             help="Store pictures without their renditions (much faster for a large archive); "
@@ -128,12 +136,18 @@ class Command(BaseCommand):
         verbosity = options["verbosity"]
         if options["limit"] is not None and options["limit"] < 1:
             raise CommandError("--limit must be at least 1.", returncode=2)
+        if options["base_url"] and not is_http_url(options["base_url"]):
+            raise CommandError("--base-url must be an http(s) address.", returncode=2)
         section_map = self.parse_section_map(options["section_map"])
         try:
             importer = get_importer(
                 options["source"],
                 format=options["format"],
-                options={"media_dir": options["media_dir"], "section_map": section_map},
+                options={
+                    "media_dir": options["media_dir"],
+                    "section_map": section_map,
+                    "base_url": options["base_url"],
+                },
             )
         except SourceError as error:
             raise CommandError(str(error), returncode=2) from error
