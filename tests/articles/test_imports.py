@@ -819,3 +819,27 @@ def test_wxr_reading_memory_does_not_grow_with_the_file(tmp_path):
     small = peak_memory_reading(generated_wxr(tmp_path / "small.xml", 100))
     large = peak_memory_reading(generated_wxr(tmp_path / "large.xml", 2000))  # 20 times larger
     assert large < small * 2
+
+
+@pytest.mark.django_db
+def test_new_articles_are_written_in_batches(tmp_path):
+    """The writes of a batch do not grow with its size: 300 new articles (tags, old
+    addresses and search rows included) cost a few dozen queries, not a few per article."""
+    records = [
+        {"id": f"b-{n}", "title": f"خبر رقم {n}", "body": f"<p>نص الخبر {n}</p>",
+         "tags": ["اقتصاد", f"وسم {n % 3}"], "url": f"https://agency.example/{n}",
+         "published_at": "2025-01-01T00:00:00Z", "status": "published"}
+        for n in range(300)
+    ]  # fmt: skip
+    path = write_jsonl(tmp_path / "many.jsonl", *records)
+    with CaptureQueriesContext(connection) as queries:
+        assert run(path).summary == "created 300, updated 0, unchanged 0, duplicates 0, failed 0"
+    assert len(queries) < 60
+    article = Article.objects.get(import_id="b-7")
+    assert not article.is_edited_since_import and article.first_imported_at == article.imported_at
+    assert set(article.tags.values_list("name_ar", flat=True)) == {"اقتصاد", "وسم 1"}
+    from articles.search import matching_article_ids
+
+    assert article.pk in matching_article_ids("رقم 7")
+    # Run again: the batch looks its items up together, and nothing is written.
+    assert run(path).summary == "created 0, updated 0, unchanged 300, duplicates 0, failed 0"

@@ -32,6 +32,10 @@ from articles.services import (
 )
 from newsroom.images import left_for_later
 
+# The search table's GIN indexes (articles/migrations/0003_search.py).
+SEARCH_INDEXES = ("search_document_gin", "search_phrases_gin")
+GIN_PENDING_LIST = "64MB"
+
 
 class Progress:
     """A one-line progress bar (count, rate, ETA) redrawn in place; only for terminals."""
@@ -158,19 +162,29 @@ class Command(BaseCommand):
                 self.run_import(importer, options, section_map, verbosity)
         finally:
             if relaxed:
-                with connection.cursor() as cursor:
-                    cursor.execute("RESET synchronous_commit")
+                self.restore_commit_durability()
 
     @staticmethod
     def relax_commit_durability() -> bool:
         """On PostgreSQL, commit without waiting for the disk: a crash can lose the last
         fraction of a second of imported items (never half an item), and running the import
-        again brings them back. Roughly halves the cost of an item's transaction."""
+        again brings them back. Roughly halves the cost of an item's transaction. The search
+        index's new entries wait in a larger pending list, merged once at the end: one
+        sorted merge instead of one every few hundred articles."""
         if connection.vendor != "postgresql":
             return False
         with connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit TO off")
+            cursor.execute(f"SET gin_pending_list_limit TO '{GIN_PENDING_LIST}'")
         return True
+
+    @staticmethod
+    def restore_commit_durability() -> None:
+        with connection.cursor() as cursor:
+            for index in SEARCH_INDEXES:
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+            cursor.execute("RESET gin_pending_list_limit")
+            cursor.execute("RESET synchronous_commit")
 
     def run_import(self, importer, options, section_map, verbosity):
         counts = dict.fromkeys(ImportResult, 0)
