@@ -1,9 +1,13 @@
 """The admin's view of imports: where an imported article came from (read-only on its
 form), the items an import flagged for the editors, and the wire desk's feeds."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from articles.models import Feed
 
 PROVENANCE_FIELDS = (
     "source_link",
@@ -60,3 +64,84 @@ class ImportProvenanceMixin:
 
     def get_list_display(self, request):
         return [*super().get_list_display(request), "needs_attention"]
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    """The wire desk's feeds: what to poll and how it went (poll_feeds keeps the rest)."""
+
+    list_display = [
+        "name",
+        "section",
+        "language",
+        "trust",
+        "is_active",
+        "last_success_at",
+        "health",
+        "last_item_count",
+        "last_new_count",
+        "total_new_count",
+        "next_poll_at",
+    ]
+    list_filter = ["is_active", "trust", "language"]
+    list_select_related = ["section"]
+    search_fields = ["name", "url"]
+    autocomplete_fields = ["section"]
+    actions = ["poll_soon"]
+    fieldsets = [
+        (None, {"fields": ["name", "url", "section", "language", "trust"]}),
+        (_("Schedule"), {"fields": ["poll_minutes", "is_active", "next_poll_at"]}),
+        (
+            _("Last polls"),
+            {
+                "fields": [
+                    "last_polled_at",
+                    "last_success_at",
+                    "last_error_at",
+                    "last_error",
+                    "consecutive_errors",
+                    "last_item_count",
+                    "last_new_count",
+                    "total_new_count",
+                ]
+            },
+        ),
+    ]
+    readonly_fields = [
+        "next_poll_at",
+        "last_polled_at",
+        "last_success_at",
+        "last_error_at",
+        "last_error",
+        "consecutive_errors",
+        "last_item_count",
+        "last_new_count",
+        "total_new_count",
+    ]
+
+    @admin.display(description=_("state"))
+    def health(self, obj):
+        if obj.consecutive_errors:
+            return format_html(
+                '<span title="{}">{}</span>',
+                obj.last_error,
+                ngettext(
+                    "%(count)d error in a row", "%(count)d errors in a row", obj.consecutive_errors
+                )
+                % {"count": obj.consecutive_errors},
+            )
+        return _("OK") if obj.last_success_at else "—"
+
+    @admin.action(description=_("Poll the selected feeds at the next run"))
+    def poll_soon(self, request, queryset):
+        count = queryset.update(next_poll_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d feed will be polled at the next run.",
+                "%(count)d feeds will be polled at the next run.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -222,13 +222,13 @@ def find_duplicate(*, item: ImportItem, cache: ImportCache | None = None) -> int
                 return owner
         elif found := Article.objects.filter(source_url=url).values_list("pk", flat=True).first():
             return found
-    if not item.source_name:
+    headline = normalise_headline(item.title)
+    if not item.source_name or not headline:
         return None
     source = _find_source(item=item, cache=cache)
     if source is None:
         return None
     when = item.published_at or timezone.now()
-    headline = normalise_headline(item.title)
     if cache is not None and source.pk in cache.headlines_checked:
         candidates = cache.headlines.get((source.pk, headline), [])
         return next(
@@ -249,7 +249,7 @@ def _remember(*, article: Article, item: ImportItem, cache: ImportCache) -> None
     if article.source_url:
         cache.url_owners.setdefault(article.source_url, article.pk)
         cache.urls_checked.add(article.source_url)
-    if article.source_id and article.source_id in cache.headlines_checked:
+    if article.source_id and article.source_id in cache.headlines_checked and item.title:
         key = (article.source_id, normalise_headline(item.title))
         cache.headlines.setdefault(key, []).append((article.published_at, article.pk))
 
@@ -566,7 +566,7 @@ def _remember_planned(*, plan: _Plan, cache: ImportCache) -> None:
         cache.url_owners.setdefault(item.url[:1000], plan)
         cache.urls_checked.add(item.url[:1000])
     source = cache.sources.get((item.source_name[:200], item.source_link[:200]))
-    if source is not None and source.pk in cache.headlines_checked:
+    if source is not None and source.pk in cache.headlines_checked and item.title:
         key = (source.pk, normalise_headline(item.title))
         cache.headlines.setdefault(key, []).append((item.published_at or timezone.now(), plan))
 

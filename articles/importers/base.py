@@ -299,6 +299,15 @@ class FetchError(Exception):
     pass
 
 
+@dataclass
+class Fetched:
+    body: bytes
+    content_type: str
+    etag: str = ""
+    last_modified: str = ""
+    not_modified: bool = False  # a conditional GET answered 304: nothing new
+
+
 def fetch(
     url: str, *, max_bytes: int, content_types: tuple[str, ...], public_only: bool = False
 ) -> tuple[bytes, str]:
@@ -306,12 +315,34 @@ def fetch(
     the given content types (prefixes). With `public_only` (addresses read from a file),
     hosts in private or loopback ranges are refused, redirects included.
     Returns (body, content type)."""
+    fetched = fetch_conditional(
+        url, max_bytes=max_bytes, content_types=content_types, public_only=public_only
+    )
+    return fetched.body, fetched.content_type
+
+
+def fetch_conditional(
+    url: str,
+    *,
+    max_bytes: int,
+    content_types: tuple[str, ...],
+    public_only: bool = False,
+    etag: str = "",
+    last_modified: str = "",
+) -> Fetched:
+    """fetch(), asking the server to answer 304 when nothing changed since the response
+    that carried `etag` or `last_modified`."""
     if not is_http_url(url):
         raise FetchError(f"not an http(s) address: {url}")
     public_only = public_only and not ALLOW_PRIVATE_HOSTS
     if public_only and not is_public_host(url):
         raise FetchError(f"{url}: private or local address refused")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    headers = {"User-Agent": USER_AGENT}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    request = urllib.request.Request(url, headers=headers)
     request.public_only = public_only
     try:
         with _opener.open(request, timeout=HTTP_TIMEOUT) as response:
@@ -327,8 +358,15 @@ def fetch(
                 if size > max_bytes:
                     raise FetchError(f"{url}: more than the {max_bytes} bytes allowed")
                 chunks.append(chunk)
-            return b"".join(chunks), content_type
+            return Fetched(
+                b"".join(chunks),
+                content_type,
+                etag=(response.headers.get("ETag") or "")[:500],
+                last_modified=(response.headers.get("Last-Modified") or "")[:100],
+            )
     except urllib.error.HTTPError as error:
+        if error.code == 304 and (etag or last_modified):
+            return Fetched(b"", "", etag=etag, last_modified=last_modified, not_modified=True)
         raise FetchError(f"{url}: HTTP {error.code} {error.reason}") from error
     except (urllib.error.URLError, OSError, ValueError) as error:
         reason = getattr(error, "reason", error)

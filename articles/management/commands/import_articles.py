@@ -22,6 +22,7 @@ from django.db import connection
 from articles.cache import bulk_changes
 from articles.importers import IMPORTERS, FailedItem, SourceError, get_importer
 from articles.importers.base import is_http_url
+from articles.importers.report import Progress, summary_line
 from articles.models import Article
 from articles.services import (
     ImportCache,
@@ -35,43 +36,6 @@ from newsroom.images import left_for_later
 # The search table's GIN indexes (articles/migrations/0003_search.py).
 SEARCH_INDEXES = ("search_document_gin", "search_phrases_gin")
 GIN_PENDING_LIST = "64MB"
-
-
-class Progress:
-    """A one-line progress bar (count, rate, ETA) redrawn in place; only for terminals."""
-
-    WIDTH = 24
-
-    def __init__(self, stream, importer):
-        self.stream = stream
-        self.importer = importer
-        self.started = time.monotonic()
-        self.last_drawn = 0.0
-
-    def clear(self) -> None:
-        """Make room for a message; the bar is drawn again on the next update."""
-        self.stream.write("\r\x1b[K", ending="")
-        self.stream.flush()
-        self.last_drawn = 0.0
-
-    def update(self, count: int, *, final: bool = False) -> None:
-        now = time.monotonic()
-        if not final and now - self.last_drawn < 0.1:
-            return
-        self.last_drawn = now
-        elapsed = max(now - self.started, 1e-6)
-        rate = count / elapsed
-        fraction = 1.0 if final else self.importer.progress()
-        if fraction:
-            filled = int(self.WIDTH * fraction)
-            bar = "#" * filled + "-" * (self.WIDTH - filled)
-            remaining = elapsed * (1 - fraction) / fraction
-            eta = time.strftime("%H:%M:%S", time.gmtime(remaining))
-            line = f"[{bar}] {fraction:4.0%} {count} items {rate:.1f}/s ETA {eta}"
-        else:
-            line = f"{count} items {rate:.1f}/s"
-        self.stream.write(f"\r{line}\x1b[K", ending="\n" if final else "")
-        self.stream.flush()
 
 
 class Command(BaseCommand):
@@ -258,11 +222,7 @@ class Command(BaseCommand):
         if verbosity >= 2:
             rate = processed / elapsed if elapsed else 0
             self.stdout.write(f"{processed} items in {elapsed:.1f}s ({rate:.1f} items/s)")
-        summary = (
-            f"created {counts[ImportResult.CREATED]}, updated {counts[ImportResult.UPDATED]}, "
-            f"unchanged {counts[ImportResult.UNCHANGED]}, "
-            f"duplicates {counts[ImportResult.DUPLICATE]}, failed {counts[ImportResult.FAILED]}"
-        )
+        summary = summary_line(counts)
         if options["dry_run"] and verbosity >= 1:
             self.stdout.write("Dry run: nothing was written.")
         elif options["no_renditions"] and verbosity >= 1:
