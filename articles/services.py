@@ -4,7 +4,7 @@ import io
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext, override
@@ -273,7 +273,9 @@ def _get_source(*, item: ImportItem, cache: ImportCache) -> Source | None:
     source = _find_source(item=item, cache=cache)
     if source is None:
         source = Source.objects.create(
-            **{_default("name"): item.source_name[:200]}, url=item.source_link[:200]
+            **{_default("name"): item.source_name[:200]},
+            name_en=item.extra.get("source_en", "")[:200] or None,
+            url=item.source_link[:200],
         )
         cache.sources[(item.source_name[:200], item.source_link[:200])] = source
     return source
@@ -293,9 +295,14 @@ def _get_section(*, item: ImportItem, options: ImportOptions, cache: ImportCache
     if slug := _slug(raw, 90):
         if section := _existing_section(slug, cache):
             return section
-        if item.restores_section and slug.lower() not in RESERVED_SECTION_SLUGS:
+        if item.from_backup and slug.lower() not in RESERVED_SECTION_SLUGS:
             cache.sections[slug], _created = Section.objects.get_or_create(
-                slug=slug, defaults={_default("name"): (item.section_name or raw)[:100]}
+                slug=slug,
+                defaults={
+                    _default("name"): (item.section_name or raw)[:100],
+                    "name_en": item.extra.get("section_name_en", "")[:100] or None,
+                    "in_navigation": item.extra.get("section_in_navigation", True),
+                },
             )
             return cache.sections[slug]
     if slug := _slug(options.section, 90):
@@ -326,21 +333,33 @@ def _get_author(*, item: ImportItem, cache: ImportCache) -> Author | None:
         return None
     if slug not in cache.authors:
         author, _created = Author.objects.get_or_create(
-            slug=slug, defaults={_default("name"): (item.author_name or slug)[:150]}
+            slug=slug,
+            defaults={
+                _default("name"): (item.author_name or slug)[:150],
+                "name_en": item.extra.get("author_en", "")[:150] or None,
+                "bio_ar": item.extra.get("author_bio", ""),
+                "bio_en": item.extra.get("author_bio_en", "") or None,
+            },
         )
         cache.authors[slug] = author
     return cache.authors[slug]
 
 
-def _tag_ids(*, names: list[str], cache: ImportCache) -> list[int]:
+def _tag_ids(
+    *, names: list[str], cache: ImportCache, english: dict | None = None, slugs: dict | None = None
+) -> list[int]:
     ids = []
     for name in names:
-        slug = _slug(name, 100)
+        slug = _slug((slugs or {}).get(name) or name, 100)
         if not slug:
             continue
         if slug not in cache.tags:
             tag, _created = Tag.objects.get_or_create(
-                slug=slug, defaults={_default("name"): name[:100]}
+                slug=slug,
+                defaults={
+                    _default("name"): name[:100],
+                    "name_en": (english or {}).get(name, "")[:100] or None,
+                },
             )
             cache.tags[slug] = tag.pk
         if cache.tags[slug] not in ids:
@@ -458,7 +477,7 @@ def _plan(
         attention=[*item.attention, *([] if body else [EMPTY_BODY])],
         warnings=list(item.warnings),
     )
-    if existing is None:
+    if existing is None and not item.from_backup:
         # Another source's copy of a story we have is kept, as a draft linked to it.
         plan.duplicate_of = find_duplicate(item=item, cache=cache)
         if plan.duplicate_of is not None:
@@ -584,7 +603,7 @@ def _write_one(*, plan: _Plan, options: ImportOptions, cache: ImportCache) -> Im
             article.save()
             plan.article = article
             stamps = {"import_hash": plan.digest, "imported_at": article.updated_at}
-            if created:
+            if created and not plan.item.from_backup:
                 stamps["first_imported_at"] = article.updated_at
             Article.objects.filter(pk=article.pk).update(**stamps)
             for name, value in stamps.items():
@@ -618,11 +637,18 @@ def _write_together(*, plans: list[_Plan], options: ImportOptions, cache: Import
             plan.article.duplicate_of_id = _pk(plan.duplicate_of)
         Article.objects.bulk_create([plan.article for plan in group])
     ids = [plan.article.pk for plan in plans]
+    # A backup keeps its articles' own first import time (none for those written here).
+    fresh = [plan.article.pk for plan in plans if not plan.item.from_backup]
     Article.objects.filter(pk__in=ids).update(
-        imported_at=F("updated_at"), first_imported_at=F("updated_at")
+        imported_at=F("updated_at"),
+        first_imported_at=Case(
+            When(pk__in=fresh, then=F("updated_at")), default=F("first_imported_at")
+        ),
     )
     for plan in plans:
-        plan.article.imported_at = plan.article.first_imported_at = plan.article.updated_at
+        plan.article.imported_at = plan.article.updated_at
+        if not plan.item.from_backup:
+            plan.article.first_imported_at = plan.article.updated_at
     Through = Article.tags.through
     Through.objects.bulk_create(
         [
@@ -686,5 +712,52 @@ def _build_article(
     article.needs_attention = bool(plan.attention)
     article.attention_reason = _reasons_text(plan.attention)
     article.duplicate_of_id = _pk(plan.duplicate_of)
+    if item.from_backup:  # as the backup's site had it
+        extra = item.extra
+        for language, name in ((settings.LANGUAGE_CODE, "slug"), ("en", "slug_en")):
+            if extra.get(name):
+                setattr(article, localized("slug", language), extra[name][:255])
+        article.needs_attention = bool(extra.get("needs_attention"))
+        article.attention_reason = extra.get("attention_reason", "")[:300]
+        published = extra.get("source_published_at")
+        article.source_published_at = datetime.fromisoformat(published) if published else None
+        if "first_imported_at" in extra and article.first_imported_at is None:
+            article.first_imported_at = datetime.fromisoformat(extra["first_imported_at"])
     tags = [*item.tags, _unplaced_category(item=item, section=article.section)]
-    return article, _tag_ids(names=[tag for tag in tags if tag], cache=cache)
+    names = [tag for tag in tags if tag]
+    return article, _tag_ids(
+        names=names,
+        cache=cache,
+        english=item.extra.get("tags_en"),
+        slugs=item.extra.get("tag_slugs"),
+    )
+
+
+def link_restored_relations(*, import_source: str, relations: dict[int, dict]) -> None:
+    """After a backup's articles are all in: their related picks and the story each copy
+    duplicates, given as the backup's identifiers ({article id: {"related": [...],
+    "duplicate_of": "..."}}), become links between the restored articles."""
+    references = {
+        ref
+        for links in relations.values()
+        for ref in [*links.get("related", []), links.get("duplicate_of", "")]
+        if ref
+    }
+    found = dict(
+        Article.objects.filter(import_source=import_source, import_id__in=references).values_list(
+            "import_id", "pk"
+        )
+    )
+    Through = Article.related.through
+    Through.objects.bulk_create(
+        [
+            Through(from_article_id=pk, to_article_id=found[ref])
+            for pk, links in relations.items()
+            for ref in links.get("related", [])
+            if ref in found and found[ref] != pk
+        ],
+        ignore_conflicts=True,
+    )
+    for pk, links in relations.items():
+        if links.get("duplicate_of") in found:
+            Article.objects.filter(pk=pk).update(duplicate_of_id=found[links["duplicate_of"]])

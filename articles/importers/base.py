@@ -91,9 +91,14 @@ class ImportItem:
     # Why an editor must look at it before it goes anywhere (no headline, a date not
     # understood…): such an item is imported as a flagged draft rather than refused.
     attention: list[str] = field(default_factory=list)
-    # A backup of this site (export_articles) restores its sections; other sources never
-    # add one (their unknown categories wait in the hidden "incoming" section).
-    restores_section: bool = False
+    # A backup of this site (export_articles) is restored as it was: its sections (other
+    # sources never add one: their unknown categories wait in the hidden "incoming"
+    # section), its links between copies of a story, its flags.
+    from_backup: bool = False
+    # What a backup of this site carries besides the article (see articles/exports.py):
+    # labels' English names, the section's place in the navigation, the author's
+    # biography, related picks and provenance. Applied to rows the import creates.
+    extra: dict = field(default_factory=dict)
     # Identities an earlier version of the importer gave the same item (WXR: the guid).
     former_ids: list[str] = field(default_factory=list)
 
@@ -110,6 +115,8 @@ class ImportItem:
         }  # fmt: skip
         data["published_at"] = self.published_at.isoformat() if self.published_at else None
         data["image_path"] = self.image_path.name if self.image_path else ""
+        if self.extra:  # only when present: older imports' hashes stay valid
+            data["extra"] = self.extra
         encoded = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(encoded).hexdigest()
 

@@ -710,11 +710,11 @@ def test_each_item_is_its_own_transaction(monkeypatch):
 
     real = services._tag_ids
 
-    def failing(*, names, cache):
+    def failing(*, names, **kwargs):
         if "سياسة" in names:
-            real(names=names, cache=cache)
+            real(names=names, **kwargs)
             raise services.DatabaseError("disk full")
-        return real(names=names, cache=cache)
+        return real(names=names, **kwargs)
 
     monkeypatch.setattr(services, "_tag_ids", failing)
     result = run(FIXTURES / "wire.rss")

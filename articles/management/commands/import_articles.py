@@ -29,6 +29,7 @@ from articles.services import (
     ImportOptions,
     ImportResult,
     import_batch,
+    link_restored_relations,
     prefetch_import_state,
 )
 from newsroom.images import left_for_later
@@ -36,6 +37,7 @@ from newsroom.images import left_for_later
 # The search table's GIN indexes (articles/migrations/0003_search.py).
 SEARCH_INDEXES = ("search_document_gin", "search_phrases_gin")
 GIN_PENDING_LIST = "64MB"
+LINKS = ("related", "duplicate_of")
 
 
 class Command(BaseCommand):
@@ -169,6 +171,7 @@ class Command(BaseCommand):
             section_map=section_map,
         )
         batch = []
+        relations = {}  # a backup's links between its articles, made once all are in
 
         def flush():
             # The importer knows its identity (a feed's link) once it has read the header.
@@ -196,6 +199,9 @@ class Command(BaseCommand):
             outcomes = import_batch(items=ready, options=import_options, cache=cache)
             for item, outcome in zip(ready, outcomes, strict=True):
                 self.report(item, outcome, counts, verbosity)
+                links = {name: item.extra[name] for name in LINKS if item.extra.get(name)}
+                if item.from_backup and links and outcome.article_id:
+                    relations[outcome.article_id] = links
 
         try:
             for item in items:
@@ -218,6 +224,8 @@ class Command(BaseCommand):
             items.close()
             if progress:
                 progress.update(processed, final=True)
+        if relations and not options["dry_run"]:
+            link_restored_relations(import_source=import_options.import_source, relations=relations)
         elapsed = time.monotonic() - started
         if verbosity >= 2:
             rate = processed / elapsed if elapsed else 0
