@@ -174,6 +174,9 @@ def main() -> None:
     parser.add_argument(
         "--revisions", action="store_true", help="with Article registered in django-reversion"
     )
+    parser.add_argument(
+        "--no-trace", action="store_true", help="skip the second run under tracemalloc"
+    )
     args = parser.parse_args()
     if args.revisions:
         import reversion
@@ -199,40 +202,43 @@ def main() -> None:
 
 
 def measure(name: str, export: Path, options: list[str], args, folder: str) -> None:
-    """Import `export` twice into fresh databases: timed, then under tracemalloc."""
+    """Import `export` into a fresh database, timed; then again under tracemalloc."""
     size = export.stat().st_size
+    database = connection.settings_dict["NAME"]
     if connection.vendor == "sqlite":  # a file, as in use, not Django's in-memory test db
         connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(folder) / "db")
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         started = time.perf_counter()
         summary = run_import(export, *options)
         elapsed = time.perf_counter() - started
         max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        connection.creation.destroy_test_db(database, verbosity=0)
+    details = f", a picture in every {args.pictures}" if args.pictures else ""
+    if args.pictures and args.no_renditions:
+        details += " (--no-renditions)"
+    if args.revisions:
+        details += ", with revisions"
+    print(
+        f"import {name} [{connection.vendor}]: {args.count} posts{details} "
+        f"({size / 2**20:.1f} MiB) in {elapsed:.1f}s = {args.count / elapsed:.0f} items/s; "
+        f"max RSS {max_rss:.0f} MiB ({rss_before:.0f} MiB before the import); {summary}",
+        flush=True,
+    )
+    if args.no_trace:
+        return
     # Again on a fresh database, under tracemalloc, for the peak of Python's allocations.
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         tracemalloc.start()
         run_import(export, *options)
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
-    pictures = f", a picture in every {args.pictures}" if args.pictures else ""
-    if args.pictures and args.no_renditions:
-        pictures += " (--no-renditions)"
-    if args.revisions:
-        pictures += ", with revisions"
-    print(
-        f"import {name} [{connection.vendor}]: {args.count} posts{pictures} "
-        f"({size / 2**20:.1f} MiB) "
-        f"in {elapsed:.1f}s = {args.count / elapsed:.0f} items/s; "
-        f"peak traced {peak / 2**20:.1f} MiB, max RSS {max_rss:.0f} MiB "
-        f"({rss_before:.0f} MiB before the import); {summary}"
-    )
+        connection.creation.destroy_test_db(database, verbosity=0)
+    print(f"import {name}: peak traced {peak / 2**20:.1f} MiB", flush=True)
 
 
 if __name__ == "__main__":

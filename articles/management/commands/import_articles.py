@@ -17,7 +17,7 @@ import time
 from contextlib import nullcontext
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connection, reset_queries
 
 from articles.cache import bulk_changes
 from articles.importers import IMPORTERS, FailedItem, SourceError, get_importer
@@ -193,6 +193,9 @@ class Command(BaseCommand):
                     seen[item.import_id] = item.location
                     ready.append(item)
             batch.clear()
+            # With DEBUG on, Django keeps the text of recent queries: a batch's inserts
+            # would hold megabytes each, and memory would grow with the archive.
+            reset_queries()
             if not ready:
                 return
             prefetch_import_state(items=ready, options=import_options, cache=cache)
