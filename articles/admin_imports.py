@@ -2,6 +2,7 @@
 form), the items an import flagged for the editors, and the wire desk's feeds."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +89,7 @@ class FeedAdmin(admin.ModelAdmin):
     search_fields = ["name", "url"]
     autocomplete_fields = ["section"]
     actions = ["poll_soon"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "url", "section", "language", "trust"]}),
         (_("Schedule"), {"fields": ["poll_minutes", "is_active", "next_poll_at"]}),
