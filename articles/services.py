@@ -515,31 +515,21 @@ def _revision(options: ImportOptions):
         yield reversion
 
 
-def import_article(
-    *, item: ImportItem, options: ImportOptions, cache: ImportCache | None = None
-) -> ImportOutcome:
-    """Create or update the article an importer read, with its section, tags, author,
-    source, image and old addresses, in one transaction. Runs again safely: an unchanged
-    item is left alone, a changed one is updated only with `options.update`, and an
-    article an editor has saved since its import only with `options.force`. An item
-    without a headline or a body, or another source's copy of a story we have, becomes a
-    draft flagged for the editors (with the reason), never a loss."""
-    cache = cache or ImportCache()
-    plan = _plan(item=item, options=options, cache=cache)
-    if isinstance(plan, ImportOutcome):
-        return plan
-    if options.dry_run:
-        return _outcome(plan)
-    return _write_one(plan=plan, options=options, cache=cache)
-
-
 def import_batch(
     *, items: list[ImportItem], options: ImportOptions, cache: ImportCache
 ) -> list[ImportOutcome]:
-    """import_article for many items, with the new articles without pictures written
-    together: one insert for the articles, one for their tags, old addresses and search
-    rows. If the batch's transaction fails, each of its items is written again alone, so
-    that one bad item never costs the others. Call prefetch_import_state first."""
+    """Create or update the articles importers read, with their sections, tags, authors,
+    sources, pictures and old addresses. Runs again safely: an unchanged item is left
+    alone, a changed one is updated only with `options.update`, and an article an editor
+    has saved since its import only with `options.force`. An item without a headline or a
+    body, or another source's copy of a story we have, becomes a draft flagged for the
+    editors (with the reason), never a loss.
+
+    New articles without pictures are written together: one insert for the articles, one
+    for their tags, old addresses and search rows. Updates and items with a picture are
+    written one by one, each in its own transaction. If the batch's transaction fails,
+    each of its items is written again alone, so that one bad item never costs the others.
+    Call prefetch_import_state first."""
     outcomes: list[ImportOutcome | None] = [None] * len(items)
     together: list[tuple[int, _Plan]] = []
     for index, item in enumerate(items):
