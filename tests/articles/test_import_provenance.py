@@ -74,3 +74,12 @@ def test_the_standfirst_never_repeats_the_opening_of_the_story():
     assert standfirst("أعلن حزب العمال الكردستاني، الاثنين، عن وقف…", body) == ""
     assert standfirst("أعلن حزب العمال الكردستاني [...]", body) == ""
     assert standfirst("الحزب يوقف الانسحاب", body) == "الحزب يوقف الانسحاب"
+
+
+@pytest.mark.django_db
+def test_a_new_section_named_by_the_importer_stays_out_of_the_navigation():
+    run(FIXTURES / "wire.rss", "--section", "wires")
+    wires = Section.objects.get(slug="wires")
+    assert not wires.in_navigation
+    assert Article.objects.filter(section=wires).count() == 4
+    assert not Section.objects.filter(slug="incoming").exists()
