@@ -13,6 +13,7 @@ from js_asset import Media
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from articles import desk, search
+from articles.admin_imports import ImportProvenanceMixin
 from articles.body import missing_figures
 from articles.desk import DeskAdminMixin
 from articles.media_admin import ImageAdmin, thumbnail_url  # noqa: F401 - registers the library
@@ -148,7 +149,13 @@ class ReadsAdminMixin:
 
 
 @admin.register(Article)
-class ArticleAdmin(DeskAdminMixin, ReadsAdminMixin, StorageErrorAdminMixin, TabbedTranslationAdmin):
+class ArticleAdmin(
+    DeskAdminMixin,
+    ImportProvenanceMixin,
+    ReadsAdminMixin,
+    StorageErrorAdminMixin,
+    TabbedTranslationAdmin,
+):
     # The desk (articles/desk.py): status badges, author column, the site's dates.
     list_display = ["title", desk.status_badge, "author_name", "section", "published", "reads_week"]
     list_display_links = ["title"]

@@ -10,9 +10,13 @@ PICTURE_TEXTS = {"image_caption": "caption", "image_alt": "alt"}
 RECORD_PREFIX = "newsroom:"
 
 
+def _moment(value):
+    return timezone.localtime(value).isoformat() if value else None
+
+
 def article_record(article, *, site_url=""):
     """One article as a dict of the JSON Lines schema. Expects `section`, `author`,
-    `source`, `main_image` selected and `tags` prefetched."""
+    `source`, `main_image` selected and `tags` and `related` prefetched."""
     record = {
         # Our own id: importing the same export twice updates instead of duplicating.
         "id": f"{RECORD_PREFIX}{article.pk}",
@@ -22,7 +26,22 @@ def article_record(article, *, site_url=""):
         ),
         "section": article.section.slug,
         "section_name": article.section.name_ar,
+        "slug": article.slug_ar,
+        "slug_en": article.slug_en,
+        "section_name_en": article.section.name_en,
+        "section_in_navigation": article.section.in_navigation,
         "tags": [tag.name_ar for tag in article.tags.all()],
+        "tags_en": [tag.name_en or "" for tag in article.tags.all()],
+        "tag_slugs": [tag.slug for tag in article.tags.all()],
+        "related": [f"{RECORD_PREFIX}{other.pk}" for other in article.related.all()],
+        # Where an imported article came from.
+        "source_published_at": _moment(article.source_published_at),
+        "first_imported_at": _moment(article.first_imported_at),
+        "needs_attention": article.needs_attention or None,
+        "attention_reason": article.attention_reason,
+        "duplicate_of": f"{RECORD_PREFIX}{article.duplicate_of_id}"
+        if article.duplicate_of_id
+        else "",
         "is_featured": article.is_featured,
         "is_breaking": article.is_breaking,
     }
@@ -33,12 +52,18 @@ def article_record(article, *, site_url=""):
             record[f"{name}_en"] = english
     if article.author:
         record["author"] = article.author.name_ar
+        record["author_en"] = article.author.name_en
         record["author_slug"] = article.author.slug
+        record["author_bio"] = article.author.bio_ar
+        record["author_bio_en"] = article.author.bio_en
     if article.source:
         record["source"] = article.source.name_ar
+        record["source_en"] = article.source.name_en
         if article.source.url:
             record["source_url"] = article.source.url
-    if site_url:
+    if article.source_url:
+        record["url"] = article.source_url  # the story's own address at its origin
+    elif site_url:
         # The article's address on this site: after a restore it leads to the new copy.
         record["url"] = site_url.rstrip("/") + article.get_absolute_url()
     picture = article.main_image
@@ -51,4 +76,4 @@ def article_record(article, *, site_url=""):
             english = getattr(picture, f"{field}_en") or ""
             if english:
                 record[f"{name}_en"] = english
-    return {key: value for key, value in record.items() if value not in ("", None)}
+    return {key: value for key, value in record.items() if value not in ("", None, [])}

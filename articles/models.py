@@ -551,6 +551,30 @@ class Article(models.Model):
     )
     import_hash = models.CharField(max_length=64, blank=True, editable=False)
     imported_at = models.DateTimeField(_("imported"), null=True, blank=True, editable=False)
+    # Provenance shown to editors, and the items an import could not take whole.
+    first_imported_at = models.DateTimeField(
+        _("first imported"), null=True, blank=True, editable=False
+    )
+    source_published_at = models.DateTimeField(
+        _("original publication time"), null=True, blank=True, editable=False
+    )
+    needs_attention = models.BooleanField(
+        _("needs attention"),
+        default=False,
+        help_text=_("Set by an import that could not take the item whole; clear it once fixed."),
+    )
+    attention_reason = models.CharField(
+        _("why it needs attention"), max_length=300, blank=True, editable=False
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("same story as"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="duplicates",
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -958,3 +982,71 @@ class Page(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:page", kwargs={"slug": self.slug})
+
+
+# The wire desk ------------------------------------------------------------------------------
+
+
+class FeedQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Active feeds whose next poll time has come (or that were never polled)."""
+        now = now or timezone.now()
+        return self.filter(is_active=True).filter(
+            Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)
+        )
+
+
+class Feed(models.Model):
+    """A wire or partner feed (RSS, Atom or JSON Feed) that `manage.py poll_feeds` reads
+    on a schedule; its new items go to the editors as drafts or straight to review."""
+
+    class Trust(models.TextChoices):
+        REVIEW = "review", _("Straight to review")
+        DRAFT = "draft", _("To drafts")
+
+    name = models.CharField(_("name"), max_length=200)
+    url = models.URLField(_("feed address"), max_length=1000, unique=True)
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("section"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Where its items go; empty: the hidden “incoming” section."),
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    trust = models.CharField(
+        _("trust level"), max_length=10, choices=Trust.choices, default=Trust.DRAFT
+    )
+    poll_minutes = models.PositiveIntegerField(
+        _("poll interval (minutes)"), default=15, validators=[MinValueValidator(1)]
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    # Kept by the poller.
+    etag = models.CharField(max_length=500, blank=True, editable=False)
+    last_modified = models.CharField(max_length=100, blank=True, editable=False)
+    next_poll_at = models.DateTimeField(_("next poll"), null=True, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+    last_polled_at = models.DateTimeField(_("last poll"), null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True, editable=False)
+    last_error_at = models.DateTimeField(_("last error"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("error"), blank=True, editable=False)
+    consecutive_errors = models.PositiveIntegerField(
+        _("errors in a row"), default=0, editable=False
+    )
+    last_item_count = models.PositiveIntegerField(_("items in the feed"), default=0, editable=False)
+    last_new_count = models.PositiveIntegerField(_("new items"), default=0, editable=False)
+    total_new_count = models.PositiveIntegerField(_("items taken in"), default=0, editable=False)
+
+    objects = FeedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("feed")
+        verbose_name_plural = _("feeds")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -2,8 +2,9 @@
 
 import io
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
 
@@ -12,18 +13,23 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
+from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext, override
 from PIL import Image
 
+from articles import search
 from articles.cache import articles_changed, bulk_changes
 from articles.html import sanitize_html
 from articles.importers.base import (
+    EMPTY_BODY,
+    SAME_STORY,
     FetchError,
     ImportItem,
     fetch,
     normalise_headline,
+    plain_text,
 )
 from articles.importers.wordpress import autop
 from articles.models import (
@@ -228,7 +234,7 @@ class ImportOptions:
     """How one run of an importer writes: see the import_articles command's options."""
 
     import_source: str
-    section: str = ""  # slug used when an item names none
+    section: str = ""  # slug for items whose category is unknown to the site, or missing
     status: str = Article.Status.REVIEW  # used when an item has no status of its own
     update: bool = False
     force: bool = False
@@ -248,15 +254,18 @@ class ImportOutcome:
 class ImportCache:
     """Rows looked up once per run instead of once per item."""
 
-    sections: dict[str, Section] = field(default_factory=dict)
+    sections: dict[str, Section | None] = field(default_factory=dict)  # None: no such section
     tags: dict[str, int] = field(default_factory=dict)
     authors: dict[str, Author] = field(default_factory=dict)
-    sources: dict[tuple[str, str], Source] = field(default_factory=dict)
+    sources: dict[tuple[str, str], Source | None] = field(default_factory=dict)
     # Filled per batch by prefetch_import_state(): what the database holds for its items.
     known: dict[str, tuple[int, str]] = field(default_factory=dict)  # import id → pk, hash
     absent: set[str] = field(default_factory=set)  # import ids with no article yet
     url_owners: dict[str, int] = field(default_factory=dict)  # source url → article pk
     urls_checked: set[str] = field(default_factory=set)
+    # (source id, normalised headline) → [(publication time, article pk)], for the batch.
+    headlines: dict[tuple[int, str], list] = field(default_factory=dict)
+    headlines_checked: set[int] = field(default_factory=set)
 
     def forget_rows(self) -> None:
         """After a rolled-back transaction: rows it created are gone."""
@@ -269,26 +278,62 @@ class ImportCache:
 def prefetch_import_state(
     *, items: list[ImportItem], options: ImportOptions, cache: ImportCache
 ) -> None:
-    """Look up, in two queries for a whole batch, which items already have an article and
-    which original addresses are already taken, so that import_article need not ask."""
-    ids = [item.import_id for item in items]
+    """Look up, in a few queries for a whole batch, which items already have an article,
+    which original addresses are taken and which headlines their sources already told,
+    so that the writers need not ask item by item."""
+    digests = {item.import_id: item.content_hash() for item in items}
+    former = {old: item.import_id for item in items for old in item.former_ids}
     rows = Article.objects.filter(
-        import_source=options.import_source, import_id__in=ids
+        import_source=options.import_source, import_id__in=[*digests, *former]
     ).values_list("import_id", "pk", "import_hash")
-    cache.known = {import_id: (pk, digest) for import_id, pk, digest in rows}
-    cache.absent = set(ids) - set(cache.known)
+    cache.known = {}
+    for import_id, pk, digest in rows:
+        if import_id in digests:
+            cache.known[import_id] = (pk, digest)
+        elif digest == digests[former[import_id]]:
+            # Imported under its former identity, unchanged since: the same item. (A former
+            # identity shared by different items, such as a WordPress guid, never matches
+            # a content it does not have.)
+            cache.known.setdefault(former[import_id], (pk, digest))
+    cache.absent = set(digests) - set(cache.known)
     urls = {item.url[:1000] for item in items if item.url}
     cache.url_owners = dict(
         Article.objects.filter(source_url__in=urls).values_list("source_url", "pk")
     )
     cache.urls_checked = urls
+    _prefetch_headlines(
+        items=[item for item in items if item.import_id in cache.absent], cache=cache
+    )
+
+
+def _prefetch_headlines(*, items: list[ImportItem], cache: ImportCache) -> None:
+    cache.headlines, cache.headlines_checked = {}, set()
+    by_source: dict[int, list] = {}
+    for item in items:
+        source = _find_source(item=item, cache=cache) if item.source_name else None
+        if source is not None:
+            by_source.setdefault(source.pk, []).append(item.published_at or timezone.now())
+    if not by_source:
+        return
+    times = [when for whens in by_source.values() for when in whens]
+    rows = Article.objects.filter(
+        source_id__in=list(by_source),
+        published_at__range=(min(times) - DUPLICATE_WINDOW, max(times) + DUPLICATE_WINDOW),
+    ).values_list("pk", "source_id", "published_at", _default("title"))
+    for pk, source_id, published_at, title in rows:
+        key = (source_id, normalise_headline(title or ""))
+        cache.headlines.setdefault(key, []).append((published_at, pk))
+    cache.headlines_checked = set(by_source)
 
 
 DUPLICATE_WINDOW = timedelta(days=1)
 # What sanitising leaves of a removed script or a picture without a usable address.
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 _EMPTY_PARAGRAPH = re.compile(r"<p>\s*</p>\n?")
+_FIRST_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.DOTALL)
+_TRUNCATION = re.compile(r"(?:\s*(?:\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.))+\s*$")
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
+INCOMING_SECTION_SLUG = "incoming"
 
 
 def _default(name: str) -> str:
@@ -299,33 +344,59 @@ def _slug(value: str, length: int) -> str:
     return slugify(value, allow_unicode=True)[:length].strip("-")
 
 
-def find_duplicate(*, item: ImportItem, cache: ImportCache | None = None) -> Article | None:
-    """An article that already tells this story: the same original address, or the same
-    normalised headline from the same source within a day."""
+def incoming_section() -> Section:
+    """Where imported items wait when no section of the site fits them: a section kept
+    out of the navigation, so that an import never changes the site's menu."""
+    names = {}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            names[localized("name", code)] = gettext("Incoming")
+    section, _created = Section.objects.get_or_create(
+        slug=INCOMING_SECTION_SLUG, defaults={**names, "in_navigation": False}
+    )
+    return section
+
+
+def find_duplicate(*, item: ImportItem, cache: ImportCache | None = None) -> int | None:
+    """The id of an article that already tells this story: the same original address, or
+    the same normalised headline from the same source within a day."""
     if item.url:
         url = item.url[:1000]
         if cache is not None and url in cache.urls_checked:
-            owner = cache.url_owners.get(url)
-            if owner:
-                return Article(pk=owner)
-        else:
-            found = Article.objects.filter(source_url=url).only("pk").first()
-            if found:
-                return found
-    if not item.source_name:
+            if owner := cache.url_owners.get(url):
+                return owner
+        elif found := Article.objects.filter(source_url=url).values_list("pk", flat=True).first():
+            return found
+    headline = normalise_headline(item.title)
+    if not item.source_name or not headline:
         return None
     source = _find_source(item=item, cache=cache)
     if source is None:
         return None
     when = item.published_at or timezone.now()
-    headline = normalise_headline(item.title)
+    if cache is not None and source.pk in cache.headlines_checked:
+        candidates = cache.headlines.get((source.pk, headline), [])
+        return next(
+            (pk for at, pk in candidates if at and abs(at - when) <= DUPLICATE_WINDOW), None
+        )
     candidates = Article.objects.filter(
         source=source, published_at__range=(when - DUPLICATE_WINDOW, when + DUPLICATE_WINDOW)
     ).values_list("pk", _default("title"))
-    for pk, title in candidates:
-        if normalise_headline(title or "") == headline:
-            return Article(pk=pk)
-    return None
+    return next(
+        (pk for pk, title in candidates if normalise_headline(title or "") == headline), None
+    )
+
+
+def _remember(*, article: Article, item: ImportItem, cache: ImportCache) -> None:
+    """What a written article adds to the batch's view of the database."""
+    cache.absent.discard(item.import_id)
+    cache.known[item.import_id] = (article.pk, article.import_hash)
+    if article.source_url:
+        cache.url_owners.setdefault(article.source_url, article.pk)
+        cache.urls_checked.add(article.source_url)
+    if article.source_id and article.source_id in cache.headlines_checked and item.title:
+        key = (article.source_id, normalise_headline(item.title))
+        cache.headlines.setdefault(key, []).append((article.published_at, article.pk))
 
 
 def _find_source(*, item: ImportItem, cache: ImportCache | None) -> Source | None:
@@ -336,7 +407,7 @@ def _find_source(*, item: ImportItem, cache: ImportCache | None) -> Source | Non
     if item.source_link:
         found = Source.objects.filter(url=item.source_link).first()
     found = found or Source.objects.filter(**{_default("name"): key[0]}).first()
-    if found is not None and cache is not None:
+    if cache is not None:
         cache.sources[key] = found
     return found
 
@@ -347,29 +418,58 @@ def _get_source(*, item: ImportItem, cache: ImportCache) -> Source | None:
     source = _find_source(item=item, cache=cache)
     if source is None:
         source = Source.objects.create(
-            **{_default("name"): item.source_name[:200]}, url=item.source_link[:200]
+            **{_default("name"): item.source_name[:200]},
+            name_en=item.extra.get("source_en", "")[:200] or None,
+            url=item.source_link[:200],
         )
         cache.sources[(item.source_name[:200], item.source_link[:200])] = source
     return source
 
 
-def _get_section(*, item: ImportItem, options: ImportOptions, cache: ImportCache) -> Section:
-    raw = item.section_slug or options.section or "uncategorized"
-    raw = options.section_map.get(raw, raw)
-    slug = _slug(raw, 90) or "uncategorized"
-    if slug.lower() in RESERVED_SECTION_SLUGS:
-        slug = f"{slug}-section"
+def _existing_section(slug: str, cache: ImportCache) -> Section | None:
     if slug not in cache.sections:
-        if slug == "uncategorized" and not item.section_name:
-            with override(settings.LANGUAGE_CODE):
-                name = gettext("Uncategorized")
-        else:
-            name = item.section_name if item.section_slug == raw else raw
-        section, _created = Section.objects.get_or_create(
-            slug=slug, defaults={_default("name"): (name or slug)[:100]}
-        )
-        cache.sections[slug] = section
+        cache.sections[slug] = Section.objects.filter(slug=slug).first()
     return cache.sections[slug]
+
+
+def _get_section(*, item: ImportItem, options: ImportOptions, cache: ImportCache) -> Section:
+    """The site's section the item names (after --section-map); else the one --section
+    names (created out of the navigation if new); else the hidden "incoming" section.
+    An import never adds a section to the navigation."""
+    raw = options.section_map.get(item.section_slug, item.section_slug)
+    if slug := _slug(raw, 90):
+        if section := _existing_section(slug, cache):
+            return section
+        if item.from_backup and slug.lower() not in RESERVED_SECTION_SLUGS:
+            cache.sections[slug], _created = Section.objects.get_or_create(
+                slug=slug,
+                defaults={
+                    _default("name"): (item.section_name or raw)[:100],
+                    "name_en": item.extra.get("section_name_en", "")[:100] or None,
+                    "in_navigation": item.extra.get("section_in_navigation", True),
+                },
+            )
+            return cache.sections[slug]
+    if slug := _slug(options.section, 90):
+        if slug.lower() in RESERVED_SECTION_SLUGS:
+            slug = f"{slug}-section"
+        if _existing_section(slug, cache) is None:
+            cache.sections[slug], _created = Section.objects.get_or_create(
+                slug=slug,
+                defaults={_default("name"): options.section[:100], "in_navigation": False},
+            )
+        return cache.sections[slug]
+    if _existing_section(INCOMING_SECTION_SLUG, cache) is None:
+        cache.sections[INCOMING_SECTION_SLUG] = incoming_section()
+    return cache.sections[INCOMING_SECTION_SLUG]
+
+
+def _unplaced_category(*, item: ImportItem, section: Section) -> str:
+    """The name of a category of the source that no section of the site took: it is kept
+    as a tag, so that no part of the item is lost."""
+    if item.section_slug and section.slug != _slug(item.section_slug, 90):
+        return item.section_name or item.section_slug
+    return ""
 
 
 def _get_author(*, item: ImportItem, cache: ImportCache) -> Author | None:
@@ -378,21 +478,33 @@ def _get_author(*, item: ImportItem, cache: ImportCache) -> Author | None:
         return None
     if slug not in cache.authors:
         author, _created = Author.objects.get_or_create(
-            slug=slug, defaults={_default("name"): (item.author_name or slug)[:150]}
+            slug=slug,
+            defaults={
+                _default("name"): (item.author_name or slug)[:150],
+                "name_en": item.extra.get("author_en", "")[:150] or None,
+                "bio_ar": item.extra.get("author_bio", ""),
+                "bio_en": item.extra.get("author_bio_en", "") or None,
+            },
         )
         cache.authors[slug] = author
     return cache.authors[slug]
 
 
-def _tag_ids(*, item: ImportItem, cache: ImportCache) -> list[int]:
+def _tag_ids(
+    *, names: list[str], cache: ImportCache, english: dict | None = None, slugs: dict | None = None
+) -> list[int]:
     ids = []
-    for name in item.tags:
-        slug = _slug(name, 100)
+    for name in names:
+        slug = _slug((slugs or {}).get(name) or name, 100)
         if not slug:
             continue
         if slug not in cache.tags:
             tag, _created = Tag.objects.get_or_create(
-                slug=slug, defaults={_default("name"): name[:100]}
+                slug=slug,
+                defaults={
+                    _default("name"): name[:100],
+                    "name_en": (english or {}).get(name, "")[:100] or None,
+                },
             )
             cache.tags[slug] = tag.pk
         if cache.tags[slug] not in ids:
@@ -446,14 +558,41 @@ def clean_import_body(html: str) -> str:
     return _EMPTY_PARAGRAPH.sub("", _IMG_WITHOUT_SRC.sub("", sanitize_html(body))).strip()
 
 
-def import_article(
-    *, item: ImportItem, options: ImportOptions, cache: ImportCache | None = None
-) -> ImportOutcome:
-    """Create or update the article an importer read, with its section, tags, author,
-    source, image and old addresses, in one transaction. Runs again safely: an unchanged
-    item is left alone, a changed one is updated only with `options.update`, and an
-    article an editor has saved since its import only with `options.force`."""
-    cache = cache or ImportCache()
+def standfirst(summary: str, body: str) -> str:
+    """The summary, unless it only repeats the opening of the story (feeds often send the
+    first paragraph, whole or cut short, as the description)."""
+    first = _FIRST_PARAGRAPH.search(body)
+    opening = normalise_headline(plain_text(first[1] if first else body))
+    repeated = normalise_headline(_TRUNCATION.sub("", plain_text(summary)))
+    if repeated and opening.startswith(repeated):
+        return ""
+    return summary
+
+
+def _reasons_text(reasons: list) -> str:
+    """The reasons an item needs attention, in the site's language, for its editors."""
+    with override(settings.LANGUAGE_CODE):
+        return "; ".join(str(reason) for reason in reasons)[:300]
+
+
+@dataclass
+class _Plan:
+    """What importing one item will do, decided before anything is written."""
+
+    item: ImportItem
+    digest: str
+    result: ImportResult
+    body: str
+    existing: Article | None = None
+    duplicate_of: "int | _Plan | None" = None
+    attention: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    article: Article | None = None  # once written
+
+
+def _plan(
+    *, item: ImportItem, options: ImportOptions, cache: ImportCache
+) -> "_Plan | ImportOutcome":
     digest = item.content_hash()
     if item.import_id in cache.absent:
         existing = None
@@ -476,104 +615,321 @@ def import_article(
                 existing.pk,
                 "edited by an editor since its import; kept (--force overwrites)",
             )
-    else:
-        duplicate = find_duplicate(item=item, cache=cache)
-        if duplicate is not None:
-            return ImportOutcome(
-                ImportResult.DUPLICATE, duplicate.pk, f"same story as article {duplicate.pk}"
-            )
     body = clean_import_body(item.body)
-    if not body:
-        return ImportOutcome(ImportResult.FAILED, message="empty content")
-    result = ImportResult.UPDATED if existing else ImportResult.CREATED
-    warnings = list(item.warnings)
-    if options.dry_run:
-        return ImportOutcome(result, existing.pk if existing else None, warnings=warnings)
+    plan = _Plan(
+        item=item,
+        digest=digest,
+        result=ImportResult.UPDATED if existing else ImportResult.CREATED,
+        body=body,
+        existing=existing,
+        attention=[*item.attention, *([] if body else [EMPTY_BODY])],
+        warnings=list(item.warnings),
+    )
+    if existing is None and not item.from_backup:
+        # Another source's copy of a story we have is kept, as a draft linked to it.
+        plan.duplicate_of = find_duplicate(item=item, cache=cache)
+        if plan.duplicate_of is not None:
+            plan.result = ImportResult.DUPLICATE
+            plan.attention.append(SAME_STORY)
+    return plan
 
-    image, problem = load_import_image(item=item)  # network and disk before the transaction
+
+def _outcome(plan: _Plan) -> ImportOutcome:
+    article_id = plan.article.pk if plan.article else None
+    message = ""
+    if plan.duplicate_of is not None:
+        message = f"same story as article {_pk(plan.duplicate_of)}; kept as a linked draft"
+    elif plan.attention:
+        with override("en"):
+            reasons = "; ".join(str(reason) for reason in plan.attention)
+        message = f"imported as a draft that needs attention: {reasons}"
+    return ImportOutcome(plan.result, article_id, message, plan.warnings)
+
+
+def _pk(target: "int | _Plan | None") -> int | None:
+    if isinstance(target, _Plan):
+        return target.article.pk if target.article else None
+    return target
+
+
+@contextmanager
+def _revision(options: ImportOptions):
+    """Imports leave a revision where article history is kept (django-reversion)."""
+    if not reversion.is_registered(Article):
+        yield None
+        return
+    with reversion.create_revision():
+        reversion.set_comment(f"import: {options.import_source}"[:200])
+        yield reversion
+
+
+def import_batch(
+    *, items: list[ImportItem], options: ImportOptions, cache: ImportCache
+) -> list[ImportOutcome]:
+    """Create or update the articles importers read, with their sections, tags, authors,
+    sources, pictures and old addresses. Runs again safely: an unchanged item is left
+    alone, a changed one is updated only with `options.update`, and an article an editor
+    has saved since its import only with `options.force`. An item without a headline or a
+    body, or another source's copy of a story we have, becomes a draft flagged for the
+    editors (with the reason), never a loss.
+
+    New articles without pictures are written together: one insert for the articles, one
+    for their tags, old addresses and search rows. Updates and items with a picture are
+    written one by one, each in its own transaction. If the batch's transaction fails,
+    each of its items is written again alone, so that one bad item never costs the others.
+    Call prefetch_import_state first."""
+    outcomes: list[ImportOutcome | None] = [None] * len(items)
+    together: list[tuple[int, _Plan]] = []
+    for index, item in enumerate(items):
+        plan = _plan(item=item, options=options, cache=cache)
+        if isinstance(plan, ImportOutcome):
+            outcomes[index] = plan
+        elif options.dry_run:
+            outcomes[index] = _outcome(plan)
+            _remember_planned(plan=plan, cache=cache)
+        elif plan.existing is None and not (item.image_url or item.image_path):
+            together.append((index, plan))
+            _remember_planned(plan=plan, cache=cache)
+        else:
+            outcomes[index] = _write_one(plan=plan, options=options, cache=cache)
+    if together:
+        plans = [plan for _index, plan in together]
+        try:
+            with _revision(options) as revisions, transaction.atomic():
+                _write_together(plans=plans, options=options, cache=cache)
+                if revisions is not None:
+                    for plan in plans:
+                        revisions.add_to_revision(plan.article)
+        except (DatabaseError, ValidationError, ValueError):
+            cache.forget_rows()
+            for plan in plans:
+                plan.article = None
+            for index, plan in together:
+                outcomes[index] = _write_one(plan=plan, options=options, cache=cache)
+        else:
+            for index, plan in together:
+                _remember(article=plan.article, item=plan.item, cache=cache)
+                outcomes[index] = _outcome(plan)
+            articles_changed()  # bulk_create sends no signals
+    return outcomes
+
+
+def _remember_planned(*, plan: _Plan, cache: ImportCache) -> None:
+    """A new item of the batch, not written yet: later items that tell the same story link
+    to it once it is."""
+    item = plan.item
+    cache.absent.discard(item.import_id)
+    if item.url:
+        cache.url_owners.setdefault(item.url[:1000], plan)
+        cache.urls_checked.add(item.url[:1000])
+    source = cache.sources.get((item.source_name[:200], item.source_link[:200]))
+    if source is not None and source.pk in cache.headlines_checked and item.title:
+        key = (source.pk, normalise_headline(item.title))
+        cache.headlines.setdefault(key, []).append((item.published_at or timezone.now(), plan))
+
+
+def _write_one(*, plan: _Plan, options: ImportOptions, cache: ImportCache) -> ImportOutcome:
+    image, problem = load_import_image(item=plan.item)  # network and disk first
     if problem:
-        warnings.append(problem)
+        plan.warnings.append(problem)
     try:
-        with transaction.atomic():
-            article = _write_article(
-                item=item, options=options, cache=cache, article=existing, image=image, body=body
-            )
-            article.import_hash = digest
-            Article.objects.filter(pk=article.pk).update(
-                import_hash=digest, imported_at=article.updated_at
-            )
+        with _revision(options), transaction.atomic():
+            article, tag_ids = _build_article(plan=plan, options=options, cache=cache)
+            if image is not None:
+                article.main_image = image_create(file=image, texts=import_picture_texts(plan.item))
+            created = article.pk is None
+            article.save()
+            plan.article = article
+            stamps = {"import_hash": plan.digest, "imported_at": article.updated_at}
+            if created and not plan.item.from_backup:
+                stamps["first_imported_at"] = article.updated_at
+            Article.objects.filter(pk=article.pk).update(**stamps)
+            for name, value in stamps.items():
+                setattr(article, name, value)
+            if created:  # nothing to compare with: one insert
+                Through = Article.tags.through
+                Through.objects.bulk_create(
+                    [Through(article_id=article.pk, tag_id=pk) for pk in tag_ids]
+                )
+            else:
+                article.tags.set(tag_ids)
+            _add_legacy_paths([plan])
     except (DatabaseError, ValidationError, ValueError) as error:
         cache.forget_rows()
-        return ImportOutcome(ImportResult.FAILED, message=str(error), warnings=warnings)
-    cache.absent.discard(item.import_id)
-    cache.known[item.import_id] = (article.pk, digest)
-    if article.source_url:
-        cache.url_owners[article.source_url] = article.pk
-        cache.urls_checked.add(article.source_url)
-    return ImportOutcome(result, article.pk, warnings=warnings)
+        plan.article = None
+        return ImportOutcome(ImportResult.FAILED, message=str(error), warnings=plan.warnings)
+    _remember(article=article, item=plan.item, cache=cache)
+    return _outcome(plan)
+
+
+def _write_together(*, plans: list[_Plan], options: ImportOptions, cache: ImportCache) -> None:
+    built = [_build_article(plan=plan, options=options, cache=cache) for plan in plans]
+    for plan, (article, _tags) in zip(plans, built, strict=True):
+        plan.article = article
+        article.import_hash = plan.digest
+    # Copies of a story told earlier in this batch go in once that story has its id.
+    first = [plan for plan in plans if not isinstance(plan.duplicate_of, _Plan)]
+    later = [plan for plan in plans if isinstance(plan.duplicate_of, _Plan)]
+    for group in (first, later):
+        for plan in group:
+            plan.article.duplicate_of_id = _pk(plan.duplicate_of)
+        Article.objects.bulk_create([plan.article for plan in group])
+    ids = [plan.article.pk for plan in plans]
+    # A backup keeps its articles' own first import time (none for those written here).
+    fresh = [plan.article.pk for plan in plans if not plan.item.from_backup]
+    Article.objects.filter(pk__in=ids).update(
+        imported_at=F("updated_at"),
+        first_imported_at=Case(
+            When(pk__in=fresh, then=F("updated_at")), default=F("first_imported_at")
+        ),
+    )
+    for plan in plans:
+        plan.article.imported_at = plan.article.updated_at
+        if not plan.item.from_backup:
+            plan.article.first_imported_at = plan.article.updated_at
+    Through = Article.tags.through
+    Through.objects.bulk_create(
+        [
+            Through(article_id=plan.article.pk, tag_id=tag_id)
+            for plan, (_article, tag_ids) in zip(plans, built, strict=True)
+            for tag_id in tag_ids
+        ]
+    )
+    _add_legacy_paths(plans)
+    search.index_rows([plan.article for plan in plans])
+    # What Article.save() records for any status but a draft (bulk_create does not call it).
+    Transition.objects.bulk_create(
+        [
+            Transition(
+                article=plan.article,
+                from_status="",
+                to_status=plan.article.status,
+                published_at=plan.article.published_at
+                if plan.article.status == Article.Status.PUBLISHED
+                else None,
+                via=f"import: {options.import_source}"[:50],
+            )
+            for plan in plans
+            if plan.article.status != Article.Status.DRAFT
+        ]
+    )
+
+
+def _add_legacy_paths(plans: list[_Plan]) -> None:
+    rows = [
+        LegacyURL(path=path[:500], article=plan.article)
+        for plan in plans
+        for path in plan.item.legacy_paths
+    ]
+    if rows:
+        LegacyURL.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 # The importers' names of the main picture's translated texts, and the library's.
 IMPORT_PICTURE_TEXTS = {"image_alt": "alt", "image_caption": "caption", "image_credit": "credit"}
 
 
-def _write_article(
-    *,
-    item: ImportItem,
-    options: ImportOptions,
-    cache: ImportCache,
-    article: Article | None,
-    image: ContentFile | None,
-    body: str,
-) -> Article:
-    article = article or Article(import_source=options.import_source, import_id=item.import_id)
+def import_picture_texts(item: ImportItem) -> dict[str, dict[str, str]]:
+    """The library texts of an item's picture per language: a credit is the same in every
+    language unless the item translates it."""
+    texts = {code: {"credit": item.image_credit} for code, _name in settings.LANGUAGES}
+    texts[settings.LANGUAGE_CODE].update(alt=item.image_alt, caption=item.image_caption)
+    for language, fields in item.translations.items():
+        for name, value in fields.items():
+            if name in IMPORT_PICTURE_TEXTS:
+                texts.setdefault(language, {})[IMPORT_PICTURE_TEXTS[name]] = value
+    return texts
+
+
+def _build_article(
+    *, plan: _Plan, options: ImportOptions, cache: ImportCache
+) -> tuple[Article, list[int]]:
+    """The article as the item says it should be (not saved yet) and its tags' ids."""
+    item = plan.item
+    article = plan.existing or Article(
+        import_source=options.import_source, import_id=item.import_id
+    )
     values = {
         "title": item.title[:255],
-        "summary": item.summary,
-        "body": body,
+        "summary": standfirst(item.summary, plan.body),
+        "body": plan.body,
         "byline": item.byline[:200],
         "dateline": item.dateline[:100],
     }
     for name, value in values.items():
         setattr(article, _default(name), value)
-    if item.title:
-        setattr(article, _default("slug"), "")  # refilled from the headline on save
-    # A credit is the same in every language unless the item translates it.
-    picture_texts = {code: {"credit": item.image_credit} for code, _name in settings.LANGUAGES}
-    picture_texts[settings.LANGUAGE_CODE].update(alt=item.image_alt, caption=item.image_caption)
+    setattr(article, _default("slug"), _slug(item.title, 200))
     for language, fields in item.translations.items():
         for name, value in fields.items():
             if name in IMPORT_PICTURE_TEXTS:
-                picture_texts.setdefault(language, {})[IMPORT_PICTURE_TEXTS[name]] = value
-                continue
+                continue  # the picture's, in the library (import_picture_texts)
             limit = Article._meta.get_field(localized(name, language)).max_length
+            value = sanitize_html(value) if name == "body" else value
             setattr(article, localized(name, language), value[:limit] if limit else value)
             if name == "title":
-                setattr(article, localized("slug", language), "")
+                setattr(article, localized("slug", language), _slug(value, 200))
     article.section = _get_section(item=item, options=options, cache=cache)
     article.author = _get_author(item=item, cache=cache)
     article.source = _get_source(item=item, cache=cache)
-    article.status = item.status or options.status
+    article.status = Article.Status.DRAFT if plan.attention else (item.status or options.status)
     article.published_at = item.published_at
+    article.source_published_at = item.published_at
+    article.stamp_publication_time()
     article.is_featured = item.is_featured
     article.is_breaking = item.is_breaking
     article.source_url = item.url if len(item.url) <= 1000 else ""
-    if image is not None:
-        article.main_image = image_create(file=image, texts=picture_texts)
-    created = article.pk is None
-    article.save()
-    tag_ids = _tag_ids(item=item, cache=cache)
-    if created:  # nothing to compare with: one insert
-        Through = Article.tags.through
-        Through.objects.bulk_create([Through(article_id=article.pk, tag_id=pk) for pk in tag_ids])
-    else:
-        article.tags.set(tag_ids)
-    if item.legacy_paths:
-        LegacyURL.objects.bulk_create(
-            [LegacyURL(path=path[:500], article=article) for path in item.legacy_paths],
-            ignore_conflicts=True,
+    article.needs_attention = bool(plan.attention)
+    article.attention_reason = _reasons_text(plan.attention)
+    article.duplicate_of_id = _pk(plan.duplicate_of)
+    if item.from_backup:  # as the backup's site had it
+        extra = item.extra
+        for language, name in ((settings.LANGUAGE_CODE, "slug"), ("en", "slug_en")):
+            if extra.get(name):
+                setattr(article, localized("slug", language), extra[name][:255])
+        article.needs_attention = bool(extra.get("needs_attention"))
+        article.attention_reason = extra.get("attention_reason", "")[:300]
+        published = extra.get("source_published_at")
+        article.source_published_at = datetime.fromisoformat(published) if published else None
+        if "first_imported_at" in extra and article.first_imported_at is None:
+            article.first_imported_at = datetime.fromisoformat(extra["first_imported_at"])
+    tags = [*item.tags, _unplaced_category(item=item, section=article.section)]
+    names = [tag for tag in tags if tag]
+    return article, _tag_ids(
+        names=names,
+        cache=cache,
+        english=item.extra.get("tags_en"),
+        slugs=item.extra.get("tag_slugs"),
+    )
+
+
+def link_restored_relations(*, import_source: str, relations: dict[int, dict]) -> None:
+    """After a backup's articles are all in: their related picks and the story each copy
+    duplicates, given as the backup's identifiers ({article id: {"related": [...],
+    "duplicate_of": "..."}}), become links between the restored articles."""
+    references = {
+        ref
+        for links in relations.values()
+        for ref in [*links.get("related", []), links.get("duplicate_of", "")]
+        if ref
+    }
+    found = dict(
+        Article.objects.filter(import_source=import_source, import_id__in=references).values_list(
+            "import_id", "pk"
         )
-    return article
+    )
+    Through = Article.related.through
+    Through.objects.bulk_create(
+        [
+            Through(from_article_id=pk, to_article_id=found[ref])
+            for pk, links in relations.items()
+            for ref in links.get("related", [])
+            if ref in found and found[ref] != pk
+        ],
+        ignore_conflicts=True,
+    )
+    for pk, links in relations.items():
+        if links.get("duplicate_of") in found:
+            Article.objects.filter(pk=pk).update(duplicate_of_id=found[links["duplicate_of"]])
 
 
 # The media library ---------------------------------------------------------------------------

@@ -1,7 +1,9 @@
-"""Benchmark: import a generated 10,000-post WordPress export (WXR).
+"""Benchmark: import a generated 10,000-post WordPress export (WXR) and the same posts as
+JSON Lines.
 
-    .venv/bin/python benchmarks/import_wxr.py [--count 10000] [--seed 0]
+    .venv/bin/python benchmarks/import_wxr.py [--count 10000] [--seed 0] [--formats wxr,jsonl]
     .venv/bin/python benchmarks/import_wxr.py --count 1000 --pictures 5 [--no-renditions]
+    .venv/bin/python benchmarks/import_wxr.py --revisions   # imports leave revisions
 
 Writes the export to a temporary folder (with `--pictures N`, every Nth post has a
 1600×900 featured image in a copy of wp-content/uploads, read with --media-dir), imports it
@@ -15,6 +17,7 @@ process's peak resident memory during the timed run.
 
 import argparse
 import io
+import json
 import os
 import random
 import resource
@@ -32,6 +35,13 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-not-a-secret")
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
 
 import django  # noqa: E402
+
+if "--revisions" in sys.argv:
+    # Article history (django-reversion), as where the editorial desk keeps it.
+    import newsroom.settings as project_settings  # noqa: E402
+
+    if "reversion" not in project_settings.INSTALLED_APPS:
+        project_settings.INSTALLED_APPS.append("reversion")
 
 django.setup()
 
@@ -120,6 +130,28 @@ def generate(path: Path, count: int, seed: int, pictures: int = 0, uploads: Path
         out.write("</channel>\n</rss>\n")
 
 
+def wxr_to_jsonl(export: Path, path: Path) -> None:
+    """The same posts as JSON Lines records (the schema README documents)."""
+    from articles.importers.wxr import WxrImporter
+
+    with path.open("w", encoding="utf-8") as out:
+        for item in WxrImporter(str(export)).items():
+            record = {
+                "id": item.import_id,
+                "title": item.title,
+                "body": item.body,
+                "summary": item.summary,
+                "status": item.status,
+                "published_at": item.published_at.isoformat(),
+                "section": item.section_slug,
+                "tags": item.tags,
+                "author": item.author_name,
+                "author_slug": item.author_slug,
+                "url": item.url,
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
 def run_import(path: Path, *options: str) -> str:
     out = io.StringIO()
     call_command("import_articles", str(path), *options, stdout=out, stderr=io.StringIO())
@@ -138,7 +170,21 @@ def main() -> None:
         action="store_true",
         help="import with --no-renditions (renditions left for later)",
     )
+    parser.add_argument("--formats", default="wxr,jsonl", help="wxr, jsonl or both")
+    parser.add_argument(
+        "--revisions", action="store_true", help="with Article registered in django-reversion"
+    )
+    parser.add_argument(
+        "--no-trace", action="store_true", help="skip the second run under tracemalloc"
+    )
     args = parser.parse_args()
+    if args.revisions:
+        import reversion
+
+        from articles.models import Article
+
+        if not reversion.is_registered(Article):
+            reversion.register(Article)
     with tempfile.TemporaryDirectory(prefix="newsroom-bench-") as folder:
         settings.MEDIA_ROOT = Path(folder) / "media"
         export = Path(folder) / "export.xml"
@@ -147,37 +193,52 @@ def main() -> None:
         options = ["--media-dir", str(uploads)] if args.pictures else []
         if args.no_renditions:
             options.append("--no-renditions")
-        size = export.stat().st_size
-        if connection.vendor == "sqlite":  # a file, as in use, not Django's in-memory test db
-            connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(folder) / "db")
-        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        try:
-            started = time.perf_counter()
-            summary = run_import(export, *options)
-            elapsed = time.perf_counter() - started
-            max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
-        # Again on a fresh database, under tracemalloc, for the peak of Python's allocations.
-        old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        try:
-            tracemalloc.start()
-            run_import(export, *options)
-            _current, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
-    pictures = f", a picture in every {args.pictures}" if args.pictures else ""
+        for name in args.formats.split(","):
+            source = export
+            if name == "jsonl":
+                source = Path(folder) / "export.jsonl"
+                wxr_to_jsonl(export, source)
+            measure(name, source, options, args, folder)
+
+
+def measure(name: str, export: Path, options: list[str], args, folder: str) -> None:
+    """Import `export` into a fresh database, timed; then again under tracemalloc."""
+    size = export.stat().st_size
+    database = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":  # a file, as in use, not Django's in-memory test db
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = str(Path(folder) / "db")
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        started = time.perf_counter()
+        summary = run_import(export, *options)
+        elapsed = time.perf_counter() - started
+        max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    finally:
+        connection.creation.destroy_test_db(database, verbosity=0)
+    details = f", a picture in every {args.pictures}" if args.pictures else ""
     if args.pictures and args.no_renditions:
-        pictures += " (--no-renditions)"
+        details += " (--no-renditions)"
+    if args.revisions:
+        details += ", with revisions"
     print(
-        f"import_wxr [{connection.vendor}]: {args.count} posts{pictures} "
-        f"({size / 2**20:.1f} MiB) "
-        f"in {elapsed:.1f}s = {args.count / elapsed:.0f} items/s; "
-        f"peak traced {peak / 2**20:.1f} MiB, max RSS {max_rss:.0f} MiB "
-        f"({rss_before:.0f} MiB before the import); {summary}"
+        f"import {name} [{connection.vendor}]: {args.count} posts{details} "
+        f"({size / 2**20:.1f} MiB) in {elapsed:.1f}s = {args.count / elapsed:.0f} items/s; "
+        f"max RSS {max_rss:.0f} MiB ({rss_before:.0f} MiB before the import); {summary}",
+        flush=True,
     )
+    if args.no_trace:
+        return
+    # Again on a fresh database, under tracemalloc, for the peak of Python's allocations.
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        tracemalloc.start()
+        run_import(export, *options)
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    finally:
+        connection.creation.destroy_test_db(database, verbosity=0)
+    print(f"import {name}: peak traced {peak / 2**20:.1f} MiB", flush=True)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """The import pipeline: one module per format, each yielding ImportItem objects that
-`articles.services.import_article` writes."""
+`articles.services.import_batch` writes."""
 
 from articles.importers.base import (
     FailedItem,

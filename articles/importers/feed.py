@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from html import escape
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -14,12 +17,14 @@ from defusedxml import ElementTree as SafeET
 
 from articles.importers.base import (
     MAX_SOURCE_BYTES,
+    NO_HEADLINE,
     FailedItem,
     FetchError,
     Importer,
     ImportItem,
     SourceError,
     clean_title,
+    date_not_understood,
     fetch,
     is_http_url,
     local_name,
@@ -64,8 +69,6 @@ def _text_construct(element) -> str:
         return _inner_xhtml(element)
     text = element.text or ""
     if element.get("type") == "text":
-        from html import escape
-
         return escape(text)
     return text
 
@@ -81,6 +84,9 @@ class FeedImporter(Importer):
         self._size = 0
 
     def _open(self):
+        if self.options.get("content") is not None:  # fetched already (poll_feeds)
+            self._size = len(self.options["content"])
+            return io.BytesIO(self.options["content"])
         if is_http_url(self.source):
             try:
                 body, _type = fetch(
@@ -110,6 +116,13 @@ class FeedImporter(Importer):
         name = self.source.rsplit("/", 1)[-1] or self.source
         number = 0
         root = None
+        if handle.read(16384).lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+            handle.seek(0)
+            with handle:
+                yield from self._json_feed(handle, name)
+            self._handle = None
+            return
+        handle.seek(0)
         try:
             for event, element in safe_iterparse(handle):
                 tag = local_name(element.tag)
@@ -212,22 +225,28 @@ class FeedImporter(Importer):
             elif tag in ("pubDate", "published", "updated", "date"):
                 fields.setdefault(tag, child.text or "")
         title = clean_title(fields.get("title", ""))
-        if not title:
-            raise ValueError("missing title")
         raw_date = next(
             (fields[k] for k in ("pubDate", "published", "date", "updated") if fields.get(k)), ""
         )
-        published_at = parse_date(raw_date)
+        attention = [] if title else [NO_HEADLINE]
+        try:
+            published_at = parse_date(raw_date)
+        except ValueError:
+            published_at = None
+            attention.append(date_not_understood(raw_date))
         base = self.feed_link or (self.source if is_http_url(self.source) else "")
         link = urljoin(base, link) if link and base else link
         summary_html = fields.get("summary") or fields.get("description") or ""
         body = fields.get("content") or summary_html
         identity = guid or link
         if not identity:
-            raise ValueError("item without guid, id or link")
+            # Nothing names the item: its content does, so that a re-run finds it again.
+            digest = hashlib.sha256(f"{title}\n{raw_date}\n{body}".encode()).hexdigest()
+            identity = f"sha256:{digest}"
         return ImportItem(
             location=location,
             import_id=identity[:500],
+            attention=attention,
             title=title,
             body=body,
             summary=plain_text(summary_html)[:1000] if fields.get("content") else "",
@@ -238,4 +257,70 @@ class FeedImporter(Importer):
             source_link=self.feed_link if is_http_url(self.feed_link) else "",
             url=link if is_http_url(link) else "",
             image_url=image_url if is_http_url(image_url) else "",
+        )
+
+    # JSON Feed (https://jsonfeed.org/version/1.1) --------------------------------------
+
+    def _json_feed(self, handle, name: str) -> Iterator[ImportItem | FailedItem]:
+        try:
+            feed = json.loads(handle.read(MAX_SOURCE_BYTES + 1).decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as error:
+            raise SourceError(f"not a JSON feed: {error}") from error
+        if not isinstance(feed, dict) or not isinstance(feed.get("items"), list):
+            raise SourceError("not a JSON feed: no “items” list")
+        self.feed_title = plain_text(str(feed.get("title") or ""))
+        self.feed_link = str(feed.get("home_page_url") or "").strip()
+        self.import_source = f"feed:{self.feed_link or self.source}"[:200]
+        for number, entry in enumerate(feed["items"], start=1):
+            location = f"{name} item {number}"
+            try:
+                yield self._json_item(entry, location)
+            except (TypeError, ValueError) as error:
+                yield FailedItem(location, str(error))
+
+    def _json_item(self, entry, location: str) -> ImportItem:
+        if not isinstance(entry, dict):
+            raise ValueError("an item must be a JSON object")
+
+        def text(name):
+            value = entry.get(name)
+            if value is not None and not isinstance(value, str | int):
+                raise ValueError(f"“{name}” must be a string")
+            return str(value or "").strip()
+
+        title = clean_title(text("title"))
+        attention = [] if title else [NO_HEADLINE]
+        try:
+            published_at = parse_date(text("date_published"))
+        except ValueError:
+            published_at = None
+            attention.append(date_not_understood(text("date_published")))
+        body = text("content_html") or escape(text("content_text"))
+        link = text("url")
+        identity = text("id") or link
+        if not identity:
+            digest = hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
+            identity = f"sha256:{digest}"
+        authors = entry.get("authors") or ([entry["author"]] if entry.get("author") else [])
+        byline = ", ".join(
+            plain_text(str(author.get("name") or ""))
+            for author in authors
+            if isinstance(author, dict)
+        )
+        tags = entry.get("tags") or []
+        image = text("image") or text("banner_image")
+        return ImportItem(
+            location=location,
+            import_id=identity[:500],
+            attention=attention,
+            title=title,
+            body=body,
+            summary=plain_text(text("summary"))[:1000],
+            published_at=published_at,
+            tags=[plain_text(str(tag)) for tag in tags if str(tag).strip()][:50],
+            byline=byline[:200],
+            source_name=self.feed_title[:200] or self.feed_link[:200],
+            source_link=self.feed_link if is_http_url(self.feed_link) else "",
+            url=link if is_http_url(link) else "",
+            image_url=image if is_http_url(image) else "",
         )

@@ -1,9 +1,10 @@
-"""Saved article pages of the legacy site (a file or a folder of them).
+"""Saved article pages (a file or a folder of them), of the legacy site or of any other.
 
-Extraction uses lxml with explicit rules rather than a general boilerplate remover: the
-legacy pages share one template, and the rules below say exactly which parts are chrome
-(menus, social links, ad slots, "read more" lists, tickers, opinion blocks) so none of it
-can reach a body, and the "المصدر:" line becomes the article's Source.
+The legacy site's pages share one template, and explicit lxml rules say exactly which of its
+parts are chrome (menus, social links, ad slots, "read more" lists, tickers, opinion blocks)
+so that none of it can reach a body, and the "المصدر:" line becomes the article's Source.
+Pages of that template take this exact path first; any other page goes to the general
+extractor (articles.importers.article_page, built on trafilatura).
 """
 
 from __future__ import annotations
@@ -16,64 +17,43 @@ from urllib.parse import unquote, urljoin, urlsplit
 import lxml.html
 from lxml import etree
 
+from articles.importers.article_page import (
+    CHROME_HEADINGS,
+    CHROME_TAGS,
+    fix_links,
+    general_body,
+    metadata,
+)
+from articles.importers.article_page import _drop as _remove
+from articles.importers.article_page import is_chrome as _is_chrome
+from articles.importers.article_page import text_of as _text
 from articles.importers.base import (
     MAX_HTML_FILE_BYTES,
+    NO_HEADLINE,
     FailedItem,
     Importer,
     ImportItem,
     SourceError,
     clean_title,
+    date_not_understood,
     is_http_url,
-    plain_text,
 )
 from articles.importers.feed import parse_date
 
-# Elements that are never article text.
-CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
-               "button", "select", "input", "textarea", "svg", "template")  # fmt: skip
-# class/id words that mark page chrome ("side-adv1", "social-links", "read-more", …).
-CHROME_WORDS = re.compile(
-    r"^(?:ads?|adv\d*|advert\w*|banner\w*|breadcrumbs?|comments?|footer|header|marquee|"
-    r"menu\w*|nav\w*|navbar|opinions?|popular|related|readmore|share\w*|sidebar|skip|"
-    r"social|sticky|tags|ticker|widget\w*|newsletter|more|most)$"
-)
-# Headings of chrome blocks, whatever their markup.
-CHROME_HEADINGS = re.compile(
-    r"^\s*(?:opinions|آراء|مقالات الرأي|اقرأ المزيد|الأخبار\s*[-—–]?\s*اقرأ المزيد|"
-    r"read more|related|أخبار ذات صلة|الأكثر قراءة|most read)\s*$",
-    re.IGNORECASE,
+# The legacy template: an article node whose body is a "field-name-body" field.
+LEGACY_LAYOUT = (
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' node-article ')]"
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' field-name-body ')]"
 )
 SOURCE_LINE = re.compile(r"^\s*(?:المصدر|المصدر\s*:|source)\s*[:：]\s*(.+?)\s*$", re.IGNORECASE)
 BODY_CONTAINERS = (
     "//*[@itemprop='articleBody']",
     "//article//*[contains(concat(' ', normalize-space(@class), ' '), ' article-body ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' entry-content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' post-content ')]",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' news-text ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' field-name-body ')]",
     "//article",
     "//main",
 )
 KEEP_BLOCKS = {"p", "h2", "h3", "h4", "ul", "ol", "blockquote", "figure", "table", "pre"}
-
-
-def _words(element) -> list[str]:
-    names = f"{element.get('class', '')} {element.get('id', '')}".lower()
-    return [word for word in re.split(r"[\s_-]+", names) if word]
-
-
-def _is_chrome(element) -> bool:
-    return any(CHROME_WORDS.match(word) for word in _words(element))
-
-
-def _text(element) -> str:
-    return plain_text(element.text_content()) if element is not None else ""
-
-
-def _remove(element) -> None:
-    parent = element.getparent()
-    if parent is not None:
-        element.drop_tree()
 
 
 class HtmlImporter(Importer):
@@ -123,24 +103,15 @@ class HtmlImporter(Importer):
         except (etree.ParserError, ValueError) as error:
             raise ValueError(f"not an HTML page: {error}") from error
 
-        def meta(*names):
-            for name in names:
-                found = document.xpath(
-                    "//meta[@property=$n or @name=$n or @itemprop=$n]/@content", n=name
-                )
-                if found and found[0].strip():
-                    return found[0].strip()
-            return ""
-
-        canonical = next(iter(document.xpath("//link[@rel='canonical']/@href")), "").strip()
-        page_url = canonical or meta("og:url")
-        body_root = self._body_container(document)
-        headline = body_root.xpath(".//h1") or document.xpath("//h1")
-        title = clean_title(_text(headline[0]) if headline else meta("og:title"))
-        if not title:
-            title = clean_title(document.findtext(".//title") or "")
-        if not title:
-            raise ValueError("missing title")
+        page = metadata(document, base_url=self.options.get("base_url") or "")
+        page_url = page.url if is_http_url(page.url) else ""
+        title = clean_title(page.headline)
+        legacy = bool(document.xpath(LEGACY_LAYOUT))
+        if legacy:
+            body = self._body(self._body_container(document), title)
+        else:
+            body = general_body(document)
+        body = fix_links(body, page_url=page_url, headline=title)
 
         source_name = ""
         for element in document.iter():
@@ -151,20 +122,13 @@ class HtmlImporter(Importer):
                 source_name = match[1]
                 break
 
-        raw_date = meta("article:published_time", "datePublished", "date", "pubdate")
-        if not raw_date:
-            raw_date = next(iter(document.xpath("//time/@datetime")), "")
-        warnings = []
+        attention = [] if title else [NO_HEADLINE]
         try:
-            published_at = parse_date(raw_date)
+            published_at = parse_date(page.date)
         except ValueError:
             published_at = None
-            warnings.append(f"date {raw_date!r} not understood; left empty")
-
-        body = self._body(body_root, title)
-        if not plain_text(body):
-            raise ValueError("no article text found")
-        image = meta("og:image")
+            attention.append(date_not_understood(page.date))
+        image = page.image
         if not image:
             pictures = lxml.html.fromstring(body).xpath("//img/@src") if body else []
             image = pictures[0] if pictures else ""
@@ -174,15 +138,20 @@ class HtmlImporter(Importer):
             import_id=(page_url or location)[:500],
             title=title,
             body=body,
-            summary=meta("description", "og:description")[:1000],
+            summary=page.description,
             published_at=published_at,
+            section_slug=page.section,
+            section_name=page.section,
+            byline=page.author,
             source_name=source_name,
-            url=page_url if is_http_url(page_url) else "",
-            legacy_paths=[unquote(urlsplit(page_url).path)] if is_http_url(page_url) else [],
+            url=page_url,
             image_alt=lead_alt[:300],
-            warnings=warnings,
+            image_caption=page.image_caption,
+            attention=attention,
         )
-        item.legacy_paths = [path for path in item.legacy_paths if path not in ("", "/")]
+        # The legacy site's addresses answer here after the move; other sites' do not.
+        path = unquote(urlsplit(page_url).path) if legacy and page_url else ""
+        item.legacy_paths = [path] if path not in ("", "/") else []
         self._image(item, image, page_url, folder)
         return item
 
@@ -192,12 +161,14 @@ class HtmlImporter(Importer):
         pictures get absolute addresses, or go when there is no page address to resolve."""
         fragment = lxml.html.fragment_fromstring(body, create_parent="div")
         lead_alt = ""
+        lead = urljoin(page_url, lead) if page_url and lead else lead
         for picture in fragment.xpath(".//img"):
             src = (picture.get("src") or "").strip()
             absolute = urljoin(page_url, src) if page_url else src
-            if src and src == lead:
+            is_lead = bool(src) and absolute == lead
+            if is_lead:
                 lead_alt = (picture.get("alt") or "").strip()
-            if not src or src == lead or not is_http_url(absolute):
+            if is_lead or not is_http_url(absolute):
                 parent = picture.getparent()
                 picture.drop_tree()
                 if parent is not fragment and parent.tag == "p" and not _text(parent):

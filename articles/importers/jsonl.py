@@ -9,13 +9,17 @@ from pathlib import Path
 
 from django.conf import settings
 
+from articles.exports import RECORD_PREFIX
 from articles.importers.base import (
     MAX_LINE_BYTES,
+    NO_DATE,
+    NO_HEADLINE,
     FailedItem,
     Importer,
     ImportItem,
     SourceError,
     clean_title,
+    date_not_understood,
     is_http_url,
 )
 from articles.importers.feed import parse_date
@@ -27,8 +31,14 @@ TEXT_FIELDS = {
     "image_credit", "image_path",
 }  # fmt: skip
 TRANSLATED = ("title", "summary", "body", "dateline", "byline", "image_caption", "image_alt")
+# Written by export_articles so that a backup restores whole (see ImportItem.extra).
+BACKUP_TEXT = {
+    "slug", "slug_en", "section_name_en", "source_en", "author_en", "author_bio", "author_bio_en",
+    "source_published_at", "first_imported_at", "attention_reason", "duplicate_of",
+}  # fmt: skip
+BACKUP_OTHER = {"section_in_navigation", "tags_en", "tag_slugs", "related", "needs_attention"}
 KNOWN = {"id", "title", "status", "published_at", "tags", "is_featured", "is_breaking"}
-KNOWN |= TEXT_FIELDS | {f"{name}_en" for name in TRANSLATED}
+KNOWN |= TEXT_FIELDS | BACKUP_TEXT | BACKUP_OTHER | {f"{name}_en" for name in TRANSLATED}
 
 
 def media_file(relative: str) -> Path | None:
@@ -45,7 +55,7 @@ def parse_record(record: object, location: str) -> ImportItem:
     if not isinstance(record, dict):
         raise ValueError("a line must hold one JSON object")
     unknown = sorted(set(record) - KNOWN)
-    for name in (*TEXT_FIELDS, "id", "title", "status", "published_at"):
+    for name in (*TEXT_FIELDS, *BACKUP_TEXT, "id", "title", "status", "published_at"):
         value = record.get(name)
         if value is not None and not isinstance(value, str | int):
             raise ValueError(f"“{name}” must be a string")
@@ -53,14 +63,17 @@ def parse_record(record: object, location: str) -> ImportItem:
     if not identity:
         raise ValueError("missing “id”")
     title = clean_title(str(record.get("title") or ""))
-    if not title:
-        raise ValueError("missing title")
+    attention = [] if title else [NO_HEADLINE]
     status = record.get("status")
     if status is not None and status not in STATUSES:
         raise ValueError(f"unknown status {status!r} (draft, review or published)")
-    published_at = parse_date(str(record.get("published_at") or ""))
-    if status == "published" and published_at is None:
-        raise ValueError("a published article needs “published_at”")
+    try:
+        published_at = parse_date(str(record.get("published_at") or ""))
+    except ValueError:
+        published_at = None
+        attention.append(date_not_understood(str(record.get("published_at"))))
+    if status == "published" and published_at is None and not attention:
+        attention.append(NO_DATE)
     tags = record.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         raise ValueError("“tags” must be a list of strings")
@@ -102,7 +115,35 @@ def parse_record(record: object, location: str) -> ImportItem:
         is_breaking=bool(record.get("is_breaking")),
         translations={"en": english} if english else {},
         warnings=[f"unknown field “{name}” ignored" for name in unknown],
+        attention=attention,
+        from_backup=identity.startswith(RECORD_PREFIX),
+        extra=_backup_fields(record, tags),
     )
+
+
+def _backup_fields(record: dict, tags: list) -> dict:
+    extra = {name: str(record[name]).strip() for name in BACKUP_TEXT if record.get(name)}
+    for name in ("source_published_at", "first_imported_at"):
+        if name in extra:
+            extra[name] = parse_date(extra[name]).isoformat()
+    for name in ("tags_en", "tag_slugs"):  # lists beside "tags", one entry per tag
+        values = record.get(name) or []
+        if not isinstance(values, list) or len(values) != len(tags):
+            values = []
+        extra[name] = {
+            tag.strip(): str(value).strip()
+            for tag, value in zip(tags, values, strict=False)
+            if str(value or "").strip()
+        }
+    related = record.get("related") or []
+    if not isinstance(related, list) or not all(isinstance(ref, str) for ref in related):
+        raise ValueError("“related” must be a list of identifiers")
+    extra["related"] = related[:100]
+    if "section_in_navigation" in record:
+        extra["section_in_navigation"] = bool(record["section_in_navigation"])
+    if record.get("needs_attention"):
+        extra["needs_attention"] = True
+    return {name: value for name, value in extra.items() if value not in ({}, [])}
 
 
 class JsonLinesImporter(Importer):

@@ -10,11 +10,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from articles.importers.base import (
+    NO_DATE,
+    NO_HEADLINE,
     FailedItem,
     Importer,
     ImportItem,
     SourceError,
     clean_title,
+    date_not_understood,
     local_name,
     plain_text,
     safe_iterparse,
@@ -181,15 +184,18 @@ class WxrImporter(Importer):
         if status is None:
             return None
         title = clean_title(item.get("title"))
-        if not title:
-            raise ValueError("missing title")
-        published_at = _wp_date(item.get("post_date_gmt"))
-        if published_at is None and status == "published" and item.get("pubDate").strip():
-            published_at = _rfc822_date(item.get("pubDate"))
-            if published_at is not None and published_at.year <= 1970:
-                published_at = None  # WordPress's "no date"
-        if published_at is None and status == "published":
-            raise ValueError("published post without a date")
+        attention = [] if title else [NO_HEADLINE]
+        try:
+            published_at = _wp_date(item.get("post_date_gmt"))
+            if published_at is None and status == "published" and item.get("pubDate").strip():
+                published_at = _rfc822_date(item.get("pubDate"))
+                if published_at is not None and published_at.year <= 1970:
+                    published_at = None  # WordPress's "no date"
+        except ValueError:
+            published_at = None
+            attention.append(date_not_understood(item.get("post_date_gmt") or item.get("pubDate")))
+        if published_at is None and status == "published" and not attention:
+            attention.append(NO_DATE)
         body, warnings = render_content(item.get("content"))
         guid = item.get("guid").strip()
         post_id = item.get("post_id").strip()
@@ -203,9 +209,13 @@ class WxrImporter(Importer):
         login = item.get("creator").strip()
         link = item.get("link").strip()
         legacy = unquote(urlsplit(link).path) if link else ""
+        # WordPress keys a post by its id within the site; guids are not unique in real
+        # exports (two different posts may share one).
         result = ImportItem(
             location=location,
-            import_id=(guid or f"post-{post_id}")[:500],
+            import_id=(f"post-{post_id}" if post_id else guid)[:500],
+            former_ids=[guid[:500]] if guid and post_id else [],
+            attention=attention,
             title=title,
             body=body,
             summary=plain_text(item.get("excerpt")),

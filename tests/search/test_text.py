@@ -136,7 +136,7 @@ def test_reindex_migration_writes_rows_in_the_new_form(make_article):
     article = make_article(title_ar="٩٥مرشحاً في البصرة")
     ArticleSearch.objects.all().delete()  # as if written by the old pipeline: not found
     assert list(search("95", language="ar")[:5]) == []
-    migration = import_module("articles.migrations.0011_reindex_digits")
+    migration = import_module("articles.migrations.0012_reindex_digits")
     migration.reindex_articles(apps, SimpleNamespace(connection=connection))
     clear_cache()  # a deployment changes the release, which every cached result's key holds
     assert list(search("95", language="ar")[:5]) == [article]

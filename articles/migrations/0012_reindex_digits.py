@@ -19,7 +19,7 @@ def reindex_articles(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("articles", "0010_drop_article_picture_fields"),
+        ("articles", "0011_provenance_feeds"),
     ]
 
     operations = [
