@@ -23,6 +23,7 @@ class ArticlesConfig(AppConfig):
         # Cached pages must not outlive the next scheduled publication.
         register_deadline(next_publication)
         # Every field, both languages (modeltranslation's columns are model fields too),
-        # and the tags; the import bookkeeping is not editorial content.
+        # and the tags; the import bookkeeping is not editorial content, and the figures are
+        # read from the body on every save (one query less per revision).
         if not reversion.is_registered(Article):
-            reversion.register(Article, exclude=["import_hash"])
+            reversion.register(Article, exclude=["import_hash", "figures"])

@@ -99,6 +99,19 @@ def site_env(request, tmp_path):
             drop()
 
 
+def navigation(page: str) -> str:
+    return page.split('<nav class="section-nav"', 1)[1].split("</nav>", 1)[0]
+
+
+SHOW_ECONOMY = """
+from articles.models import Section
+section = Section.objects.get(slug="economy")
+section.name_ar = "اقتصاد"
+section.in_navigation = True
+section.save()
+"""
+
+
 def test_an_import_by_another_process_is_served_within_a_second(site_env, tmp_path):
     manage(site_env, "migrate", "--noinput", "-v0")
     manage(site_env, "collectstatic", "--noinput", "-v0")
@@ -121,9 +134,11 @@ def test_an_import_by_another_process_is_served_within_a_second(site_env, tmp_pa
             status, headers, body = server.get(path)
             assert status == 200 and headers["X-Page-Cache"] == "hit"
             assert "افتتاح جسر جديد في الموصل" not in body
-            assert 'href="/economy/"' not in body
+            assert 'href="/economy/"' not in navigation(body)
 
-        output = manage(site_env, "import_articles", str(source), "--format", "jsonl")
+        output = manage(
+            site_env, "import_articles", str(source), "--format", "jsonl", "--section", "economy"
+        )
         assert "created 2," in output
 
         for path in ("/", "/news/"):
@@ -132,9 +147,19 @@ def test_an_import_by_another_process_is_served_within_a_second(site_env, tmp_pa
                 lambda page: "افتتاح جسر جديد في الموصل" in page[2],
             )
             assert seconds < 1
-            # The new section is in the navigation, without a restart.
-            assert 'href="/economy/"' in body and "اقتصاد" in body
+            # An import never adds a section to the navigation (an editor does).
+            assert 'href="/economy/"' not in navigation(body)
         status, _headers, body = server.get("/economy/")
         assert status == 200 and "أسعار النفط ترتفع" in body
+
+        # An editor puts the new section in the navigation from another process: it is
+        # there without a restart.
+        manage(site_env, "shell", stdin=SHOW_ECONOMY)
+        for path in ("/", "/news/"):
+            seconds, (status, _headers, body) = wait_for(
+                lambda path=path: server.get(path),
+                lambda page: 'href="/economy/"' in navigation(page[2]),
+            )
+            assert seconds < 1 and "اقتصاد" in navigation(body)
     finally:
         server.stop()

@@ -18,6 +18,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
+from reversion.models import Version
 
 from articles.html import sanitize_html
 from articles.importers import base
@@ -835,8 +836,11 @@ def test_new_articles_are_written_in_batches(tmp_path):
     path = write_jsonl(tmp_path / "many.jsonl", *records)
     with CaptureQueriesContext(connection) as queries:
         assert run(path).summary == "created 300, updated 0, unchanged 0, duplicates 0, failed 0"
-    assert len(queries) < 60
+    assert len(queries) < 70  # revisions and audit entries included
     article = Article.objects.get(import_id="b-7")
+    (version,) = Version.objects.get_for_object(article)
+    assert sorted(version.field_dict["tags"]) == sorted(article.tags.values_list("pk", flat=True))
+    assert version.revision.comment.startswith("import: ")
     assert not article.is_edited_since_import and article.first_imported_at == article.imported_at
     assert set(article.tags.values_list("name_ar", flat=True)) == {"اقتصاد", "وسم 1"}
     from articles.search import matching_article_ids

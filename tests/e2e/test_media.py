@@ -99,10 +99,12 @@ def test_editor_places_a_library_picture_and_embeds_readers_load_them_on_click(
     expect(body.locator(".news-embed-preview")).to_have_count(2)
     choose_in_autocomplete(page, "section", section.name_ar)
     choose_in_autocomplete(page, "main_image", "جسر حديدي")
-    page.locator("#id_status").select_option(Article.Status.PUBLISHED)
-    page.locator("input[name=_save]").first.click()
-    page.wait_for_url(re.compile(r"/admin/articles/article/$"))
+    page.locator("input[name=_continue]").first.click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    page.get_by_role("button", name="انشر", exact=True).click()
+    expect(page.locator(".messagelist")).to_contain_text("نُشر")
     article = Article.objects.get(title_ar=TITLE)
+    assert article.is_public
     assert f'<figure data-image="{picture.pk}"><figcaption>{CAPTION}' in article.body_ar
     assert f'<figure data-embed="{YOUTUBE}"></figure>' in article.body_ar
     assert f'<figure data-embed="{X_POST}"></figure>' in article.body_ar
