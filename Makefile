@@ -45,7 +45,7 @@ run: install $(ENV_FILE)
 test: install e2e-tools
 	@test -x /usr/bin/chromium || echo "NOTE: /usr/bin/chromium not found: the browser tests" \
 		"(tests/e2e) will be SKIPPED. Install it with: apt-get install chromium"
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
