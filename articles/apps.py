@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,8 +11,9 @@ class ArticlesConfig(AppConfig):
         import reversion
 
         from articles.cache import connect_signals, labels_changed, next_publication
-        from articles.models import Article, Page
+        from articles.models import Article, Image, Page
         from articles.roles import sync_roles
+        from articles.services import image_deleting
         from newsroom.pagecache import register_deadline
 
         post_migrate.connect(sync_roles, sender=self)
@@ -20,6 +21,7 @@ class ArticlesConfig(AppConfig):
         # The footer lists the site's pages: it is cached with the labels.
         post_save.connect(labels_changed, sender=Page)
         post_delete.connect(labels_changed, sender=Page)
+        pre_delete.connect(image_deleting, sender=Image)
         # Cached pages must not outlive the next scheduled publication.
         register_deadline(next_publication)
         # Every field, both languages (modeltranslation's columns are model fields too),

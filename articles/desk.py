@@ -39,9 +39,9 @@ from articles.models import (
     EditorialNote,
     PendingCorrection,
     Section,
+    Tag,
     localized,
 )
-from articles.models import Image as LibraryImage
 from articles.translation import ArticleTranslationOptions
 
 Status = Article.Status
@@ -173,10 +173,17 @@ def without_relations(fields: dict) -> dict:
     left out rather than pointing at nothing."""
     many = {field.name for field in Article._meta.many_to_many}
     values = {name: value for name, value in fields.items() if name not in many}
-    picture = values.get("main_image_id")
-    if picture is not None and not LibraryImage.objects.filter(pk=picture).exists():
-        values["main_image_id"] = None
+    for field in Article._meta.concrete_fields:
+        if field.is_relation and field.name not in ("section", "author"):  # checked apart
+            pk = values.get(field.attname)
+            if pk is not None and not field.related_model._base_manager.filter(pk=pk).exists():
+                values[field.attname] = None  # deleted since: the link goes, not the story
     return values
+
+
+def existing_tags(fields: dict) -> list[int]:
+    """The tags a revision names that still exist."""
+    return list(Tag.objects.filter(pk__in=fields.get("tags", [])).values_list("pk", flat=True))
 
 
 def plain_text(value) -> str:
@@ -443,12 +450,13 @@ class DeskViews:
         # Content only: where the article is in the workflow is the workflow's business.
         keep = {"id", "status", "published_at", "first_published_at", "version", "created_by_id"}
         keep |= {"created_at", "updated_at", "import_hash", "imported_at"}
+        keep |= {"is_featured", "is_breaking", "corrected_at"}  # an editor's choices
         with transaction.atomic(), reversion.create_revision():
             for name, value in without_relations(fields).items():
                 if name not in keep:
                     setattr(article, name, value)
             article.save()
-            article.tags.set(fields.get("tags", []))
+            article.tags.set(existing_tags(fields))
             reversion.set_user(request.user)
             with override(settings.LANGUAGE_CODE):
                 reversion.set_comment(
@@ -490,7 +498,7 @@ class DeskViews:
             )
             article.status = Status.DRAFT  # back on the desk; an editor publishes it again
             article.save(force_insert=True)
-            article.tags.set(fields.get("tags", []))
+            article.tags.set(existing_tags(fields))
             reversion.set_user(request.user)
             with override(settings.LANGUAGE_CODE):
                 reversion.set_comment(gettext("Recovered after deletion"))
@@ -561,8 +569,12 @@ class DeskViews:
             pending.delete()
             messages.success(request, gettext("The proposed correction was discarded."))
         else:
-            services.publish_correction(correction=pending, user=request.user)
-            messages.success(request, gettext("The correction is published."))
+            try:
+                services.publish_correction(correction=pending, user=request.user)
+            except services.TransitionError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, gettext("The correction is published."))
         return HttpResponseRedirect(self.change_url(article))
 
 
@@ -729,8 +741,9 @@ class DeskAdminMixin:
 
     def save_model(self, request, obj, form, change):
         if change and can_propose_correction(request.user, obj):
+            changed = {name: form.cleaned_data[name] for name in form.changed_data}
             services.propose_correction(
-                article=Article.objects.get(pk=obj.pk), values=form.cleaned_data, user=request.user
+                article=Article.objects.get(pk=obj.pk), values=changed, user=request.user
             )
             request.desk_correction_proposed = True
             return

@@ -111,6 +111,16 @@ class ImageAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
             return queryset.filter(pk=int(term)) | queryset.matching(term), False
         return queryset.matching(term), False
 
+    def has_change_permission(self, request, obj=None):
+        """A writer changes only their own pictures that no published story shows yet: a
+        change reaches every story that shows the picture, live ones included, and what
+        readers see is an editor's call."""
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.has_perm("articles.publish_article"):
+            return True
+        return obj.uploaded_by_id == request.user.pk and not obj.articles().published().exists()
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.uploaded_by = request.user

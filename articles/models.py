@@ -1022,7 +1022,9 @@ class Feed(models.Model):
         _("trust level"), max_length=10, choices=Trust.choices, default=Trust.DRAFT
     )
     poll_minutes = models.PositiveIntegerField(
-        _("poll interval (minutes)"), default=15, validators=[MinValueValidator(1)]
+        _("poll interval (minutes)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(7 * 24 * 60)],
     )
     is_active = models.BooleanField(_("active"), default=True)
     # Kept by the poller.

@@ -47,13 +47,14 @@ def counter_key(article_id: int, day) -> str:
 
 
 def is_readable(article_id: int) -> bool:
-    """Whether `article_id` is a public article: made-up ids are not counted. The answer
-    is kept for an hour, so a busy article costs no query per read."""
+    """Whether `article_id` is a public article: made-up ids are not counted. A "yes" is
+    kept for an hour, so a busy article costs no query per read."""
     key = f"reads:known:{article_id}"
     known = cache.get(key)
     if known is None:
         known = Article.objects.published().filter(pk=article_id).exists()
-        cache.set(key, known, KNOWN_SECONDS)
+        # A "no" is kept a minute only: a scheduled story is counted soon after it is out.
+        cache.set(key, known, KNOWN_SECONDS if known else 60)
     return known
 
 

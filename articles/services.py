@@ -159,6 +159,11 @@ def propose_correction(*, article: Article, values: dict, user=None) -> PendingC
     publishes them (readers keep seeing the published text); a new proposal replaces
     the previous one."""
     proposal = {name: values[name] for name in CORRECTABLE_FIELDS if name in values}
+    earlier = PendingCorrection.objects.filter(
+        article=article, based_on_version=article.version
+    ).first()
+    if earlier is not None:  # the same writer's next changes to the same version add up
+        proposal = {**earlier.values, **proposal}
     pending, _created = PendingCorrection.objects.update_or_create(
         article=article,
         defaults={
@@ -176,6 +181,14 @@ def publish_correction(*, correction: PendingCorrection, user=None) -> Article:
     "updated" time readers see."""
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=correction.article_id)
+        if article.version != correction.based_on_version:
+            # Applying it would put back what was changed since: the story's later edits.
+            raise TransitionError(
+                gettext(
+                    "The story was changed after this correction was proposed: compare "
+                    "the versions, then propose the correction again."
+                )
+            )
         for name, value in correction.values.items():
             setattr(article, name, value)
         article.corrected_at = timezone.now()
@@ -972,6 +985,16 @@ def image_create(
     picture.file.save(file.name, file, save=False)
     picture.save()
     return picture
+
+
+def image_deleting(sender, instance: LibraryImage, **kwargs) -> None:
+    """Before a library picture is deleted (the database then empties the stories' links
+    to it without signals): the stories that show it are marked changed, so no cached
+    page or teaser keeps showing it."""
+    ids = list(instance.articles().values_list("pk", flat=True))
+    if ids:
+        Article.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+        articles_changed()  # update() sends no signals
 
 
 def image_changed(*, image: LibraryImage) -> int:

@@ -137,7 +137,10 @@ def _record(feed: Feed, result: PollResult, started) -> None:
         feed.consecutive_errors += 1
         feed.last_error = result.error[:2000]
         feed.last_error_at = now
-        wait = min(timedelta(minutes=feed.poll_minutes) * 2**feed.consecutive_errors, MAX_BACKOFF)
+        # The exponent is capped: past a day the wait is MAX_BACKOFF anyway, and 2**40 times
+        # a timedelta overflows.
+        doubling = 2 ** min(feed.consecutive_errors, 16)
+        wait = min(timedelta(minutes=feed.poll_minutes) * doubling, MAX_BACKOFF)
     else:
         feed.consecutive_errors = 0
         feed.last_success_at = now

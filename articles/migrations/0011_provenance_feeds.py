@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('url', models.URLField(max_length=1000, unique=True, verbose_name='feed address')),
                 ('language', models.CharField(choices=[('ar', 'Arabic'), ('en', 'English')], default='ar', max_length=10, verbose_name='language')),
                 ('trust', models.CharField(choices=[('review', 'Straight to review'), ('draft', 'To drafts')], default='draft', max_length=10, verbose_name='trust level')),
-                ('poll_minutes', models.PositiveIntegerField(default=15, validators=[django.core.validators.MinValueValidator(1)], verbose_name='poll interval (minutes)')),
+                ('poll_minutes', models.PositiveIntegerField(default=15, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10080)], verbose_name='poll interval (minutes)')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
                 ('etag', models.CharField(blank=True, editable=False, max_length=500)),
                 ('last_modified', models.CharField(blank=True, editable=False, max_length=100)),

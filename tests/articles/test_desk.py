@@ -363,6 +363,59 @@ def test_a_writers_correction_stays_pending_until_an_editor_publishes_it(
     assert Transition.objects.filter(article=article).latest("pk").via == "correction"
 
 
+def test_an_older_correction_never_undoes_a_later_edit(client, writer, editor, make_article):
+    article = make_article(title_ar="العنوان الأول", body_ar="<p>نص فيه خطأ</p>", created_by=writer)
+    client.force_login(writer)
+    client.post(change_url(article), edit_form(article, body_ar="<p>نص مصحح</p>"))
+    proposal = PendingCorrection.objects.get(article=article)
+    assert set(proposal.values) == {"body_ar"}  # what the writer changed, nothing else
+    client.force_login(editor)
+    article.refresh_from_db()
+    client.post(change_url(article), edit_form(article, title_ar="عنوان المحرر"))
+    response = client.post(
+        reverse("admin:articles_article_correction", args=[article.pk, "publish"]), follow=True
+    )
+    article.refresh_from_db()
+    assert article.title_ar == "عنوان المحرر" and "نص فيه خطأ" in article.body_ar
+    assert PendingCorrection.objects.filter(article=article).exists()
+    assert "بعد اقتراح هذا التصحيح" in response.content.decode()
+
+
+def test_a_revision_naming_deleted_tags_and_sources_is_restored_without_them(
+    client, editor, make_article
+):
+    from articles.models import Source, Tag
+
+    tag = Tag.objects.create(slug="gone-tag", name_ar="وسم محذوف")
+    kept = Tag.objects.create(slug="kept-tag", name_ar="وسم باق")
+    source = Source.objects.create(name_ar="مصدر محذوف")
+    article = make_article(status=Article.Status.DRAFT, title_ar="الأولى", source=source)
+    client.force_login(editor)
+    tags = [tag.pk, kept.pk]
+    client.post(change_url(article), edit_form(article, tags=tags, source=source.pk))
+    article.refresh_from_db()
+    client.post(change_url(article), edit_form(article, tags=tags, title_ar="الثانية"))
+    older = Version.objects.get_for_object(article)[1]
+    assert sorted(older.field_dict["tags"]) == sorted(tags) and older.field_dict["source_id"]
+    tag.delete()
+    source.delete()
+    response = client.post(reverse("admin:articles_article_restore", args=[article.pk, older.pk]))
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.title_ar == "الأولى" and article.source is None
+    assert list(article.tags.all()) == [kept]
+
+
+def test_a_restore_keeps_the_editors_placement(client, editor, make_article):
+    article = make_article(status=Article.Status.DRAFT, title_ar="الأولى")
+    client.force_login(editor)
+    older, _newer = saved_twice(client, article, title_ar="الثانية")
+    Article.objects.filter(pk=article.pk).update(is_featured=True, is_breaking=True)
+    client.post(reverse("admin:articles_article_restore", args=[article.pk, older.pk]))
+    article.refresh_from_db()
+    assert article.title_ar == "الأولى" and article.is_featured and article.is_breaking
+
+
 # 5. The desk page and query budgets ---------------------------------------------------------
 
 

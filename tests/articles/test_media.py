@@ -315,3 +315,42 @@ def test_make_renditions_makes_the_crops_around_each_focal_point(picture):
     assert "-at950-100" in name and not picture.file.storage.exists(name)
     call_command("make_renditions", stdout=io.StringIO())
     assert picture.file.storage.exists(name)
+
+
+@pytest.mark.django_db
+def test_a_deleted_picture_leaves_no_cached_story_showing_it(client, make_article, picture):
+    article = make_article(main_image=picture)
+    assert (
+        picture.file.name.rsplit("/", 1)[-1].split(".")[0]
+        in client.get(article.get_absolute_url()).content.decode()
+    )
+    before = article.updated_at
+    picture.delete()
+    article.refresh_from_db()
+    assert article.main_image is None and article.updated_at > before
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert picture.file.name.rsplit("/", 1)[-1].split(".")[0] not in page
+
+
+@pytest.mark.django_db
+def test_a_writer_may_not_change_a_picture_that_a_published_story_shows(
+    client, make_article, picture, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    from articles.roles import WRITERS
+
+    writer = django_user_model.objects.create_user("w", is_staff=True)
+    writer.groups.add(Group.objects.get(name=WRITERS))
+    own = image_create(file=picture_file(name="own.jpg"), uploaded_by=writer)
+    make_article(main_image=own, status="draft")
+    live = image_create(file=picture_file(name="live.jpg"), uploaded_by=writer)
+    make_article(main_image=live)  # published
+    client.force_login(writer)
+    change = "admin:articles_image_change"
+    assert client.get(reverse(change, args=[own.pk])).status_code == 200
+    for forbidden in (live, picture):  # live, or someone else's
+        response = client.post(reverse(change, args=[forbidden.pk]), {"alt_ar": "بديل"})
+        assert response.status_code == 403 or "alt_ar" not in response.content.decode()
+        forbidden.refresh_from_db()
+        assert forbidden.alt_ar != "بديل"

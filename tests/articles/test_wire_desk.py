@@ -303,3 +303,18 @@ def test_the_admin_lists_each_feeds_health_and_can_poll_it_soon(server, admin_cl
     assert response.status_code == 302
     assert Feed.objects.due().filter(pk=broken.pk).exists()
     assert not Feed.objects.due().filter(pk=healthy.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_feed_failing_for_weeks_waits_a_day_and_the_others_are_polled(server):
+    serve("/broken.xml", b"oops", status=500, content_type="text/plain")
+    serve("/good.xml", rss(("g-1", "خبر سليم", "نص")))
+    broken = make_feed(f"{server}/broken.xml", poll_minutes=15)
+    Feed.objects.filter(pk=broken.pk).update(consecutive_errors=40)  # 2**41 × 15 min overflows
+    good = make_feed(f"{server}/good.xml")
+    poll()
+    broken.refresh_from_db()
+    good.refresh_from_db()
+    assert broken.consecutive_errors == 41
+    assert broken.next_poll_at - broken.last_error_at == timedelta(days=1)
+    assert good.total_new_count == 1
