@@ -121,4 +121,5 @@ def most_read(count: int) -> dict:
         },
         versions=[],
         timeout=MOST_READ_SECONDS,
+        memo=True,  # every page shows them: no round trip to the shared cache
     )

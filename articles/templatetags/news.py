@@ -14,6 +14,7 @@ from django.utils.translation import get_language, pgettext
 from articles.cache import ARTICLES, LABELS, listing_timeout, navigable_sections
 from articles.dates import format_date, format_hijri
 from articles.models import Article, Page, localized
+from articles.readership import MOST_READ_SECONDS
 from articles.readership import most_read as most_read_lists
 from articles.teasers import TeaserForm, render_teasers
 from newsroom import images
@@ -146,13 +147,28 @@ MOST_READ_FORM = TeaserForm(heading="h3")
 def most_read(teasers=None):
     """ "Most read" in the last 24 hours and 7 days. The home page passes the teasers it
     rendered with its own (one lookup for the whole page); other pages get them here."""
-    if teasers is None:
+    if teasers is not None:
+        return render_to_string("articles/widgets/most_read.html", {"most_read_teasers": teasers})
+
+    def render():
         lists = most_read_lists(MOST_READ_COUNT)
         html = iter(
             render_teasers([(ref, MOST_READ_FORM) for refs in lists.values() for ref in refs])
         )
-        teasers = {name: [next(html) for _ in refs] for name, refs in lists.items()}
-    return render_to_string("articles/widgets/most_read.html", {"most_read_teasers": teasers})
+        found = {name: [next(html) for _ in refs] for name, refs in lists.items()}
+        return render_to_string("articles/widgets/most_read.html", {"most_read_teasers": found})
+
+    # Kept by the process as the lists are: section and article pages pay no round trip.
+    language = get_language()
+    html = cached_value(
+        "articles:most-read",
+        [language],
+        render,
+        versions=[ARTICLES],
+        timeout=MOST_READ_SECONDS,
+        memo=True,
+    )
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
 
 
 @register.simple_tag
