@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin
 
 from articles import services
+from articles.dates import format_date
 from articles.embeds import REFUSED_MESSAGE, parse_embed
 from articles.models import Image
 from newsroom.admin import StorageErrorAdminMixin
@@ -38,20 +39,25 @@ class FocalPointWidget(forms.NumberInput):
 class ImageAdmin(StorageErrorAdminMixin, TabbedTranslationAdmin):
     change_list_template = "admin/articles/image/change_list.html"
     change_form_template = "admin/articles/image/change_form.html"
-    list_display = ["thumbnail", "__str__", "credit", "size", "uploaded_by", "uploaded_at", "usage"]
+    list_display = ["thumbnail", "__str__", "credit", "size", "uploaded_by", "uploaded", "usage"]
     list_display_links = ["thumbnail", "__str__"]
     list_filter = ["uploaded_at", ("uploaded_by", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["uploaded_by"]
     search_fields = ["search_text"]  # searched in normal form: see get_search_results
-    date_hierarchy = "uploaded_at"
     list_per_page = 48
-    readonly_fields = ["preview", "size", "uploaded_by", "uploaded_at", "used_in"]
+    readonly_fields = ["preview", "size", "uploaded_by", "uploaded", "used_in"]
     fieldsets = [
         (None, {"fields": ["file", "preview", "focal_x", "focal_y"]}),
         (_("Texts"), {"fields": ["alt", "caption", "credit"]}),
         (_("Where it is used"), {"fields": ["used_in"]}),
-        (_("Upload"), {"classes": ["collapse"], "fields": ["size", "uploaded_by", "uploaded_at"]}),
+        (_("Upload"), {"classes": ["collapse"], "fields": ["size", "uploaded_by", "uploaded"]}),
     ]
+
+    # The site's month names (articles/dates.py), not Django's: as on the article list,
+    # which for the same reason has no month drill-down either.
+    @admin.display(description=_("uploaded"), ordering="uploaded_at")
+    def uploaded(self, obj):
+        return format_date(obj.uploaded_at) if obj.uploaded_at else "—"
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in {"focal_x", "focal_y"}:
