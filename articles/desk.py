@@ -5,7 +5,6 @@ Revisions are django-reversion's; the comparison is ours (plain text per languag
 by word), so editors read what changed in a story, not in its markup."""
 
 import difflib
-import html
 import re
 from dataclasses import dataclass
 
@@ -32,7 +31,7 @@ from reversion.models import Version
 
 from articles import services
 from articles.dates import format_date
-from articles.html import sanitize_html
+from articles.html import plain_text, sanitize_html
 from articles.models import (
     Article,
     Author,
@@ -162,8 +161,6 @@ class PublicationStateFilter(admin.SimpleListFilter):
 
 # Comparing revisions --------------------------------------------------------------------------
 
-_TAG = re.compile(r"<[^>]+>")
-_BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|figcaption|tr)>|<br\s*/?>", re.IGNORECASE)
 _WORD = re.compile(r"\S+|\n")
 
 
@@ -184,13 +181,6 @@ def without_relations(fields: dict) -> dict:
 def existing_tags(fields: dict) -> list[int]:
     """The tags a revision names that still exist."""
     return list(Tag.objects.filter(pk__in=fields.get("tags", [])).values_list("pk", flat=True))
-
-
-def plain_text(value) -> str:
-    """What a reader reads of a field: markup dropped, one line per paragraph."""
-    text = _BLOCK_END.sub("\n", str(value or ""))
-    text = html.unescape(_TAG.sub("", text))
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 @dataclass
@@ -247,7 +237,10 @@ def compare_fields(old: dict, new: dict) -> list[Change]:
     for code in LANGUAGE_NAMES:
         for field in TRANSLATED:
             name = localized(field, code)
-            before, after = plain_text(old.get(name)), plain_text(new.get(name))
+            before, after = (
+                plain_text(old.get(name), lines=True),
+                plain_text(new.get(name), lines=True),
+            )
             if before != after:
                 left, right = word_diff(before, after)
                 changes.append(Change(field_label(name), left, right, language=code))
@@ -268,7 +261,7 @@ def changed_labels(old: dict, new: dict) -> list[str]:
         for name in sorted(set(old) | set(new))
         if name not in SKIPPED
         and name not in TRANSLATED
-        and plain_text(old.get(name)) != plain_text(new.get(name))
+        and plain_text(old.get(name), lines=True) != plain_text(new.get(name), lines=True)
     ]
     return [field_label(name) for name in names]
 

@@ -124,3 +124,16 @@ def absolute_html(html: str, base_url: str) -> str:
         url_relative=("rewrite_with_base", base_url),
     )
     return cleaner.clean(html).strip()
+
+
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK_END = re.compile(r"</(?:p|h[1-6]|li|blockquote|figcaption|tr)\b[^>]*>|<br\b[^>]*>", re.I)
+
+
+def plain_text(markup, *, lines: bool = False) -> str:
+    """What a reader reads of markup: tags dropped (a block's end, or <br>, ends a line),
+    entities decoded; one line, or with `lines` one line per paragraph."""
+    text = htmllib.unescape(_TAG.sub("", _BLOCK_END.sub("\n", str(markup or ""))))
+    if lines:
+        return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    return " ".join(text.split())

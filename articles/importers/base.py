@@ -4,7 +4,6 @@ and the guarded ways to read XML and to fetch over HTTP."""
 from __future__ import annotations
 
 import hashlib
-import html
 import ipaddress
 import json
 import re
@@ -22,6 +21,8 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from articles.html import plain_text
 
 # Bounds on what one import reads, whatever the source claims.
 MAX_SOURCE_BYTES = 50 * 1024 * 1024  # a feed or page fetched over HTTP
@@ -148,15 +149,9 @@ class Importer:
 
 # Text helpers ------------------------------------------------------------------------------
 
-_TAGS = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"\s+")
 _ARABIC_MARKS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _PUNCTUATION = re.compile(r"[^\w\s]")
-
-
-def plain_text(markup: str) -> str:
-    """Markup → one line of text (for headlines and summaries)."""
-    return _SPACES.sub(" ", html.unescape(_TAGS.sub(" ", markup or ""))).strip()
 
 
 def normalise_headline(title: str) -> str:

@@ -1,14 +1,12 @@
 """Writing the search rows: one per article and language edition (see the package's notes)."""
 
-import html
-import re
 from collections import defaultdict
 
 from django.conf import settings
 from django.db import connection as default_connection
 from django.db import transaction
-from django.utils.html import strip_tags
 
+from articles.html import plain_text
 from articles.text import Term, analyze
 
 FTS_TABLE = "articles_search_fts"
@@ -18,12 +16,6 @@ MAX_POSITIONS = 16383  # PostgreSQL's largest word position
 
 def languages():
     return [code for code, _name in settings.LANGUAGES]
-
-
-def plain_text(value: str) -> str:
-    """Text of stored HTML: tags dropped (block ends become spaces), entities decoded."""
-    value = re.sub(r"<(?:/p|br|/h\d|/li|/blockquote)\b[^>]*>", " ", value or "")
-    return re.sub(r"\s+", " ", html.unescape(strip_tags(value))).strip()
 
 
 def phrase_key(first: str, second: str) -> str:
