@@ -79,30 +79,40 @@ def article_tags_changed(instance, action, reverse, pk_set, **_kwargs) -> None:
 
 
 def next_publication() -> datetime | None:
-    """When the next scheduled article becomes public (None when none is scheduled).
-    Cached until an article changes or that time comes: one query per change."""
-    found = {}
+    """When the next scheduled article becomes public (None when none is), found once
+    per change and kept until then."""
+    from articles.models import Article
+
+    found = []
 
     def find():
-        from articles.models import Article
-
-        found["upcoming"] = (
-            Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=timezone.now())
-            .order_by("published_at")
-            .values_list("published_at", flat=True)
-            .first()
+        public_later = Article.objects.filter(
+            status=Article.Status.PUBLISHED, published_at__gt=timezone.now()
         )
-        return (found["upcoming"],)
+        found.append(
+            public_later.order_by("published_at").values_list("published_at", flat=True).first()
+        )
+        return found[0]
 
-    def timeout():
-        if found["upcoming"] is None:
-            return DEFAULT_TIMEOUT
-        return min(DEFAULT_TIMEOUT, (found["upcoming"] - timezone.now()).total_seconds())
-
-    entry = cached_value(
-        "articles:next-publication", [], find, versions=[ARTICLES], timeout=timeout, memo=True
+    return cached_value(
+        "articles:next-publication",
+        [],
+        find,
+        versions=[ARTICLES],
+        timeout=lambda: seconds_until(found[0]),
+        memo=True,
     )
-    return entry[0]
+
+
+def seconds_until(when: datetime | None, default: float = DEFAULT_TIMEOUT) -> float:
+    if when is None:
+        return default
+    return max(0.0, min(default, (when - timezone.now()).total_seconds()))
+
+
+def listing_timeout(default: int = DEFAULT_TIMEOUT) -> float:
+    """Seconds a listing of public articles may be kept: until the next publication."""
+    return seconds_until(next_publication(), default)
 
 
 @dataclass(frozen=True)
@@ -139,15 +149,6 @@ def navigable_sections():
         (section for section in sections if section.in_navigation),
         key=lambda section: (section.order, section.pk),
     )
-
-
-def listing_timeout(default: int = DEFAULT_TIMEOUT) -> float:
-    """Seconds a listing of public articles may be cached: the default, or less when a
-    scheduled article becomes public sooner."""
-    upcoming = next_publication()
-    if upcoming is None:
-        return default
-    return max(0.0, min(default, (upcoming - timezone.now()).total_seconds()))
 
 
 def connect_signals() -> None:

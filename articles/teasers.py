@@ -1,11 +1,7 @@
-"""Teasers (headline, picture, date, summary: the items of every list of articles), each
-rendered once per article version, language and form, and kept in the cache.
-
-A teaser's key holds its article's last change (`updated_at`) and the labels' content
-version, not the "articles" version: publishing another article leaves every teaser in
-the cache, and a page whose lists change after a publish renders only the new ones. All
-the teasers of a page are looked up in one cache round trip (none for those this process
-keeps), and the rows of those not in the cache are read in one query.
+"""Teasers (the items of every list of articles), each rendered once per article version,
+language and form. The key holds the article's last change and the "labels" version, not
+"articles": a publish leaves every other teaser in the cache. A page's teasers cost one
+cache round trip (none for those the process keeps) and one query for those missing.
 """
 
 from dataclasses import dataclass
@@ -48,8 +44,7 @@ def render_teasers(entries):
             if isinstance(article, Article) and not article.get_deferred_fields()
         }
         unloaded = {article.pk for article, _form in missing} - loaded.keys()
-        if unloaded:
-            loaded.update(Article.objects.for_listing().in_bulk(unloaded))
+        loaded |= Article.objects.for_listing().in_bulk(unloaded) if unloaded else {}
         return [
             render_to_string(TEMPLATE, {"article": loaded[article.pk], **vars(form)})
             if article.pk in loaded

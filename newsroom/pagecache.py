@@ -1,44 +1,31 @@
-"""Whole-page cache for anonymous readers, with exact invalidation and live fragments.
+"""Whole pages, feeds and sitemaps for anonymous readers, with exact invalidation.
 
-`PageCacheMiddleware` is the outermost middleware, so a hit skips every other middleware,
-URL resolution, the view and the templates: at most one cache round trip (the entry,
-unless this process has it; content versions are read at most every
-NEWSROOM_VERSION_CHECK_SECONDS) and a string join. An entry keeps the headers the inner
-middleware added (security headers, Content-Security-Policy).
+`PageCacheMiddleware` is the outermost middleware: a hit skips every other middleware, the
+view and the templates, and costs at most one cache round trip (none when this process
+keeps the entry; content versions are read at most every NEWSROOM_VERSION_CHECK_SECONDS).
+An entry keeps the headers the inner middleware added (security headers, CSP).
 
-What is cached: successful answers to readers' GET and HEAD requests for pages, feeds and
-sitemaps (one entry format and one ETag/Last-Modified path for all of them) that set no
-cookie and allow caching; a response may end its entry sooner with its own max-age.
-Logged-in staff (a live session of an active staff member) and their previews are never
-cached, and get `Cache-Control: private`; any other request is a reader's, its session
-and messages cookies ignored (a made-up cookie must not bypass the cache). The key holds
-the host, the path (the language edition is in the path), the query parameters pages read
-(NEWSROOM_PAGE_CACHE_QUERY_PARAMS) and every content version of
-NEWSROOM_PAGE_CACHE_VERSIONS: a bump of "articles", "ads" or "social" in any process makes
-every page unreachable at once on every app server. An entry lives at most
-NEWSROOM_PAGE_CACHE_SECONDS, and never past a registered *deadline* (`register_deadline`),
-such as the next scheduled publication, which happens with no write at all.
+Cached: readers' GET and HEAD answers (200, HTML/XML, no cookie set, no private,
+no-cache or no-store), at most NEWSROOM_PAGE_CACHE_SECONDS, a response's own max-age, or
+until a registered deadline (`register_deadline`: the next scheduled publication). Staff
+with a live session are never served from it and get `Cache-Control: private`; any other
+session or messages cookie is ignored (a made-up cookie must not bypass the cache). The key
+holds the host, the path, the query parameters pages read (NEWSROOM_PAGE_CACHE_QUERY_PARAMS)
+and the content versions of NEWSROOM_PAGE_CACHE_VERSIONS. A page that reads parameters says
+so with their cleaned values (`page_query()`), and is stored only when the request carries
+exactly those: another spelling (`?page=01`), an unread parameter (`/?page=7`) or a refused
+value is served but never stored, so made-up query strings cannot fill the cache.
 
-Query strings: other parameters (`utm_source`, `fbclid`, …) are not in the key, and a
-cached page must not depend on them (page links carry only the page's own parameters). A
-page that reads parameters says so, with their cleaned values, through `page_query()`; it
-is stored only when the request's parameters are exactly those, so another spelling of
-the same page (`?page=01`), a parameter the page does not read (`/?page=7`) or a value it
-refused is served but never stored, and made-up query strings cannot fill the cache.
+Live fragments (ad slots: a new rotation and impression on every view): while a page is
+rendered for the cache, `live_fragment()` leaves a marker holding a per-render nonce
+instead of the HTML; every response, hit or miss, replaces each marker, in one pass, with
+the output of the function registered for it (`register_fragment`). Such a page's ETag is
+weak: the same document with other ads.
 
-Live fragments: a template tag may call `live_fragment(request, name, *args)` instead of
-rendering, for output that must differ on every view (ad rotation and impression counts).
-While a page is rendered for the cache, the call leaves an unforgeable marker and the
-cached entry keeps the page split around it; every response, hit or miss, fills each
-marker by calling the function registered under `name` (`register_fragment`). The page's
-ETag is then weak: the page is the same document with different ads.
-
-Conditional requests: ETag (from the cached template) and Last-Modified (the newest
-content version) answer If-None-Match / If-Modified-Since with 304. `Cache-Control:
-public, max-age=0, s-maxage=…, stale-while-revalidate=…` lets a CDN keep pages for
-NEWSROOM_CDN_SECONDS (never past the entry's own end) while browsers revalidate; past
-that, a CDN may answer with the old page for NEWSROOM_CDN_STALE_SECONDS more while it
-fetches the new one (set it to 0 where that is too long).
+Conditional requests (ETag, Last-Modified: the newest content version) are answered with
+304 by Django's `get_conditional_response`. `Cache-Control: public, max-age=0,
+s-maxage=NEWSROOM_CDN_SECONDS, stale-while-revalidate=NEWSROOM_CDN_STALE_SECONDS` lets a
+CDN keep a page briefly (never past its entry) while browsers revalidate.
 """
 
 import hashlib
@@ -47,9 +34,7 @@ import math
 import re
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from importlib import import_module
 
 from django.conf import settings
@@ -61,68 +46,50 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, get_max_age, patch_cache_control
 from django.utils.http import http_date
 
-from newsroom.cache import (
-    ProcessMemo,
-    get_versions,
-    last_change,
-    make_key,
-    memo_seconds,
-    versions_snapshot,
-)
+from newsroom.cache import ProcessMemo, get_versions, last_change, make_key, memo_seconds
 
 logger = logging.getLogger(__name__)
 
-_fragments: dict[str, Callable[..., str]] = {}
-_deadlines: list[Callable[[], datetime | None]] = []
-
-# What is cached: pages, feeds and sitemaps.
 CACHED_CONTENT_TYPES = {
     "text/html",
     "application/xml",
     "application/rss+xml",
     "application/atom+xml",
 }
-# Response headers not kept with an entry: recomputed, or set by outer middleware.
+# Not kept with an entry: set again for each response.
 _DROPPED_HEADERS = {"content-length", "etag", "last-modified", "cache-control", "expires"}
+_NOT_CACHED = ("private", "no-cache", "no-store")
+_fragments = {}  # name -> render(request, *args)
+_deadlines = []  # callables: the next time pages may change with no write, or None
 
 
-def register_fragment(name: str, render: Callable[..., str]) -> None:
-    """`render(request, *args)` returns the HTML of fragment `name` for one response."""
+def register_fragment(name, render):
     _fragments[name] = render
 
 
-def register_deadline(deadline: Callable[[], datetime | None]) -> None:
-    """`deadline()` returns the next time cached pages may change with no write, or None."""
+def register_deadline(deadline):
     if deadline not in _deadlines:
         _deadlines.append(deadline)
 
 
 @dataclass
 class RequestState:
-    """What one request keeps while it is answered: one object on the request
-    (`request_state()`), not attributes spread over it."""
+    """What one request keeps while it is answered (`request.newsroom_state`)."""
 
-    # The query parameters the page read, cleaned (`page_query`); None: it read none.
-    query: dict[str, str] | None = None
-    # While the page is rendered for the cache: its live fragments, left as markers
-    # carrying this render's nonce.
-    holes: list | None = None
+    query: dict | None = None  # the query parameters the page read, cleaned (`page_query`)
+    holes: list | None = None  # while rendered for the cache: its live fragments' arguments
     nonce: str = ""
-    # How many live fragments the request has rendered (HTML holding one is not cached).
-    live_fragments: int = 0
-    # The apps' values made once per request (`per_request`).
-    values: dict = field(default_factory=dict)
+    live_fragments: int = 0  # rendered so far (HTML holding one is not cacheable)
+    values: dict = field(default_factory=dict)  # `per_request`
 
 
 def request_state(holder) -> RequestState:
-    """The state of the request (or, with no request, of the template context) `holder`."""
-    state = getattr(holder, "newsroom_state", None)
-    if state is None:
-        state = holder.newsroom_state = RequestState()
-    return state
+    if not hasattr(holder, "newsroom_state"):
+        holder.newsroom_state = RequestState()
+    return holder.newsroom_state
 
 
-def per_request(holder, name: str, make: Callable[[], object]):
+def per_request(holder, name, make):
     """`make()`, made once per request (the ads of a page, whether its reader is a robot…)."""
     values = request_state(holder).values
     if name not in values:
@@ -131,53 +98,31 @@ def per_request(holder, name: str, make: Callable[[], object]):
 
 
 def page_query(request, **cleaned) -> None:
-    """Tell the page cache the query parameters this page read, as their cleaned values
-    (the text a link to the page would carry). Without it, a page reads none."""
+    """Tell the page cache the query parameters the page read, cleaned (as its links
+    carry them). Without it, a page reads none."""
     request_state(request).query = {name: str(value) for name, value in cleaned.items()}
 
 
-def live_fragment(request, name: str, *args) -> str:
-    """The fragment's HTML, or a marker for it when the page is being cached."""
-    if request is None:
-        return _render_fragment(request, name, args)
-    state = request_state(request)
+def live_fragment(request, name, *args) -> str:
+    """The fragment's HTML, or a marker for it while the page is rendered for the cache."""
+    state = request_state(request) if request is not None else RequestState()
     state.live_fragments += 1
     if state.holes is None:
-        return _render_fragment(request, name, args)
-    state.holes.append((name, tuple(args)))
+        return _render(request, name, args)
+    state.holes.append((name, args))
     return f"<!--live:{state.nonce}:{len(state.holes) - 1}-->"
 
 
 def live_fragments_rendered(request) -> int:
-    """How many live fragments this request has rendered so far (HTML that holds one, or
-    its marker, must not be cached as it is)."""
     return request_state(request).live_fragments if request is not None else 0
 
 
 def used_csp_nonce(request) -> bool:
-    """Whether the response carries a CSP nonce (HTML that holds it is for this response
-    only)."""
+    """Whether the response carries a CSP nonce (its HTML is for this response only)."""
     return isinstance(getattr(request, "_csp_nonce", None), str)
 
 
-def has_staff_session(request) -> bool:
-    """Whether the request carries the session of an active staff member who is logged in
-    now (who sees previews and gets no cached page). A made-up session cookie costs one
-    indexed query, not a render."""
-    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
-    if not key:
-        return False
-    request.session = import_module(settings.SESSION_ENGINE).SessionStore(key)
-    try:
-        user = auth.get_user(request)
-    except DatabaseError:
-        return True  # let the request through: the site answers 503 without its database
-    finally:
-        del request.session
-    return user.is_active and user.is_staff
-
-
-def _render_fragment(request, name, args) -> str:
+def _render(request, name, args) -> str:
     try:
         return str(_fragments[name](request, *args))
     except Exception:
@@ -185,85 +130,78 @@ def _render_fragment(request, name, args) -> str:
         return ""
 
 
-def _seconds_to_deadline(now) -> float:
-    seconds = float(settings.NEWSROOM_PAGE_CACHE_SECONDS)
-    for deadline in _deadlines:
-        when = deadline()
-        if when is not None:
-            seconds = min(seconds, (when - now).total_seconds())
-    return seconds
+def _fill(request, content: bytes, nonce: str, holes) -> bytes:
+    """`content` with each live-fragment marker of this nonce replaced by its HTML."""
+    if not holes:
+        return content
+    marker = re.compile(rb"<!--live:" + nonce.encode() + rb":(\d+)-->")
+    return marker.sub(lambda m: _render(request, *holes[int(m[1])]).encode(), content)
 
 
-def entry_size(entry) -> int:
-    return sum(len(part) for part in entry["parts"] if isinstance(part, bytes))
+def has_staff_session(request) -> bool:
+    """Whether the request carries the live session of an active staff member. A made-up
+    session cookie costs one indexed query, not a render."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return False
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    try:
+        user = auth.get_user(request)
+    except DatabaseError:
+        return True  # let it through: without its database the site answers 503
+    finally:
+        del request.session
+    return user.is_active and user.is_staff
 
 
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        # Entries this process has used lately (keys hold the versions: never stale).
+        # Entries this process served lately (their keys hold the versions: never stale).
         self.memo = ProcessMemo(
             max_entries=100_000,
             max_bytes=settings.NEWSROOM_PAGE_CACHE_PROCESS_MB * 1024 * 1024,
-            size=entry_size,
+            size=lambda entry: len(entry["content"]),
         )
 
     def __call__(self, request):
-        if not self.is_cacheable_request(request) or has_staff_session(request):
+        personal = {settings.SESSION_COOKIE_NAME, "messages"} & request.COOKIES.keys()
+        if (
+            settings.NEWSROOM_PAGE_CACHE_SECONDS <= 0
+            or request.method not in ("GET", "HEAD")
+            or request.path.startswith(("/admin/", settings.STATIC_URL, settings.MEDIA_URL))
+            or has_staff_session(request)
+        ):
             response = self.get_response(request)
-            if self.is_personal(request) and not response.has_header("Cache-Control"):
+            if personal and not response.has_header("Cache-Control"):
                 patch_cache_control(response, private=True)
             return response
-        # A reader's request, whatever cookies it carries: a session or messages cookie
-        # that is not a live staff session's (made up, or left over) must not let it past
-        # the cache, nor make the page it renders uncacheable (Django would delete it).
-        for name in (settings.SESSION_COOKIE_NAME, "messages"):
-            request.COOKIES.pop(name, None)
-        query = self.page_query_of(request)
+        for name in personal:  # a reader's, whatever cookies it carries
+            del request.COOKIES[name]
+        query = {
+            name: values[0] if len(values) == 1 else values
+            for name in settings.NEWSROOM_PAGE_CACHE_QUERY_PARAMS
+            if (values := request.GET.getlist(name))
+        }
         versions = get_versions(settings.NEWSROOM_PAGE_CACHE_VERSIONS)
         key = make_key("page", [request.scheme, request.get_host(), request.path, query], versions)
         entry = self.memo.get(key) or cache.get(key)
         if entry is not None and entry["expires"] > time.time():
             self.memo.set(key, entry, memo_seconds(versions, entry["expires"] - time.time()))
-            return self.respond(request, entry, versions, "hit")
+            return self.respond(request, entry, "hit")
         state = request_state(request)
         state.holes, state.nonce = [], secrets.token_hex(8)
         response = self.get_response(request)
         holes, state.holes = state.holes, None
         entry = self.make_entry(request, response, versions, holes)
-        if entry is not None and (state.query or {}) != query:
-            entry = None  # not the page's own address: served, not stored
-        if entry is None:
+        if entry is None or (state.query or {}) != query:  # not stored
             if holes and not response.streaming:
-                response.content = self.fill(request, self.split(request, response), holes)
+                response.content = _fill(request, response.content, state.nonce, holes)
                 if response.has_header("Content-Length"):
                     response["Content-Length"] = str(len(response.content))
             return response
         cache.set(key, entry, max(1, math.ceil(entry["expires"] - time.time())))
-        return self.respond(request, entry, versions, "miss")
-
-    @staticmethod
-    def is_personal(request):
-        cookies = request.COOKIES
-        return settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
-
-    def is_cacheable_request(self, request):
-        return (
-            settings.NEWSROOM_PAGE_CACHE_SECONDS > 0
-            and request.method in ("GET", "HEAD")
-            and not request.path.startswith(("/admin/", settings.STATIC_URL, settings.MEDIA_URL))
-        )
-
-    @staticmethod
-    def page_query_of(request):
-        """The request's parameters among those pages read (a parameter given twice as a
-        list, which no page declares)."""
-        query = {}
-        for name in settings.NEWSROOM_PAGE_CACHE_QUERY_PARAMS:
-            values = request.GET.getlist(name)
-            if values:
-                query[name] = values[0] if len(values) == 1 else values
-        return query
+        return self.respond(request, entry, "miss")
 
     def make_entry(self, request, response, versions, holes):
         """What to keep of `response`, or None when it must not be cached."""
@@ -272,86 +210,51 @@ class PageCacheMiddleware:
             or response.streaming
             or response.cookies
             or response.get("Content-Type", "").split(";")[0] not in CACHED_CONTENT_TYPES
-            # A page that used the CSP nonce must not be served again with it.
-            or used_csp_nonce(request)
+            or any(word in response.get("Cache-Control", "").lower() for word in _NOT_CACHED)
+            or used_csp_nonce(request)  # a page with the CSP nonce must not be served again
         ):
             return None
-        cache_control = response.get("Cache-Control", "").lower()
-        if any(word in cache_control for word in ("private", "no-cache", "no-store")):
-            return None
-        seconds = _seconds_to_deadline(timezone.now())
-        # A response may end its entry sooner with its own max-age (the news sitemap's
-        # oldest story leaves it by the clock).
-        max_age = get_max_age(response)
-        if max_age is not None:
-            seconds = min(seconds, max_age)
+        now = timezone.now()
+        seconds = min(
+            [settings.NEWSROOM_PAGE_CACHE_SECONDS, get_max_age(response) or math.inf]
+            + [(when - now).total_seconds() for when in (d() for d in _deadlines) if when]
+        )
         if seconds < 1:
             return None
-        parts = self.split(request, response) if holes else [response.content]
-        # From the page without its per-render markers: every app server agrees on it.
-        digest = hashlib.sha256(
-            b"\0".join(p if isinstance(p, bytes) else repr(holes[p]).encode() for p in parts)
-        ).hexdigest()[:32]
-        newest = last_change(versions)
+        nonce = request_state(request).nonce
+        # The page without its per-render nonce: every app server makes the same ETag.
+        page = response.content.replace(nonce.encode(), b"") + repr(holes).encode()
+        digest = hashlib.sha256(page).hexdigest()[:32]
         return {
-            "parts": parts,
+            "content": response.content,
+            "nonce": nonce,
             "holes": holes,
-            "content_type": response["Content-Type"],
-            "headers": {
-                name: value
-                for name, value in response.items()
-                if name.lower() not in _DROPPED_HEADERS
-            },
-            "language": response.get("Content-Language") or translation.get_language(),
+            "headers": {k: v for k, v in response.items() if k.lower() not in _DROPPED_HEADERS},
             "etag": f'W/"{digest}"' if holes else f'"{digest}"',
-            # The last change any write announced, or the start of this entry if later: a
-            # scheduled article appears with no write, and only in entries made after it.
-            "last_modified": math.floor(max(newest / 1e9, time.time() - 1)),
+            # A scheduled article appears with no write, in the entries made after it.
+            "last_modified": math.floor(max(last_change(versions) / 1e9, time.time() - 1)),
             "expires": time.time() + seconds,
         }
 
-    @staticmethod
-    def split(request, response):
-        """The page's bytes cut around its live-fragment markers: bytes, hole number, …"""
-        content = response.content
-        nonce = request_state(request).nonce.encode()
-        marker = re.compile(rb"<!--live:" + nonce + rb":(\d+)-->")
-        parts, start = [], 0
-        for match in marker.finditer(content):
-            parts += [content[start : match.start()], int(match.group(1))]
-            start = match.end()
-        parts.append(content[start:])
-        return parts
-
-    @staticmethod
-    def fill(request, parts, holes):
-        if len(parts) == 1:
-            return parts[0]
-        return b"".join(
-            part
-            if isinstance(part, bytes)
-            else _render_fragment(request, holes[part][0], holes[part][1]).encode()
-            for part in parts
-        )
-
-    def respond(self, request, entry, versions, status):
-        remaining = entry["expires"] - time.time()
+    def respond(self, request, entry, status):
         response = get_conditional_response(
             request, etag=entry["etag"], last_modified=entry["last_modified"]
         )
         if response is None:
-            with translation.override(entry["language"]), versions_snapshot(versions):
-                content = self.fill(request, entry["parts"], entry["holes"])
-            response = HttpResponse(content, content_type=entry["content_type"])
-            for name, value in entry["headers"].items():
-                response[name] = value
+            language = entry["headers"].get("Content-Language") or translation.get_language()
+            with translation.override(language):
+                content = _fill(request, entry["content"], entry["nonce"], entry["holes"])
+            response = HttpResponse(content, headers=entry["headers"])
         response["ETag"] = entry["etag"]
-        if entry["last_modified"]:
-            response["Last-Modified"] = http_date(entry["last_modified"])
-        s_maxage = max(0, min(settings.NEWSROOM_CDN_SECONDS, math.floor(remaining)))
-        response["Cache-Control"] = (
-            f"public, max-age=0, s-maxage={s_maxage}, "
-            f"stale-while-revalidate={settings.NEWSROOM_CDN_STALE_SECONDS}"
+        response["Last-Modified"] = http_date(entry["last_modified"])
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=0,
+            s_maxage=max(
+                0, min(settings.NEWSROOM_CDN_SECONDS, int(entry["expires"] - time.time()))
+            ),
+            stale_while_revalidate=settings.NEWSROOM_CDN_STALE_SECONDS,
         )
         response["X-Page-Cache"] = status
         return response

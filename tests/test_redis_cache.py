@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from newsroom.cache_backends import RedisCache
+from newsroom.resilient_cache import ResilientRedisCache as RedisCache
 
 
 def redis_cache():

@@ -126,9 +126,9 @@ def redis_running():
 
 @pytest.fixture(autouse=True)
 def _no_outage_left():
-    resilient._Outage.down_until.clear()
+    resilient._down_until.clear()
     yield
-    resilient._Outage.down_until.clear()
+    resilient._down_until.clear()
 
 
 def test_unreachable_redis_answers_like_an_empty_cache_and_logs_once(caplog):
@@ -163,7 +163,7 @@ def test_after_a_failure_redis_is_left_alone_for_a_while(monkeypatch):
 
 
 def test_counters_say_whether_they_may_have_been_added(monkeypatch):
-    monkeypatch.setattr(resilient._Outage, "down_until", {})
+    monkeypatch.setattr(resilient, "_down_until", {})
     cache = redis_cache(f"redis://127.0.0.1:{CLOSED_PORT}/0")
     assert cache.incr_many({"k": 1}, timeout=60) is None  # failed on the way: unknown
     assert cache.incr_many({"k": 1}, timeout=60) is False  # known to be down: not sent
@@ -219,9 +219,9 @@ def test_redis_comes_back_by_itself(monkeypatch, caplog):
     monkeypatch.setattr(cache._cache, "get_client", original)
     assert cache.get("newsroom-test") is None  # still resting
     monkeypatch.setattr(resilient, "RETRY_SECONDS", 0.0)
-    resilient._Outage.down_until.clear()
+    resilient._down_until.clear()
     with caplog.at_level(logging.WARNING, logger="newsroom.resilient_cache"):
-        resilient._Outage.down_until[cache._server_key] = 0.0  # the rest is over
+        resilient._down_until[cache._server_key] = 0.0  # the rest is over
         assert cache.get("newsroom-test") == "before"
     assert any("available again" in r.getMessage() for r in caplog.records)
     cache.delete("newsroom-test")
@@ -259,7 +259,7 @@ def test_an_unpublish_made_while_redis_was_unreachable_is_seen_when_it_is_back(
     with monkeypatch.context() as outage:
         outage.setattr(cache._cache, "get_client", refused)
         unpublish_articles(Article.objects.filter(pk=article.pk))  # its bump is lost
-    resilient._Outage.down_until[cache._server_key] = 0.0  # Redis is back
+    resilient._down_until[cache._server_key] = 0.0  # Redis is back
     forget_versions()  # as in another app server, which never saw the write
     try:
         assert client.get(url).status_code == 404
@@ -337,7 +337,7 @@ def test_redis_stopping_and_starting_under_the_site(
 
     private_redis.start()  # empty again: nothing was saved to disk
     monkeypatch.setattr(resilient, "RETRY_SECONDS", 0.0)
-    resilient._Outage.down_until.clear()
+    resilient._down_until.clear()
     cache.set("probe", "back")
     assert cache.get("probe") == "back"
     assert client.get("/").status_code == 200
