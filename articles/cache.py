@@ -1,10 +1,6 @@
-"""What invalidates cached article pages and listings.
-
-Every write to articles and the things they show bumps the "articles" content version
-(see newsroom/cache.py). Writes that send no signals (`QuerySet.update()`,
-`bulk_create()`) call `articles_changed()` themselves: see services.py and the
-generate_articles command. A scheduled article becomes public with no write at all, so
-anything that lists articles is cached no longer than until the next publication time.
+"""What invalidates cached article pages and listings: every write to articles and what
+they show bumps "articles" (writes without signals call `articles_changed()`); a scheduled
+article becomes public with no write, so listings are kept no longer than until then.
 """
 
 from contextlib import contextmanager
@@ -19,12 +15,9 @@ from django.utils import timezone
 from newsroom.cache import DEFAULT_TIMEOUT, bump_version, cached_value
 
 ARTICLES = "articles"
-# What articles show of other records: the names and addresses of sections, tags, authors
-# and sources (and the section navigation). The pieces of one article (its teasers, its
-# page's content) are cached under its last change and this version, not ARTICLES, so a
-# new article leaves those of all the others in the cache.
+# Sections, tags, authors and sources as articles show them. An article's own pieces are
+# kept under its last change and this version: a new article leaves the others' in place.
 LABELS = "labels"
-
 
 _bulk = ContextVar("articles_bulk_changes", default=False)
 

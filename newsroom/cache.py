@@ -1,18 +1,13 @@
 """Content versions: exact invalidation shared by every process.
 
-A *content version* ("articles", "labels", "ads", "social") is folded into the key of
-everything cached from that content, so one `bump_version(name)` makes every dependent
-entry unreachable at once, in every process; timeouts only bound what no write announces
-(a scheduled article becoming public). A version is the clock time of its last bump in
-nanoseconds: if the store loses it, a new one never equals an old one, and it doubles as
-Last-Modified.
-
-Versions live where every process of the site reads them (NEWSROOM_CONTENT_VERSIONS): in
-the shared cache when it is Redis, else in the database (`ContentVersion`), so that a
-`manage.py` command or a cron job is seen by the server like any other writer. A process
-trusts what it read for NEWSROOM_VERSION_CHECK_SECONDS. While Redis is unreachable
-(newsroom/resilient_cache.py) versions read as None, values are kept by a process at most
-OUTAGE_MEMO_SECONDS, and when it is back every version is bumped (`bump_every_version`).
+A content version ("articles", "labels", "ads", "social") is part of the key of everything
+cached from that content: one `bump_version(name)` makes all of it unreachable, in every
+process. It is the time of the last bump in nanoseconds (never an old value again, even if
+lost; Last-Modified too), kept where every process reads it: Redis when configured, else
+the database (`ContentVersion`), so commands and cron jobs are seen like any writer. A
+process trusts what it read for NEWSROOM_VERSION_CHECK_SECONDS. While Redis is unreachable
+versions read as None, a process keeps values at most OUTAGE_MEMO_SECONDS, and when Redis is
+back every version is bumped. Timeouts bound only what no write announces.
 """
 
 import functools
@@ -39,10 +34,10 @@ _names_used: set[str] = set()
 class ProcessMemo:
     """A process's own memory in front of the shared cache, for values whose keys hold the
     content versions they were made from (so it never disagrees with other processes).
-    Bounded in entries and, when `size` measures a value, in bytes: the least recently
-    set go first. Thread-safe."""
+    Thread-safe; bounded in entries and in bytes (as `size` measures values): the least
+    recently set go first."""
 
-    def __init__(self, max_entries=256, *, max_bytes=None, size=None):
+    def __init__(self, max_entries=256, *, max_bytes=math.inf, size=lambda value: 0):
         self.max_entries, self.max_bytes, self.size = max_entries, max_bytes, size
         self._entries = {}  # key -> (monotonic expiry, value, bytes), oldest first
         self._bytes = 0
@@ -51,18 +46,17 @@ class ProcessMemo:
     def get(self, key):
         with self._lock:
             found = self._entries.get(key)
-            if found is None or found[0] > time.monotonic():
-                return found[1] if found else None
-            self._forget(key)
-            return None
+            if found and found[0] <= time.monotonic():
+                self._forget(key)
+                return None
+            return found[1] if found else None
 
     def set(self, key, value, seconds):
-        size = self.size(value) if self.size else 0
+        size = self.size(value)
         with self._lock:
             self._forget(key)
             while self._entries and (
-                len(self._entries) >= self.max_entries
-                or (self.max_bytes is not None and self._bytes + size > self.max_bytes)
+                len(self._entries) >= self.max_entries or self._bytes + size > self.max_bytes
             ):
                 self._forget(next(iter(self._entries)))
             self._entries[key] = (time.monotonic() + seconds, value, size)

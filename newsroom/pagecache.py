@@ -1,31 +1,17 @@
 """Whole pages, feeds and sitemaps for anonymous readers, with exact invalidation.
 
-`PageCacheMiddleware` is the outermost middleware: a hit skips every other middleware, the
-view and the templates, and costs at most one cache round trip (none when this process
-keeps the entry; content versions are read at most every NEWSROOM_VERSION_CHECK_SECONDS).
-An entry keeps the headers the inner middleware added (security headers, CSP).
+The outermost middleware: a hit skips the rest and costs at most one cache round trip.
+Cached: readers' 200 HTML/XML answers to GET and HEAD that set no cookie and allow it, at
+most NEWSROOM_PAGE_CACHE_SECONDS, the response's max-age or the next deadline (a scheduled
+publication). Staff with a live session pass by (`Cache-Control: private`); other session
+or messages cookies are ignored. The key holds the host, the path, the query parameters
+pages read and the content versions of NEWSROOM_PAGE_CACHE_VERSIONS; a page stating the
+cleaned parameters it read (`page_query`) is stored only under exactly those, so other
+spellings and made-up query strings are served but never fill the cache.
 
-Cached: readers' GET and HEAD answers (200, HTML/XML, no cookie set, no private,
-no-cache or no-store), at most NEWSROOM_PAGE_CACHE_SECONDS, a response's own max-age, or
-until a registered deadline (`register_deadline`: the next scheduled publication). Staff
-with a live session are never served from it and get `Cache-Control: private`; any other
-session or messages cookie is ignored (a made-up cookie must not bypass the cache). The key
-holds the host, the path, the query parameters pages read (NEWSROOM_PAGE_CACHE_QUERY_PARAMS)
-and the content versions of NEWSROOM_PAGE_CACHE_VERSIONS. A page that reads parameters says
-so with their cleaned values (`page_query()`), and is stored only when the request carries
-exactly those: another spelling (`?page=01`), an unread parameter (`/?page=7`) or a refused
-value is served but never stored, so made-up query strings cannot fill the cache.
-
-Live fragments (ad slots: a new rotation and impression on every view): while a page is
-rendered for the cache, `live_fragment()` leaves a marker holding a per-render nonce
-instead of the HTML; every response, hit or miss, replaces each marker, in one pass, with
-the output of the function registered for it (`register_fragment`). Such a page's ETag is
-weak: the same document with other ads.
-
-Conditional requests (ETag, Last-Modified: the newest content version) are answered with
-304 by Django's `get_conditional_response`. `Cache-Control: public, max-age=0,
-s-maxage=NEWSROOM_CDN_SECONDS, stale-while-revalidate=NEWSROOM_CDN_STALE_SECONDS` lets a
-CDN keep a page briefly (never past its entry) while browsers revalidate.
+Live fragments (ad slots rotate and count on every view): while a page is rendered for
+the cache, `live_fragment()` leaves a marker holding a per-render nonce; every response
+replaces the markers, in one pass, by the registered renderer's output (weak ETag).
 """
 
 import hashlib
@@ -50,13 +36,7 @@ from newsroom.cache import ProcessMemo, get_versions, last_change, make_key, mem
 
 logger = logging.getLogger(__name__)
 
-CACHED_CONTENT_TYPES = {
-    "text/html",
-    "application/xml",
-    "application/rss+xml",
-    "application/atom+xml",
-}
-# Not kept with an entry: set again for each response.
+CACHED_TYPES = {"text/html", "application/xml", "application/rss+xml", "application/atom+xml"}
 _DROPPED_HEADERS = {"content-length", "etag", "last-modified", "cache-control", "expires"}
 _NOT_CACHED = ("private", "no-cache", "no-store")
 _fragments = {}  # name -> render(request, *args)
@@ -185,9 +165,10 @@ class PageCacheMiddleware:
         }
         versions = get_versions(settings.NEWSROOM_PAGE_CACHE_VERSIONS)
         key = make_key("page", [request.scheme, request.get_host(), request.path, query], versions)
-        entry = self.memo.get(key) or cache.get(key)
-        if entry is not None and entry["expires"] > time.time():
+        entry = self.memo.get(key)
+        if entry is None and (entry := cache.get(key)) is not None:
             self.memo.set(key, entry, memo_seconds(versions, entry["expires"] - time.time()))
+        if entry is not None and entry["expires"] > time.time():
             return self.respond(request, entry, "hit")
         state = request_state(request)
         state.holes, state.nonce = [], secrets.token_hex(8)
@@ -209,14 +190,14 @@ class PageCacheMiddleware:
             response.status_code != 200
             or response.streaming
             or response.cookies
-            or response.get("Content-Type", "").split(";")[0] not in CACHED_CONTENT_TYPES
+            or response.get("Content-Type", "").split(";")[0] not in CACHED_TYPES
             or any(word in response.get("Cache-Control", "").lower() for word in _NOT_CACHED)
             or used_csp_nonce(request)  # a page with the CSP nonce must not be served again
         ):
             return None
-        now = timezone.now()
+        now, max_age = timezone.now(), get_max_age(response)
         seconds = min(
-            [settings.NEWSROOM_PAGE_CACHE_SECONDS, get_max_age(response) or math.inf]
+            [settings.NEWSROOM_PAGE_CACHE_SECONDS, math.inf if max_age is None else max_age]
             + [(when - now).total_seconds() for when in (d() for d in _deadlines) if when]
         )
         if seconds < 1:

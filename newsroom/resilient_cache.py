@@ -1,15 +1,12 @@
 """Django's Redis cache, made to let the site live without Redis, and faster per call.
 
-- Outage: a connection error or time-out is logged and the call answers as a cache miss
-  (reads give the default, writes do nothing). Then Redis is left alone for RETRY_SECONDS,
-  so an outage costs one short time-out per process, not one per call (django-redis's
-  IGNORE_EXCEPTIONS waits for the time-out on every call: 5.05 s against 0.52 s for ten
-  reads of a Redis that does not answer). The call that finds Redis back sends
-  `cache_recovered` first (newsroom/cache.py bumps every content version: the writes made
-  meanwhile could not), and only then do the other calls use Redis again.
-- Speed: one `redis.Redis` per connection pool (Django builds one per call, which costs
-  more than a page-cache hit's round trip); `incr_many` and `take_many` add to and take
-  counters in one round trip (GETDEL, Redis 6.2+), so two processes never take one count.
+While Redis cannot be reached a call is logged and answers as a miss (reads give the
+default, writes do nothing), and Redis is left alone for RETRY_SECONDS: an outage costs one
+short time-out per process, not one per call (django-redis's IGNORE_EXCEPTIONS waits on
+every call: 5.05 s against 0.52 s for ten reads of a hung Redis). The call that finds it
+back sends `cache_recovered` (every content version is bumped: writes made meanwhile could
+not) before any other call uses it. One `redis.Redis` per pool (Django makes one per call);
+`incr_many` and `take_many` add to and take counters (GETDEL) in one round trip.
 """
 
 import logging
