@@ -97,7 +97,7 @@ class PageView(DetailView):
 @csrf_exempt  # sent by cached pages, which carry no token; it changes no one's data
 @require_POST
 def read_beacon(request, pk):
-    """One read of article `pk`, from the page's beacon (articles/static/articles/reads.js).
+    """One read of article `pk`, from the page's beacon (articles/static/articles/reader.js).
     Always 204 for the browser: nothing to show, whether or not it was counted."""
     origin = request.headers.get("Origin")
     if origin and origin != f"{request.scheme}://{request.get_host()}":
@@ -153,8 +153,15 @@ class ArticleListView(ListView):
         return Article.objects.public().filter(**{self.filter_field: self.subject})
 
     def get_subject(self):
-        """The section, tag or author: cached until one changes (a missing one is not)."""
+        """The section, tag or author: cached until one changes (a missing one is not).
+        Sections and authors are among the labels every page reads: no query of its own
+        (a new author is not among them yet: read then)."""
         model, slug = self.filter_model, self.kwargs["slug"]
+        if model in (Section, Author):
+            known = labels().sections if model is Section else labels().authors
+            found = next((item for item in known.values() if item.slug == slug), None)
+            if found is not None:
+                return found
         return cached_value(
             "articles:subject",
             [model._meta.label, slug],

@@ -11,10 +11,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 
-from articles.cache import ARTICLES, LABELS, listing_timeout, navigable_sections
+from articles.cache import ARTICLES, LABELS, labels, listing_timeout, navigable_sections
 from articles.dates import format_date, format_hijri
-from articles.models import Article, Page, localized
-from articles.readership import MOST_READ_SECONDS
+from articles.models import Article, localized
+from articles.readership import MOST_READ_SECONDS, WITHDRAWN
 from articles.readership import most_read as most_read_lists
 from articles.teasers import TeaserForm, render_teasers
 from newsroom import images
@@ -164,7 +164,7 @@ def most_read(teasers=None):
         "articles:most-read",
         [language],
         render,
-        versions=[ARTICLES],
+        versions=[ARTICLES, WITHDRAWN],
         timeout=MOST_READ_SECONDS,
         memo=True,
     )
@@ -173,17 +173,15 @@ def most_read(teasers=None):
 
 @register.simple_tag
 def site_footer():
-    """The footer's sections, site pages and feeds; kept until a section or page changes."""
+    """The footer's sections, site pages and feeds; kept until a section or page changes.
+    The pages come with the labels (the same query as the sections)."""
     language = get_language()
 
     def render():
-        pages = Page.objects.filter(in_footer=True, **{f"{localized('title')}__gt": ""})
+        # Only the pages written for this edition.
+        pages = [page for page in labels().pages if getattr(page, localized("title"))]
         return render_to_string(
-            "articles/widgets/footer.html",
-            {
-                "sections": navigable_sections(),
-                "pages": list(pages.only("pk", "slug", localized("title"))),
-            },
+            "articles/widgets/footer.html", {"sections": navigable_sections(), "pages": pages}
         )
 
     html = cached_value("articles:footer", [language], render, versions=[LABELS], memo=True)
