@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from ads.models import Ad, Placement
-from articles.models import Article, Tag
+from articles.models import Article, DailyReads, Tag
 from articles.services import image_create
 from tests.caches import clear_cache
 from tests.conftest import jpeg_bytes
@@ -29,15 +29,16 @@ from tests.conftest import jpeg_bytes
 # ticker is one query; the English one has none and falls back to the latest headlines.
 # The next publication time is found by the publishing process, after its commit; when the
 # cache is empty, by the first reader. "Labels" are the sections, sources and footer pages
-# (one query), and the authors (two queries, kept until one of them changes; the
-# navigation and the footer are made from them). Most read (24 hours and 7 days) is one
-# query, kept a few minutes and not made again by a publish.
+# (one query) and the authors (one more), kept until one of them changes; the navigation,
+# the footer and the section and author of a list page are made from them. Most read (24
+# hours and 7 days) is one query, kept a few minutes and not made again by a publish; its
+# teasers are read with the page's own ("teaser rows": one query for all).
 EXPECTED_QUERIES = {
     # front page (latest, section blocks), teaser rows, ticker,
     # + next publication, social links, labels, ads, most read when empty
     "home": (10, 4, 0),
-    # count, the page's articles, teaser rows, ticker, + 6 when empty (the section is
-    # among the labels)
+    # count, the page's articles, teaser rows, ticker, + 6 when empty (next publication,
+    # social links, labels, ads, most read)
     "section": (10, 4, 0),
     # the article's row; its tags and teaser rows when its cached content is stale (after a
     # publish it is not); related news (manual picks, then the newest of the same section or
@@ -111,6 +112,11 @@ def grow(make_article, opinions, author):
         ]
         for article in made[:3]:
             article.related.set(made[3:6])
+        # Readers, today and earlier this week: both most read lists are full.
+        for days, article in enumerate(made):
+            DailyReads.objects.create(
+                article=article, day=timezone.localdate() - timedelta(days=days % 3), reads=days + 1
+            )
         return made
 
     return add
