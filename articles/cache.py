@@ -110,29 +110,30 @@ def listing_timeout(default: int = DEFAULT_TIMEOUT) -> float:
 
 @dataclass(frozen=True)
 class Labels:
-    """Every section, author and source, by id."""
+    """Every section, author and source, by id; the site pages the footer links to."""
 
     sections: dict
     authors: dict
     sources: dict
+    pages: tuple = ()
 
 
 def labels() -> Labels:
-    """The sections, authors and sources an article shows, read once and kept until one
-    changes (a new author or source may be missing: its article loads it itself)."""
-    from articles.models import Author, Section, Source
+    """The sections, authors and sources an article shows and the footer's site pages, read
+    in two queries and kept until one changes (a new author or source may be missing: its
+    article loads it itself)."""
+    from articles.models import Author, Section
 
-    return cached_value(
-        "articles:labels",
-        [],
-        lambda: Labels(
-            sections={section.pk: section for section in Section.objects.all()},
+    def read():
+        sections, sources, pages = Section.objects.with_sources_and_pages()
+        return Labels(
+            sections={section.pk: section for section in sections},
             authors={author.pk: author for author in Author.objects.all()},
-            sources={source.pk: source for source in Source.objects.all()},
-        ),
-        versions=[LABELS],
-        memo=True,
-    )
+            sources={source.pk: source for source in sources},
+            pages=tuple(pages),
+        )
+
+    return cached_value("articles:labels", [], read, versions=[LABELS], memo=True)
 
 
 def navigable_sections():

@@ -57,6 +57,62 @@ class ListingQuerySet(models.QuerySet):
 class SectionQuerySet(ListingQuerySet):
     article_relation = "section"
 
+    def with_sources_and_pages(self):
+        """These sections, every source and the site pages linked from the footer, read in
+        one query: what every page's navigation, bylines and footer show, rarely changed and
+        cached together (articles/cache.py `labels()`). A UNION ALL of the three tables'
+        rows in the same columns, a `kind` telling them apart; returns (sections, sources,
+        pages) as model instances (a page without its body), each in its own order."""
+
+        def translated(field):
+            return [field, *(localized(field, code) for code, _name in settings.LANGUAGES)]
+
+        # kind: (model, rows, [(field, or None for a filler column), …]), alike in shape.
+        kinds = {
+            "section": (
+                Section,
+                self,
+                ["id", *translated("name"), "slug", "order", "in_navigation", "is_opinion"],
+            ),
+            "source": (
+                Source,
+                Source.objects.all(),
+                ["id", *translated("name"), "url", Value(0), Value(False), Value(False)],
+            ),
+            "page": (
+                Page,
+                Page.objects.filter(in_footer=True),
+                ["id", *translated("title"), "slug", "order", "in_footer", Value(False)],
+            ),
+        }
+        parts = []
+        for kind, (_model, rows, columns) in kinds.items():
+            selected = {"label_kind": Value(kind)}
+            for index, column in enumerate(columns):
+                selected[f"label_{index}"] = F(column) if isinstance(column, str) else column
+            # Every column under the same name in every part; modeltranslation would read
+            # "name" as the active language's column: not here.
+            parts.append(rows.rewrite(False).order_by().annotate(**selected).values_list(*selected))
+        found = {kind: [] for kind in kinds}
+        for kind, *values in parts[0].union(*parts[1:], all=True):
+            model, _rows, columns = kinds[kind]
+            loaded = {
+                column: value
+                for column, value in zip(columns, values, strict=True)
+                if isinstance(column, str)
+            }
+            fields = [f.attname for f in model._meta.concrete_fields if f.attname in loaded]
+            found[kind].append(model.from_db(self.db, fields, [loaded[f] for f in fields]))
+
+        def in_order(item):
+            return (item.order, item.pk)
+
+        return (
+            sorted(found["section"], key=in_order),
+            sorted(found["source"], key=lambda source: source.pk),
+            sorted(found["page"], key=in_order),
+        )
+
 
 class TagQuerySet(ListingQuerySet):
     article_relation = "tags"
@@ -653,7 +709,27 @@ class Article(models.Model):
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
         article.saved_status = article.__dict__.get("status")
+        # How it was public, to tell when a save takes it off the site (readership.py).
+        article.saved_editions = article.public_editions()
         return article
+
+    def public_editions(self) -> frozenset | None:
+        """The language editions in which readers see this article now (none while it is
+        not public); None when the fields that tell were not loaded."""
+        needed = [
+            "status",
+            "published_at",
+            *(
+                localized(field, code)
+                for code, _name in settings.LANGUAGES
+                for field in ("title", "body")
+            ),
+        ]
+        if any(name not in self.__dict__ for name in needed):
+            return None
+        if not self.is_public:
+            return frozenset()
+        return frozenset(code for code, _name in settings.LANGUAGES if self.has_language(code))
 
     def audit_status_change(self, *, adding: bool) -> None:
         import reversion
@@ -906,28 +982,58 @@ class PendingCorrection(models.Model):
 class DailyReadsQuerySet(models.QuerySet):
     def most_read(self, *, hours, count, language=None):
         """TeaserRefs of the `count` public articles read most in the last `hours` hours,
-        most read first. Rows are daily: the oldest day's reads count in proportion to the
-        part of that day that lies within the window (readers spread over a day)."""
+        most read first (see `most_read_in`)."""
+        return self.most_read_in({"list": hours}, count=count, language=language)["list"]
+
+    def most_read_in(self, windows: dict[str, int], *, count, language=None) -> dict:
+        """{name: TeaserRefs of the `count` public articles read most in the last `hours`
+        hours, most read first} for each name: hours of `windows`, in one query: the reads
+        of the widest window summed per article, one sum per window, each ranked, and only
+        the rows ranked within `count` in some window read. Rows are daily: the oldest
+        day's reads count in proportion to the part of that day that lies within the
+        window (readers spread over a day)."""
         now = timezone.localtime()
-        since = now - timedelta(hours=hours)
-        oldest_share = 1 - (since - since.replace(hour=0, minute=0, second=0, microsecond=0)) / (
-            timedelta(days=1)
-        )
-        weighted = Case(
-            When(day=since.date(), then=F("reads") * Value(oldest_share)),
-            default=F("reads") * Value(1.0),
-            output_field=models.FloatField(),
-        )
+        totals, oldest = {}, now.date()
+        for index, hours in enumerate(windows.values()):
+            since = now - timedelta(hours=hours)
+            midnight = since.replace(hour=0, minute=0, second=0, microsecond=0)
+            oldest_share = 1 - (since - midnight) / timedelta(days=1)
+            oldest = min(oldest, since.date())
+            totals[f"total_{index}"] = models.Sum(
+                Case(
+                    When(day=since.date(), then=F("reads") * Value(oldest_share)),
+                    When(day__gt=since.date(), then=F("reads") * Value(1.0)),
+                    default=Value(0.0),
+                    output_field=models.FloatField(),
+                )
+            )
+        # Ties go to the newer article (its id is the group's: an aggregate of it keeps the
+        # window out of the GROUP BY).
+        ranks = {
+            f"rank_{name[6:]}": Window(
+                RowNumber(), order_by=[F(name).desc(), models.Max("article").desc()]
+            )
+            for name in totals
+        }
         public = Article.objects.public(language).values("pk")
+        within_count = Q()
+        for rank in ranks:
+            within_count |= Q(**{f"{rank}__lte": count})
         rows = (
-            self.filter(day__gte=since.date(), article__in=public)
+            self.filter(day__gte=oldest, article__in=public)
             .values("article", "article__updated_at")
-            .annotate(total=models.Sum(weighted))
-            .filter(total__gt=0)
-            .order_by("-total", "-article")
-            .values_list("article", "article__updated_at")[:count]
+            .annotate(**totals, **ranks)
+            .filter(within_count)
+            .values_list("article", "article__updated_at", *totals, *ranks)
         )
-        return [TeaserRef(pk, updated_at) for pk, updated_at in rows]
+        lists = {name: [] for name in windows}
+        for article, updated_at, *numbers in rows:
+            found = dict(zip([*totals, *ranks], numbers, strict=True))
+            for index, name in enumerate(windows):
+                rank = found[f"rank_{index}"]
+                if found[f"total_{index}"] > 0 and rank <= count:
+                    lists[name].append((rank, TeaserRef(article, updated_at)))
+        return {name: [ref for _rank, ref in sorted(ranked)] for name, ranked in lists.items()}
 
 
 class DailyReads(models.Model):

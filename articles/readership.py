@@ -1,7 +1,7 @@
 """Counting reads for the "most read" lists, without knowing anything about the readers.
 
 Pages are cached, so the page itself cannot count: each article page sends one small
-beacon (POST, never cached; see static/articles/reads.js) and `record_read()` adds it to a
+beacon (POST, never cached; see static/articles/reader.js) and `record_read()` adds it to a
 per-article, per-day counter in the shared cache (`cache.incr`). No address, cookie or
 identifier of the reader is read or kept; crawlers are told apart by their user agent. A
 reload within a minute is not counted twice: the browser remembers the article in its own
@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from articles.models import Article, DailyReads
-from newsroom.cache import cached_value
+from newsroom.cache import bump_version, cached_value
 
 logger = logging.getLogger(__name__)
 
@@ -104,22 +104,45 @@ def save_counted(*, article_id: int, day) -> int:
 
 MOST_READ_SECONDS = 5 * 60
 MOST_READ_WINDOWS = {"day": 24, "week": 7 * 24}
+# A content version bumped when a public story stops being public (unpublished, deleted,
+# rescheduled, or taken out of an edition): the most read lists, which a publish does not
+# make again, are made again at once without it. Every such change bumps "articles" too.
+WITHDRAWN = "withdrawn"
+
+
+def _withdrawn(article_id: int) -> None:
+    bump_version(WITHDRAWN)
+    cache.delete(f"reads:known:{article_id}")  # its reads are not counted from now on
+
+
+def article_saved(sender, instance, created, **_kwargs) -> None:
+    """After a save: was a story taken off the site (in some edition)? Unknown when the
+    article was not read whole (then it may have been)."""
+    before = None if created else getattr(instance, "saved_editions", None)
+    after = instance.public_editions()
+    instance.saved_editions = after
+    if created:
+        return
+    if before is None or before - (after or frozenset()):
+        _withdrawn(instance.pk)
+
+
+def article_deleted(sender, instance, **_kwargs) -> None:
+    if getattr(instance, "saved_editions", None) != frozenset():  # it was, or may have been, public
+        _withdrawn(instance.pk)
 
 
 def most_read(count: int) -> dict:
     """{"day": [TeaserRef, …], "week": […]}: the most read public articles of the active
-    language edition in the last 24 hours and 7 days. Kept for a few minutes whatever is
-    published meanwhile (counts move slowly, and a publish must not cost every page these
-    queries again): an unpublished story may stay listed that long, its link then 404s."""
+    language edition in the last 24 hours and 7 days, in one query. Kept for a few minutes
+    whatever is published meanwhile (counts move slowly, and a publish must not cost every
+    page this query again), but a story taken off the site leaves them at once (WITHDRAWN)."""
     language = get_language()
     return cached_value(
         "articles:most-read",
         [language, count],
-        lambda: {
-            name: DailyReads.objects.most_read(hours=hours, count=count, language=language)
-            for name, hours in MOST_READ_WINDOWS.items()
-        },
-        versions=[],
+        lambda: DailyReads.objects.most_read_in(MOST_READ_WINDOWS, count=count, language=language),
+        versions=[WITHDRAWN],
         timeout=MOST_READ_SECONDS,
         memo=True,  # every page shows them: no round trip to the shared cache
     )

@@ -17,6 +17,7 @@ from articles.models import Article, Author, LegacyURL, Page, Section, Tag, loca
 from articles.readership import most_read, record_read
 from articles.search import search
 from articles.teasers import TeaserForm, render_teasers
+from articles.templatetags.news import MOST_READ_FORM, RELATED_FORM, related_refs
 from newsroom.cache import cached_value
 from newsroom.pagecache import page_query
 
@@ -97,7 +98,7 @@ class PageView(DetailView):
 @csrf_exempt  # sent by cached pages, which carry no token; it changes no one's data
 @require_POST
 def read_beacon(request, pk):
-    """One read of article `pk`, from the page's beacon (articles/static/articles/reads.js).
+    """One read of article `pk`, from the page's beacon (articles/static/articles/reader.js).
     Always 204 for the browser: nothing to show, whether or not it was counted."""
     origin = request.headers.get("Origin")
     if origin and origin != f"{request.scheme}://{request.get_host()}":
@@ -147,14 +148,23 @@ class ArticleListView(ListView):
     context_object_name = "articles"
     filter_model = None
     filter_field = None
+    show_sections = False  # on its teasers
+    with_most_read = False  # in the sidebar
 
     def get_queryset(self):
         self.subject = self.get_subject()
         return Article.objects.public().filter(**{self.filter_field: self.subject})
 
     def get_subject(self):
-        """The section, tag or author: cached until one changes (a missing one is not)."""
+        """The section, tag or author: cached until one changes (a missing one is not).
+        Sections and authors are among the labels every page reads: no query of its own
+        (a new author is not among them yet: read then)."""
         model, slug = self.filter_model, self.kwargs["slug"]
+        if model in (Section, Author):
+            known = labels().sections if model is Section else labels().authors
+            found = next((item for item in known.values() if item.slug == slug), None)
+            if found is not None:
+                return found
         return cached_value(
             "articles:subject",
             [model._meta.label, slug],
@@ -178,13 +188,32 @@ class ArticleListView(ListView):
         return paginated
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(subject=self.subject, **kwargs)
+        context = super().get_context_data(subject=self.subject, **kwargs)
+        # The list's teasers and the sidebar's most read in one lookup (and at most one
+        # query).
+        refs = context["articles"]
+        reads = most_read(MOST_READ_COUNT) if self.with_most_read else {}
+        form = TeaserForm(show_section=self.show_sections)
+        html = iter(
+            render_teasers(
+                [
+                    *((ref, form) for ref in refs),
+                    *((ref, MOST_READ_FORM) for refs in reads.values() for ref in refs),
+                ]
+            )
+        )
+        context["teasers"] = [next(html) for _ in refs]
+        context["most_read_teasers"] = {
+            name: [next(html) for _ in refs] for name, refs in reads.items()
+        }
+        return context
 
 
 class SectionView(ArticleListView):
     filter_model = Section
     filter_field = "section"
     template_name = "articles/section.html"
+    with_most_read = True
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(current_section=self.subject.slug, **kwargs)
@@ -194,14 +223,14 @@ class TagView(ArticleListView):
     filter_model = Tag
     filter_field = "tags"
     template_name = "articles/tag.html"
-    extra_context = {"show_sections": True}
+    show_sections = True
 
 
 class AuthorView(ArticleListView):
     filter_model = Author
     filter_field = "author"
     template_name = "articles/author.html"
-    extra_context = {"show_sections": True}
+    show_sections = True
 
 
 class ArticleDetailView(DetailView):
@@ -244,10 +273,24 @@ class ArticleDetailView(DetailView):
             if article.has_language(code) and article.is_public:
                 with override(code):
                     alternates[code] = article.get_absolute_url()
+        # The teasers of related news and of the sidebar's most read in one lookup (and at
+        # most one query).
+        related = related_refs(article)
+        reads = {} if self.is_preview else most_read(MOST_READ_COUNT)
+        html = iter(
+            render_teasers(
+                [
+                    *((ref, RELATED_FORM) for ref in related),
+                    *((ref, MOST_READ_FORM) for refs in reads.values() for ref in refs),
+                ]
+            )
+        )
         return super().get_context_data(
             is_preview=self.is_preview,
             alternate_urls=alternates,
             current_section=article.section.slug,
+            related_teasers=[next(html) for _ in related],
+            most_read_teasers={name: [next(html) for _ in refs] for name, refs in reads.items()},
             **kwargs,
         )
 

@@ -11,10 +11,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 
-from articles.cache import ARTICLES, LABELS, listing_timeout, navigable_sections
+from articles.cache import ARTICLES, LABELS, labels, listing_timeout, navigable_sections
 from articles.dates import format_date, format_hijri
-from articles.models import Article, Page, localized
-from articles.readership import MOST_READ_SECONDS
+from articles.models import Article, TeaserRef, localized
+from articles.readership import MOST_READ_SECONDS, WITHDRAWN
 from articles.readership import most_read as most_read_lists
 from articles.teasers import TeaserForm, render_teasers
 from newsroom import images
@@ -114,28 +114,35 @@ def teasers(articles, heading="h2", show_section=False):
     return mark_safe("".join(f"<li>{item}</li>" for item in html if item))  # noqa: S308
 
 
-@register.simple_tag
-def related_news(article, count=RELATED_COUNT):
-    """ "Read more": the related articles' teasers (from the cache where they are), as one
-    piece of HTML kept until an article changes or the next one is published."""
+def related_refs(article, count=RELATED_COUNT) -> list:
+    """TeaserRefs of the related articles of `article`, kept until an article changes or
+    the next one is published."""
     language = get_language()
-
-    def render():
-        related = Article.objects.only("pk", "updated_at").related_list(article, count, language)
-        teasers = render_teasers([(item, RELATED_FORM) for item in related])
-        teasers = [html for html in teasers if html]
-        if not teasers:
-            return ""
-        return render_to_string("articles/widgets/related_news.html", {"teasers": teasers})
-
-    html = cached_value(
+    return cached_value(
         "articles:related",
         [article.pk, language, count],
-        render,
+        lambda: [
+            TeaserRef(related.pk, related.updated_at)
+            for related in Article.objects.only("pk", "updated_at").related_list(
+                article, count, language
+            )
+        ],
         versions=[ARTICLES],
         timeout=listing_timeout,
     )
-    return mark_safe(html)  # noqa: S308 - rendered by our own template
+
+
+@register.simple_tag
+def related_news(article, teasers=None):
+    """ "Read more": the related articles' teasers (from the cache where they are). The
+    article page passes the teasers it rendered with the sidebar's (one lookup, and at
+    most one query, for both); otherwise they are rendered here."""
+    if teasers is None:
+        teasers = render_teasers([(ref, RELATED_FORM) for ref in related_refs(article)])
+    teasers = [html for html in teasers if html]
+    if not teasers:
+        return ""
+    return render_to_string("articles/widgets/related_news.html", {"teasers": teasers})
 
 
 # Issue 17: the sidebar's most read, the footer, columnists' photos.
@@ -164,7 +171,7 @@ def most_read(teasers=None):
         "articles:most-read",
         [language],
         render,
-        versions=[ARTICLES],
+        versions=[ARTICLES, WITHDRAWN],
         timeout=MOST_READ_SECONDS,
         memo=True,
     )
@@ -173,17 +180,15 @@ def most_read(teasers=None):
 
 @register.simple_tag
 def site_footer():
-    """The footer's sections, site pages and feeds; kept until a section or page changes."""
+    """The footer's sections, site pages and feeds; kept until a section or page changes.
+    The pages come with the labels (the same query as the sections)."""
     language = get_language()
 
     def render():
-        pages = Page.objects.filter(in_footer=True, **{f"{localized('title')}__gt": ""})
+        # Only the pages written for this edition.
+        pages = [page for page in labels().pages if getattr(page, localized("title"))]
         return render_to_string(
-            "articles/widgets/footer.html",
-            {
-                "sections": navigable_sections(),
-                "pages": list(pages.only("pk", "slug", localized("title"))),
-            },
+            "articles/widgets/footer.html", {"sections": navigable_sections(), "pages": pages}
         )
 
     html = cached_value("articles:footer", [language], render, versions=[LABELS], memo=True)

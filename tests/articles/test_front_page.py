@@ -6,10 +6,12 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.utils import timezone
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
-from articles import readership
-from articles.models import Article, DailyReads, Page
+from articles import readership, services
+from articles.models import Article, Author, DailyReads, Page, Section
 from tests.caches import clear_cache
 
 BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36"
@@ -215,3 +217,129 @@ def test_teasers_show_an_updated_time_only_for_corrected_stories(client, make_ar
 
     assert 'class="updated"' in teaser(changed) and "محدَّث" in teaser(changed)
     assert 'class="updated"' not in teaser(fresh)
+
+
+# Taken off the site, gone from most read at once; the lists' and labels' few queries.
+
+WITHDRAWALS = {
+    "unpublish": lambda story: services.unpublish_article(article=story),
+    "reschedule": lambda story: reschedule(story).save(),
+    "delete": lambda story: story.delete(),
+}
+
+
+def reschedule(story):
+    story.published_at = timezone.now() + timedelta(days=1)
+    return story
+
+
+def ranked_links(html):
+    if "teaser-list--ranked" not in html:
+        return ""
+    return "".join(part.split("</ol>", 1)[0] for part in html.split("teaser-list--ranked")[1:])
+
+
+@pytest.mark.parametrize("withdrawal", [*WITHDRAWALS, "out-of-an-edition"])
+def test_a_story_taken_off_the_site_leaves_most_read_at_once(
+    client, make_article, news, counting, withdrawal
+):
+    english = {"title_en": "Water", "body_en": "<p>Water.</p>"}
+    stays, goes = make_article(**english), make_article(**english)
+    today = timezone.localdate()
+    DailyReads.objects.create(article=stays, day=today, reads=5)
+    DailyReads.objects.create(article=goes, day=today, reads=50)
+    prefix = "/en" if withdrawal == "out-of-an-edition" else ""
+    urls = [f"{prefix}/", f"{prefix}/most-read/", f"{prefix}{news.get_absolute_url()}"]
+    with translation.override("en" if prefix else "ar"):
+        urls.append(stays.get_absolute_url())
+        gone_url = goes.get_absolute_url()
+    for url in urls:
+        assert gone_url in ranked_links(client.get(url).content.decode()), url
+    story = Article.objects.get(pk=goes.pk)  # as the desk reads it
+    if withdrawal == "out-of-an-edition":
+        story.title_en = story.body_en = ""
+        story.save()
+    else:
+        WITHDRAWALS[withdrawal](story)
+    for url in urls:
+        ranked = ranked_links(client.get(url).content.decode())
+        assert gone_url not in ranked and f"/{stays.pk}/" in ranked, url
+
+
+def test_a_publish_or_an_edit_keeps_the_most_read_lists(make_article, counting):
+    read = make_article()
+    DailyReads.objects.create(article=read, day=timezone.localdate(), reads=5)
+    readership.most_read(5)
+    make_article(published_at=timezone.now())  # a publish
+    story = Article.objects.get(pk=read.pk)
+    story.title_ar = "عنوان مصحح"  # a correction: still public
+    story.save()
+    with CaptureQueriesContext(connection) as captured:
+        readership.most_read(5)
+    assert not captured
+
+
+def test_most_read_of_both_windows_in_one_query(make_article, django_assert_num_queries):
+    today = timezone.localdate()
+    old_hit, first, second, third = (make_article() for _ in range(4))
+    DailyReads.objects.create(article=old_hit, day=today - timedelta(days=5), reads=900)
+    for article, reads in ((first, 30), (second, 20), (third, 20)):
+        DailyReads.objects.create(article=article, day=today, reads=reads)
+    draft = make_article(status=Article.Status.DRAFT)
+    DailyReads.objects.create(article=draft, day=today, reads=1000)
+    with django_assert_num_queries(1):
+        lists = DailyReads.objects.most_read_in({"day": 24, "week": 7 * 24}, count=2)
+    # Each list has its own `count`; equal reads: the newer story first.
+    assert [ref.pk for ref in lists["day"]] == [first.pk, max(second.pk, third.pk)]
+    assert [ref.pk for ref in lists["week"]] == [old_hit.pk, first.pk]
+    assert lists["day"][0] == (first.pk, Article.objects.get(pk=first.pk).updated_at)
+
+
+def test_labels_sections_sources_and_footer_pages_in_one_query(
+    news, opinions, source, django_assert_num_queries
+):
+    opinions.is_opinion, opinions.in_navigation = True, False
+    opinions.save()
+    Page.objects.create(slug="about", title_ar="من نحن", title_en="About", body_ar="<p>x</p>")
+    Page.objects.create(slug="hidden", title_ar="مخفية", body_ar="<p>x</p>", in_footer=False)
+    with django_assert_num_queries(1):
+        sections, sources, pages = Section.objects.with_sources_and_pages()
+    with django_assert_num_queries(0):
+        assert [(s.slug, s.in_navigation, s.is_opinion) for s in sections] == [
+            ("news", True, False),
+            ("opinions", False, True),
+        ]
+        assert (sources[0].pk, sources[0].name, sources[0].url) == (
+            source.pk,
+            source.name,
+            source.url,
+        )
+        assert [(page.slug, page.title, page.in_footer) for page in pages] == [
+            ("about", "من نحن", True)
+        ]
+        with translation.override("en"):
+            assert sections[0].name == "News" and pages[0].title == "About"
+            assert sources[0].name == "Basra Governorate Office"
+    assert "body_ar" in pages[0].get_deferred_fields()
+
+
+def test_a_new_site_page_is_in_the_footer_at_once(client, make_article):
+    make_article()
+    assert 'href="/pages/contact/"' not in client.get("/").content.decode()
+    page = Page.objects.create(slug="contact", title_ar="اتصل بنا", body_ar="<p>x</p>")
+    assert 'href="/pages/contact/"' in client.get("/").content.decode()
+    page.delete()
+    assert 'href="/pages/contact/"' not in client.get("/").content.decode()
+
+
+def test_section_and_author_pages_from_the_labels(client, make_article, news, author):
+    make_article(author=author)
+    assert client.get(news.get_absolute_url()).status_code == 200
+    assert client.get(author.get_absolute_url()).status_code == 200
+    assert client.get("/no-such-section/").status_code == 404
+    assert client.get("/author/nobody/").status_code == 404
+    # A new author is not among the cached labels (a new author does not change them).
+    newcomer = Author.objects.create(slug="sami", name_ar="سامي")
+    make_article(author=newcomer)
+    html = client.get(newcomer.get_absolute_url()).content.decode()
+    assert "سامي" in html
