@@ -67,7 +67,8 @@ class SectionQuerySet(ListingQuerySet):
         def translated(field):
             return [field, *(localized(field, code) for code, _name in settings.LANGUAGES)]
 
-        # kind: (model, rows, [(field, or None for a filler column), …]), alike in shape.
+        # kind: (model, its rows, its columns: a field's name or a filler value), the
+        # columns alike in number and type.
         kinds = {
             "section": (
                 Section,
@@ -993,7 +994,7 @@ class DailyReadsQuerySet(models.QuerySet):
         day's reads count in proportion to the part of that day that lies within the
         window (readers spread over a day)."""
         now = timezone.localtime()
-        totals, oldest = {}, now.date()
+        totals, ranks, oldest = {}, {}, now.date()
         for index, hours in enumerate(windows.values()):
             since = now - timedelta(hours=hours)
             midnight = since.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -1007,14 +1008,11 @@ class DailyReadsQuerySet(models.QuerySet):
                     output_field=models.FloatField(),
                 )
             )
-        # Ties go to the newer article (its id is the group's: an aggregate of it keeps the
-        # window out of the GROUP BY).
-        ranks = {
-            f"rank_{name[6:]}": Window(
-                RowNumber(), order_by=[F(name).desc(), models.Max("article").desc()]
+            # Ties go to the newer article (the group's id: as an aggregate, it keeps the
+            # window out of the GROUP BY).
+            ranks[f"rank_{index}"] = Window(
+                RowNumber(), order_by=[F(f"total_{index}").desc(), models.Max("article").desc()]
             )
-            for name in totals
-        }
         public = Article.objects.public(language).values("pk")
         within_count = Q()
         for rank in ranks:

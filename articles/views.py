@@ -17,7 +17,6 @@ from articles.models import Article, Author, LegacyURL, Page, Section, Tag, loca
 from articles.readership import most_read, record_read
 from articles.search import search
 from articles.teasers import TeaserForm, render_teasers
-from articles.templatetags.news import MOST_READ_FORM, RELATED_FORM, related_refs
 from newsroom.cache import cached_value
 from newsroom.pagecache import page_query
 
@@ -148,8 +147,6 @@ class ArticleListView(ListView):
     context_object_name = "articles"
     filter_model = None
     filter_field = None
-    show_sections = False  # on its teasers
-    with_most_read = False  # in the sidebar
 
     def get_queryset(self):
         self.subject = self.get_subject()
@@ -188,32 +185,13 @@ class ArticleListView(ListView):
         return paginated
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(subject=self.subject, **kwargs)
-        # The list's teasers and the sidebar's most read in one lookup (and at most one
-        # query).
-        refs = context["articles"]
-        reads = most_read(MOST_READ_COUNT) if self.with_most_read else {}
-        form = TeaserForm(show_section=self.show_sections)
-        html = iter(
-            render_teasers(
-                [
-                    *((ref, form) for ref in refs),
-                    *((ref, MOST_READ_FORM) for refs in reads.values() for ref in refs),
-                ]
-            )
-        )
-        context["teasers"] = [next(html) for _ in refs]
-        context["most_read_teasers"] = {
-            name: [next(html) for _ in refs] for name, refs in reads.items()
-        }
-        return context
+        return super().get_context_data(subject=self.subject, **kwargs)
 
 
 class SectionView(ArticleListView):
     filter_model = Section
     filter_field = "section"
     template_name = "articles/section.html"
-    with_most_read = True
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(current_section=self.subject.slug, **kwargs)
@@ -223,14 +201,14 @@ class TagView(ArticleListView):
     filter_model = Tag
     filter_field = "tags"
     template_name = "articles/tag.html"
-    show_sections = True
+    extra_context = {"show_sections": True}
 
 
 class AuthorView(ArticleListView):
     filter_model = Author
     filter_field = "author"
     template_name = "articles/author.html"
-    show_sections = True
+    extra_context = {"show_sections": True}
 
 
 class ArticleDetailView(DetailView):
@@ -273,24 +251,10 @@ class ArticleDetailView(DetailView):
             if article.has_language(code) and article.is_public:
                 with override(code):
                     alternates[code] = article.get_absolute_url()
-        # The teasers of related news and of the sidebar's most read in one lookup (and at
-        # most one query).
-        related = related_refs(article)
-        reads = {} if self.is_preview else most_read(MOST_READ_COUNT)
-        html = iter(
-            render_teasers(
-                [
-                    *((ref, RELATED_FORM) for ref in related),
-                    *((ref, MOST_READ_FORM) for refs in reads.values() for ref in refs),
-                ]
-            )
-        )
         return super().get_context_data(
             is_preview=self.is_preview,
             alternate_urls=alternates,
             current_section=article.section.slug,
-            related_teasers=[next(html) for _ in related],
-            most_read_teasers={name: [next(html) for _ in refs] for name, refs in reads.items()},
             **kwargs,
         )
 

@@ -13,7 +13,7 @@ from django.utils.translation import get_language, pgettext
 
 from articles.cache import ARTICLES, LABELS, labels, listing_timeout, navigable_sections
 from articles.dates import format_date, format_hijri
-from articles.models import Article, TeaserRef, localized
+from articles.models import Article, localized
 from articles.readership import MOST_READ_SECONDS, WITHDRAWN
 from articles.readership import most_read as most_read_lists
 from articles.teasers import TeaserForm, render_teasers
@@ -26,6 +26,9 @@ TICKER_SIZE = 8
 BREAKING_WINDOW = timedelta(hours=72)
 RELATED_COUNT = 6
 RELATED_FORM = TeaserForm(heading="h3")
+# The sidebar's most read (issue 17).
+MOST_READ_COUNT = 5
+MOST_READ_FORM = TeaserForm(heading="h3")
 # What a headline link needs, in every language (the ticker caches no bodies).
 HEADLINE_FIELDS = [
     "pk",
@@ -114,40 +117,39 @@ def teasers(articles, heading="h2", show_section=False):
     return mark_safe("".join(f"<li>{item}</li>" for item in html if item))  # noqa: S308
 
 
-def related_refs(article, count=RELATED_COUNT) -> list:
-    """TeaserRefs of the related articles of `article`, kept until an article changes or
-    the next one is published."""
+@register.simple_tag
+def related_news(article, count=RELATED_COUNT):
+    """ "Read more": the related articles' teasers (from the cache where they are), as one
+    piece of HTML kept until an article changes or the next one is published. When it is
+    made, the teasers of the sidebar's most read are looked up with these: on an empty
+    cache one query reads the rows of both, and the most read widget, made next (and kept
+    by itself), finds its teasers in the cache."""
     language = get_language()
-    return cached_value(
+
+    def render():
+        related = Article.objects.only("pk", "updated_at").related_list(article, count, language)
+        reads = [
+            (ref, MOST_READ_FORM)
+            for refs in most_read_lists(MOST_READ_COUNT).values()
+            for ref in refs
+        ]
+        teasers = render_teasers([*((item, RELATED_FORM) for item in related), *reads])
+        teasers = [html for html in teasers[: len(related)] if html]
+        if not teasers:
+            return ""
+        return render_to_string("articles/widgets/related_news.html", {"teasers": teasers})
+
+    html = cached_value(
         "articles:related",
         [article.pk, language, count],
-        lambda: [
-            TeaserRef(related.pk, related.updated_at)
-            for related in Article.objects.only("pk", "updated_at").related_list(
-                article, count, language
-            )
-        ],
+        render,
         versions=[ARTICLES],
         timeout=listing_timeout,
     )
-
-
-@register.simple_tag
-def related_news(article, teasers=None):
-    """ "Read more": the related articles' teasers (from the cache where they are). The
-    article page passes the teasers it rendered with the sidebar's (one lookup, and at
-    most one query, for both); otherwise they are rendered here."""
-    if teasers is None:
-        teasers = render_teasers([(ref, RELATED_FORM) for ref in related_refs(article)])
-    teasers = [html for html in teasers if html]
-    if not teasers:
-        return ""
-    return render_to_string("articles/widgets/related_news.html", {"teasers": teasers})
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
 
 
 # Issue 17: the sidebar's most read, the footer, columnists' photos.
-MOST_READ_COUNT = 5
-MOST_READ_FORM = TeaserForm(heading="h3")
 
 
 @register.simple_tag

@@ -320,6 +320,8 @@ def test_labels_sections_sources_and_footer_pages_in_one_query(
         with translation.override("en"):
             assert sections[0].name == "News" and pages[0].title == "About"
             assert sources[0].name == "Basra Governorate Office"
+    # Sections and sources whole (a field added to either must join the union too).
+    assert not sections[0].get_deferred_fields() and not sources[0].get_deferred_fields()
     assert "body_ar" in pages[0].get_deferred_fields()
 
 

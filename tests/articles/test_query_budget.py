@@ -31,15 +31,16 @@ from tests.conftest import jpeg_bytes
 # cache is empty, by the first reader. "Labels" are the sections, sources and footer pages
 # (one query) and the authors (one more), kept until one of them changes; the navigation,
 # the footer and the section and author of a list page are made from them. Most read (24
-# hours and 7 days) is one query, kept a few minutes and not made again by a publish; its
-# teasers are read with the page's own ("teaser rows": one query for all).
+# hours and 7 days) is one query, kept a few minutes and not made again by a publish; on
+# an article page its teasers are read with those of related news ("teaser rows").
 EXPECTED_QUERIES = {
     # front page (latest, section blocks), teaser rows, ticker,
     # + next publication, social links, labels, ads, most read when empty
     "home": (10, 4, 0),
-    # count, the page's articles, teaser rows, ticker, + 6 when empty (next publication,
-    # social links, labels, ads, most read)
-    "section": (10, 4, 0),
+    # count, the page's articles, teaser rows, ticker, + 7 when empty (next publication,
+    # social links, labels, ads, most read and its teasers' rows; the section is among the
+    # labels)
+    "section": (11, 4, 0),
     # the article's row; its tags and teaser rows when its cached content is stale (after a
     # publish it is not); related news (manual picks, then the newest of the same section or
     # tags), ticker, + 6 when empty
