@@ -185,3 +185,56 @@ def add_revision(objs: list, *, related: list[dict], comment: str, now: datetime
         version.revision = revision
     insert_rows(Version, versions, now=now, connection=connection)
     post_revision_commit.send(sender=create_revision, revision=revision, versions=versions)
+
+
+# Search rows beside the import --------------------------------------------------------------
+
+
+class BackgroundIndexer:
+    """Writes the search rows of committed articles on a second database connection, in
+    its own thread, while the import reads and writes the next batch: the search rows are
+    the largest write of an import, and the database works on them while Python works on
+    the next items. One batch at a time (memory stays flat); `finish()` waits for the last.
+    A batch whose rows fail is written again on the caller's connection, so an error shows
+    where it happened. `session` holds SQL the thread's connection runs first."""
+
+    def __init__(self, *, session: tuple[str, ...] = ()):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-rows")
+        self._session = session
+        self._started = False
+        self._pending = None
+
+    def submit(self, articles: list) -> None:
+        self.wait()
+        self._pending = (articles, self._executor.submit(self._write, articles))
+
+    def _write(self, articles: list) -> None:
+        from articles import search
+
+        if not self._started:
+            with default_connection.cursor() as cursor:
+                for statement in self._session:
+                    cursor.execute(statement)
+            self._started = True
+        search.index_rows(articles)
+
+    def wait(self) -> None:
+        if self._pending is None:
+            return
+        articles, future = self._pending
+        self._pending = None
+        try:
+            future.result()
+        except Exception:  # tried again here, where an error is reported
+            from articles import search
+
+            search.index_rows(articles)
+
+    def finish(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._executor.submit(lambda: default_connection.close()).result()  # the thread's
+            self._executor.shutdown()

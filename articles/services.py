@@ -254,6 +254,9 @@ class ImportOptions:
     force: bool = False
     dry_run: bool = False
     section_map: dict[str, str] = field(default_factory=dict)
+    # Writes the search rows of committed batches beside the import (bulk.BackgroundIndexer);
+    # None: in the batch's own transaction.
+    indexer: "bulk.BackgroundIndexer | None" = None
 
 
 @dataclass
@@ -750,7 +753,9 @@ def import_batch(
             for index, plan in together:
                 _remember(article=plan.article, item=plan.item, cache=cache)
                 outcomes[index] = _outcome(plan)
-            articles_changed()  # bulk_create sends no signals
+            if options.indexer is not None:
+                options.indexer.submit([plan.article for plan in plans])
+            articles_changed()  # bulk inserts send no signals
     return outcomes
 
 
@@ -851,7 +856,8 @@ def _write_together(*, plans: list[_Plan], options: ImportOptions, cache: Import
         ],
     )
     _add_legacy_paths(plans)
-    search.index_rows([plan.article for plan in plans])
+    if options.indexer is None:  # else once the batch is committed (import_batch)
+        search.index_rows([plan.article for plan in plans])
     # What Article.save() records for any status but a draft (bulk inserts do not call it).
     bulk.insert_rows(
         Transition,

@@ -123,3 +123,37 @@ def test_a_backup_figure_whose_picture_is_not_here_is_dropped(tmp_path):
     article = Article.objects.get(import_id="newsroom:42")
     assert article.body_ar == "<p>نص</p>"
     assert not article.figures.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_search_rows_written_beside_the_import_are_all_there(tmp_path, monkeypatch):
+    """On PostgreSQL the search rows of each committed batch are written on a second
+    connection while the import goes on: when the command returns, every article has its
+    row and is found."""
+    from django.db import connection
+
+    from articles.management.commands.import_articles import Command
+    from articles.models import ArticleSearch
+    from articles.search import matching_article_ids
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the second connection is used on PostgreSQL only")
+    records = [
+        {"id": f"s-{n}", "title": f"خبر رقم {n}", "body": f"<p>نص الخبر المستورد {n}</p>",
+         "published_at": "2025-01-01T00:00:00Z", "status": "published"}
+        for n in range(25)
+    ]  # fmt: skip
+    indexers = []
+    real = Command.background_indexer
+
+    def recorded(self, options):
+        indexers.append(real(self, options))
+        return indexers[-1]
+
+    monkeypatch.setattr(Command, "background_indexer", recorded)
+    monkeypatch.setattr(Command, "batch_size", 10)  # three batches, two written beside
+    run(write_jsonl(tmp_path / "many.jsonl", *records))
+    assert indexers and indexers[0] is not None
+    assert ArticleSearch.objects.count() == Article.objects.count() == 25
+    article = Article.objects.get(import_id="s-17")
+    assert article.pk in matching_article_ids("رقم 17")
