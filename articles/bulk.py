@@ -79,6 +79,41 @@ def insert_rows(model, objs: list, *, now: datetime | None = None, connection=No
     return False
 
 
+def insert_values(model, names: tuple[str, ...], rows: list[tuple], *, connection=None) -> None:
+    """Insert rows given as tuples of values for the fields `names` (attnames), when their
+    ids are not needed: no model instance is made for them on PostgreSQL (COPY)."""
+    connection = connection or default_connection
+    if not rows:
+        return
+    if _can_copy(connection):
+        meta = model._meta
+        fields = [meta.get_field(name) for name in names]
+        try:
+            data = "".join(
+                "\t".join(
+                    _copy_text(value)
+                    if not isinstance(field, JSONField)
+                    else _escape(json.dumps(value, cls=field.encoder))
+                    for field, value in zip(fields, row, strict=True)
+                )
+                + "\n"
+                for row in rows
+            )
+        except _NotCopyable:
+            pass
+        else:
+            quote = connection.ops.quote_name
+            columns = ", ".join(quote(field.column) for field in fields)
+            with connection.cursor() as cursor:
+                cursor.cursor.copy_expert(
+                    f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", io.StringIO(data)
+                )
+            return
+    model._base_manager.using(connection.alias).bulk_create(
+        [model(**dict(zip(names, row, strict=True))) for row in rows]
+    )
+
+
 def _copy(model, objs: list, *, now, connection) -> None:
     meta = model._meta
     pk = meta.pk

@@ -276,6 +276,7 @@ class ImportCache:
     authors: dict[str, Author] = field(default_factory=dict)
     sources: dict[tuple[str, str], Source | None] = field(default_factory=dict)
     # Filled per batch by prefetch_import_state(): what the database holds for its items.
+    digests: dict[str, str] = field(default_factory=dict)  # import id → content hash
     known: dict[str, tuple[int, str]] = field(default_factory=dict)  # import id → pk, hash
     absent: set[str] = field(default_factory=set)  # import ids with no article yet
     url_owners: dict[str, int] = field(default_factory=dict)  # source url → article pk
@@ -299,6 +300,7 @@ def prefetch_import_state(
     which original addresses are taken and which headlines their sources already told,
     so that the writers need not ask item by item."""
     digests = {item.import_id: item.content_hash() for item in items}
+    cache.digests = digests
     former = {old: item.import_id for item in items for old in item.former_ids}
     rows = Article.objects.filter(
         import_source=options.import_source, import_id__in=[*digests, *former]
@@ -639,7 +641,7 @@ class _Plan:
 def _plan(
     *, item: ImportItem, options: ImportOptions, cache: ImportCache
 ) -> "_Plan | ImportOutcome":
-    digest = item.content_hash()
+    digest = cache.digests.get(item.import_id) or item.content_hash()
     if item.import_id in cache.absent:
         existing = None
     elif cache.known.get(item.import_id, (None, None))[1] == digest:
@@ -840,42 +842,39 @@ def _write_together(*, plans: list[_Plan], options: ImportOptions, cache: Import
             plan.article.imported_at = plan.article.updated_at
             if not plan.item.from_backup:
                 plan.article.first_imported_at = plan.article.updated_at
-    Tags = Article.tags.through
-    bulk.insert_rows(
-        Tags,
-        [Tags(article_id=plan.article.pk, tag_id=pk) for plan in plans for pk in plan.tag_ids],
+    bulk.insert_values(
+        Article.tags.through,
+        ("article_id", "tag_id"),
+        [(plan.article.pk, pk) for plan in plans for pk in plan.tag_ids],
     )
     figures = _figure_ids([plan.article for plan in plans])
-    Figures = Article.figures.through
-    bulk.insert_rows(
-        Figures,
-        [
-            Figures(article_id=plan.article.pk, image_id=pk)
-            for plan in plans
-            for pk in figures[plan.article.pk]
-        ],
+    bulk.insert_values(
+        Article.figures.through,
+        ("article_id", "image_id"),
+        [(plan.article.pk, pk) for plan in plans for pk in figures[plan.article.pk]],
     )
     _add_legacy_paths(plans)
     if options.indexer is None:  # else once the batch is committed (import_batch)
         search.index_rows([plan.article for plan in plans])
     # What Article.save() records for any status but a draft (bulk inserts do not call it).
-    bulk.insert_rows(
+    via = f"import: {options.import_source}"[:50]
+    published = Article.Status.PUBLISHED
+    bulk.insert_values(
         Transition,
+        ("article_id", "from_status", "to_status", "published_at", "note", "via", "created_at"),
         [
-            Transition(
-                article=plan.article,
-                from_status="",
-                to_status=plan.article.status,
-                published_at=plan.article.published_at
-                if plan.article.status == Article.Status.PUBLISHED
-                else None,
-                via=f"import: {options.import_source}"[:50],
-                created_at=now,
+            (
+                plan.article.pk,
+                "",
+                plan.article.status,
+                plan.article.published_at if plan.article.status == published else None,
+                "",
+                via,
+                now,
             )
             for plan in plans
             if plan.article.status != Article.Status.DRAFT
         ],
-        now=now,
     )
     if reversion.is_registered(Article):  # one revision for the batch, as _revision() makes
         bulk.add_revision(
