@@ -45,6 +45,8 @@ def _copy_text(value) -> str:
 
 def _copy_field_value(field, obj, connection) -> str:
     value = getattr(obj, field.attname)
+    if type(value) is str and not isinstance(field, JSONField):
+        return _escape(value)  # most values: text
     if isinstance(field, JSONField):
         return COPY_NULL if value is None else _escape(json.dumps(value, cls=field.encoder))
     try:
