@@ -106,7 +106,7 @@ def insert_values(model, names: tuple[str, ...], rows: list[tuple], *, connectio
         else:
             quote = connection.ops.quote_name
             columns = ", ".join(quote(field.column) for field in fields)
-            with connection.cursor() as cursor:
+            with connection.cursor() as cursor, connection.wrap_database_errors:
                 cursor.cursor.copy_expert(
                     f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", io.StringIO(data)
                 )
@@ -138,9 +138,10 @@ def _copy(model, objs: list, *, now, connection) -> None:
         data = "".join(f"{pk_value}\t{line}\n" for pk_value, line in zip(ids, lines, strict=True))
         quote = connection.ops.quote_name
         columns = ", ".join(quote(field.column) for field in fields)
-        cursor.cursor.copy_expert(
-            f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", io.StringIO(data)
-        )
+        with connection.wrap_database_errors:  # Django's errors, as any query raises
+            cursor.cursor.copy_expert(
+                f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", io.StringIO(data)
+            )
     for obj, pk_value in zip(objs, ids, strict=True):
         setattr(obj, pk.attname, pk_value)
         obj._state.adding = False
