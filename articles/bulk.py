@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection as default_connection
+from django.db import reset_queries
 from django.db.models import Field, JSONField
 from django.utils.encoding import is_protected_type
 
@@ -257,6 +258,8 @@ class BackgroundIndexer:
                     cursor.execute(statement)
             self._started = True
         search.index_rows(articles)
+        # With DEBUG on, this connection would keep the text of every insert it made.
+        reset_queries()
 
     def wait(self) -> None:
         if self._pending is None:
