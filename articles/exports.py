@@ -16,7 +16,7 @@ def _moment(value):
 
 def article_record(article, *, site_url=""):
     """One article as a dict of the JSON Lines schema. Expects `section`, `author`,
-    `source`, `main_image` selected and `tags` and `related` prefetched."""
+    `source`, `main_image` selected and `tags`, `related` and `figures` prefetched."""
     record = {
         # Our own id: importing the same export twice updates instead of duplicating.
         "id": f"{RECORD_PREFIX}{article.pk}",
@@ -66,6 +66,9 @@ def article_record(article, *, site_url=""):
     elif site_url:
         # The article's address on this site: after a restore it leads to the new copy.
         record["url"] = site_url.rstrip("/") + article.get_absolute_url()
+    # The library pictures the bodies show (`<figure data-image="id">`), by their files:
+    # a restore gives each figure the id its picture has there.
+    record["figures"] = {str(image.pk): image.file.name for image in article.figures.all()}
     picture = article.main_image
     if picture is not None:
         # Where the picture is in the media storage (back it up with the database).
@@ -76,4 +79,4 @@ def article_record(article, *, site_url=""):
             english = getattr(picture, f"{field}_en") or ""
             if english:
                 record[f"{name}_en"] = english
-    return {key: value for key, value in record.items() if value not in ("", None, [])}
+    return {key: value for key, value in record.items() if value not in ("", None, [], {})}

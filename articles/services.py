@@ -1,5 +1,6 @@
 """Writes to articles that more than one caller needs (admin actions, commands, importers)."""
 
+import functools
 import io
 import re
 from contextlib import contextmanager
@@ -19,9 +20,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext, override
 from PIL import Image
 
-from articles import search
+from articles import bulk, search
 from articles.cache import articles_changed, bulk_changes
-from articles.html import sanitize_html
+from articles.html import figure_image_ids, sanitize_html
 from articles.importers.base import (
     EMPTY_BODY,
     SAME_STORY,
@@ -253,6 +254,9 @@ class ImportOptions:
     force: bool = False
     dry_run: bool = False
     section_map: dict[str, str] = field(default_factory=dict)
+    # Writes the search rows of committed batches beside the import (bulk.BackgroundIndexer);
+    # None: in the batch's own transaction.
+    indexer: "bulk.BackgroundIndexer | None" = None
 
 
 @dataclass
@@ -272,6 +276,7 @@ class ImportCache:
     authors: dict[str, Author] = field(default_factory=dict)
     sources: dict[tuple[str, str], Source | None] = field(default_factory=dict)
     # Filled per batch by prefetch_import_state(): what the database holds for its items.
+    digests: dict[str, str] = field(default_factory=dict)  # import id → content hash
     known: dict[str, tuple[int, str]] = field(default_factory=dict)  # import id → pk, hash
     absent: set[str] = field(default_factory=set)  # import ids with no article yet
     url_owners: dict[str, int] = field(default_factory=dict)  # source url → article pk
@@ -295,6 +300,7 @@ def prefetch_import_state(
     which original addresses are taken and which headlines their sources already told,
     so that the writers need not ask item by item."""
     digests = {item.import_id: item.content_hash() for item in items}
+    cache.digests = digests
     former = {old: item.import_id for item in items for old in item.former_ids}
     rows = Article.objects.filter(
         import_source=options.import_source, import_id__in=[*digests, *former]
@@ -571,6 +577,34 @@ def clean_import_body(html: str) -> str:
     return _EMPTY_PARAGRAPH.sub("", _IMG_WITHOUT_SRC.sub("", sanitize_html(body))).strip()
 
 
+# A library picture's figure in a cleaned body (nh3 writes its attributes quoted).
+_LIBRARY_FIGURE = re.compile(r'<figure data-image="(\d+)"([^>]*)>(.*?)</figure>', re.S)
+
+
+def import_figures(body: str, *, item: ImportItem) -> str:
+    """A cleaned body whose figures name pictures of this site's library: the ids an item
+    carries are another database's. A backup of this site (export_articles) names each
+    picture's file: its figures are given the id of the picture with that file here. Any
+    other figure id is dropped (the figure kept if it holds a picture of its own)."""
+    if "data-image" not in body:
+        return body
+    files = item.extra.get("figures", {}) if item.from_backup else {}
+    wanted = {files[found[0]] for found in _LIBRARY_FIGURE.findall(body) if found[0] in files}
+    here = {}
+    if wanted:
+        here = dict(LibraryImage.objects.filter(file__in=wanted).values_list("file", "pk"))
+
+    def figure(match):
+        pk = here.get(files.get(match[1], ""))
+        if pk is not None:
+            return f'<figure data-image="{pk}"{match[2]}>{match[3]}</figure>'
+        if "<img" in match[3]:
+            return f"<figure{match[2]}>{match[3]}</figure>"
+        return ""
+
+    return _LIBRARY_FIGURE.sub(figure, body)
+
+
 def standfirst(summary: str, body: str) -> str:
     """The summary, unless it only repeats the opening of the story (feeds often send the
     first paragraph, whole or cut short, as the description)."""
@@ -607,7 +641,7 @@ class _Plan:
 def _plan(
     *, item: ImportItem, options: ImportOptions, cache: ImportCache
 ) -> "_Plan | ImportOutcome":
-    digest = item.content_hash()
+    digest = cache.digests.get(item.import_id) or item.content_hash()
     if item.import_id in cache.absent:
         existing = None
     elif cache.known.get(item.import_id, (None, None))[1] == digest:
@@ -629,7 +663,7 @@ def _plan(
                 existing.pk,
                 "edited by an editor since its import; kept (--force overwrites)",
             )
-    body = clean_import_body(item.body)
+    body = import_figures(clean_import_body(item.body), item=item)
     plan = _Plan(
         item=item,
         digest=digest,
@@ -709,10 +743,8 @@ def import_batch(
     if together:
         plans = [plan for _index, plan in together]
         try:
-            with _revision(options) as revisions, transaction.atomic():
+            with transaction.atomic():
                 _write_together(plans=plans, options=options, cache=cache)
-                if revisions is not None:
-                    _add_new_to_revision(revisions, plans)
         except (DatabaseError, ValidationError, ValueError):
             cache.forget_rows()
             for plan in plans:
@@ -723,26 +755,10 @@ def import_batch(
             for index, plan in together:
                 _remember(article=plan.article, item=plan.item, cache=cache)
                 outcomes[index] = _outcome(plan)
-            articles_changed()  # bulk_create sends no signals
+            if options.indexer is not None:
+                options.indexer.submit([plan.article for plan in plans])
+            articles_changed()  # bulk inserts send no signals
     return outcomes
-
-
-def _add_new_to_revision(revisions, plans: list[_Plan]) -> None:
-    """New articles into the batch's revision, their tags given rather than read back:
-    serialising reads each many-to-many relation otherwise, one query per article."""
-
-    def known(queryset, rows):  # what prefetch_related leaves on an object
-        queryset._result_cache, queryset._prefetch_done = rows, True
-        return queryset
-
-    for plan in plans:
-        article = plan.article
-        article._prefetched_objects_cache = {
-            "tags": known(Tag.objects.all(), [Tag(pk=pk) for pk in plan.tag_ids]),
-            "related": known(Article.objects.all(), []),
-        }
-        revisions.add_to_revision(article)
-        del article._prefetched_objects_cache
 
 
 def _remember_planned(*, plan: _Plan, cache: ImportCache) -> None:
@@ -794,57 +810,97 @@ def _write_one(*, plan: _Plan, options: ImportOptions, cache: ImportCache) -> Im
 
 
 def _write_together(*, plans: list[_Plan], options: ImportOptions, cache: ImportCache) -> None:
-    built = [_build_article(plan=plan, options=options, cache=cache) for plan in plans]
-    for plan, (article, tag_ids) in zip(plans, built, strict=True):
+    """New articles of a batch in a few statements (see import_batch): the articles, their
+    tags, figures, old addresses, search rows, audit entries and one revision for all."""
+    now = timezone.now()
+    for plan in plans:
+        article, plan.tag_ids = _build_article(plan=plan, options=options, cache=cache)
         plan.article = article
-        plan.tag_ids = tag_ids
         article.import_hash = plan.digest
+        # As an import's own save leaves it: not "edited since its import".
+        article.created_at = article.updated_at = article.imported_at = now
+        if not plan.item.from_backup:  # a backup keeps its first import time
+            article.first_imported_at = now
     # Copies of a story told earlier in this batch go in once that story has its id.
     first = [plan for plan in plans if not isinstance(plan.duplicate_of, _Plan)]
     later = [plan for plan in plans if isinstance(plan.duplicate_of, _Plan)]
+    exact = True
     for group in (first, later):
         for plan in group:
             plan.article.duplicate_of_id = _pk(plan.duplicate_of)
-        Article.objects.bulk_create([plan.article for plan in group])
-    ids = [plan.article.pk for plan in plans]
-    # A backup keeps its articles' own first import time (none for those written here).
-    fresh = [plan.article.pk for plan in plans if not plan.item.from_backup]
-    Article.objects.filter(pk__in=ids).update(
-        imported_at=F("updated_at"),
-        first_imported_at=Case(
-            When(pk__in=fresh, then=F("updated_at")), default=F("first_imported_at")
-        ),
+        exact &= bulk.insert_rows(Article, [plan.article for plan in group], now=now)
+    if not exact:  # bulk_create stamped its own times: the import's are the same
+        ids = [plan.article.pk for plan in plans]
+        fresh = [plan.article.pk for plan in plans if not plan.item.from_backup]
+        Article.objects.filter(pk__in=ids).update(
+            imported_at=F("updated_at"),
+            first_imported_at=Case(
+                When(pk__in=fresh, then=F("updated_at")), default=F("first_imported_at")
+            ),
+        )
+        for plan in plans:  # bulk_create left the times it wrote on the objects
+            plan.article.imported_at = plan.article.updated_at
+            if not plan.item.from_backup:
+                plan.article.first_imported_at = plan.article.updated_at
+    bulk.insert_values(
+        Article.tags.through,
+        ("article_id", "tag_id"),
+        [(plan.article.pk, pk) for plan in plans for pk in plan.tag_ids],
     )
-    for plan in plans:
-        plan.article.imported_at = plan.article.updated_at
-        if not plan.item.from_backup:
-            plan.article.first_imported_at = plan.article.updated_at
-    Through = Article.tags.through
-    Through.objects.bulk_create(
-        [
-            Through(article_id=plan.article.pk, tag_id=tag_id)
-            for plan, (_article, tag_ids) in zip(plans, built, strict=True)
-            for tag_id in tag_ids
-        ]
+    figures = _figure_ids([plan.article for plan in plans])
+    bulk.insert_values(
+        Article.figures.through,
+        ("article_id", "image_id"),
+        [(plan.article.pk, pk) for plan in plans for pk in figures[plan.article.pk]],
     )
     _add_legacy_paths(plans)
-    search.index_rows([plan.article for plan in plans])
-    # What Article.save() records for any status but a draft (bulk_create does not call it).
-    Transition.objects.bulk_create(
+    if options.indexer is None:  # else once the batch is committed (import_batch)
+        search.index_rows([plan.article for plan in plans])
+    # What Article.save() records for any status but a draft (bulk inserts do not call it).
+    via = f"import: {options.import_source}"[:50]
+    published = Article.Status.PUBLISHED
+    bulk.insert_values(
+        Transition,
+        ("article_id", "from_status", "to_status", "published_at", "note", "via", "created_at"),
         [
-            Transition(
-                article=plan.article,
-                from_status="",
-                to_status=plan.article.status,
-                published_at=plan.article.published_at
-                if plan.article.status == Article.Status.PUBLISHED
-                else None,
-                via=f"import: {options.import_source}"[:50],
+            (
+                plan.article.pk,
+                "",
+                plan.article.status,
+                plan.article.published_at if plan.article.status == published else None,
+                "",
+                via,
+                now,
             )
             for plan in plans
             if plan.article.status != Article.Status.DRAFT
-        ]
+        ],
     )
+    if reversion.is_registered(Article):  # one revision for the batch, as _revision() makes
+        bulk.add_revision(
+            [plan.article for plan in plans],
+            related=[{"tags": plan.tag_ids, "related": []} for plan in plans],
+            comment=f"import: {options.import_source}"[:200],
+            now=now,
+        )
+
+
+def _figure_ids(articles: list[Article]) -> dict[int, list[int]]:
+    """{article pk: the library pictures its bodies show}, as Article.figure_ids() finds
+    them, in one query for all."""
+    wanted = {
+        article.pk: {
+            pk
+            for code, _name in settings.LANGUAGES
+            for pk in figure_image_ids(getattr(article, localized("body", code)) or "")
+        }
+        for article in articles
+    }
+    every = set().union(*wanted.values())
+    if not every:
+        return {pk: [] for pk in wanted}
+    found = set(LibraryImage.objects.filter(pk__in=every).values_list("pk", flat=True))
+    return {pk: sorted(ids & found) for pk, ids in wanted.items()}
 
 
 def _add_legacy_paths(plans: list[_Plan]) -> None:
@@ -879,7 +935,7 @@ def _build_article(
     """The article as the item says it should be (not saved yet) and its tags' ids."""
     item = plan.item
     article = plan.existing or Article(
-        import_source=options.import_source, import_id=item.import_id
+        import_source=options.import_source, import_id=item.import_id, **_translated_defaults()
     )
     values = {
         "title": item.title[:255],
@@ -896,7 +952,8 @@ def _build_article(
             if name in IMPORT_PICTURE_TEXTS:
                 continue  # the picture's, in the library (import_picture_texts)
             limit = Article._meta.get_field(localized(name, language)).max_length
-            value = sanitize_html(value) if name == "body" else value
+            if name == "body":
+                value = import_figures(sanitize_html(value), item=item)
             setattr(article, localized(name, language), value[:limit] if limit else value)
             if name == "title":
                 setattr(article, localized("slug", language), _slug(value, 200))
@@ -932,6 +989,19 @@ def _build_article(
         english=item.extra.get("tags_en"),
         slugs=item.extra.get("tag_slugs"),
     )
+
+
+@functools.cache
+def _translated_defaults() -> dict:
+    """The defaults of the article's per-language columns, given to a new Article: without
+    them each is worked out again under its language for every new article."""
+    from modeltranslation.fields import TranslationField
+
+    return {
+        field.attname: field.get_default()
+        for field in Article._meta.concrete_fields
+        if isinstance(field, TranslationField)
+    }
 
 
 def link_restored_relations(*, import_source: str, relations: dict[int, dict]) -> None:

@@ -36,7 +36,9 @@ BACKUP_TEXT = {
     "slug", "slug_en", "section_name_en", "source_en", "author_en", "author_bio", "author_bio_en",
     "source_published_at", "first_imported_at", "attention_reason", "duplicate_of",
 }  # fmt: skip
-BACKUP_OTHER = {"section_in_navigation", "tags_en", "tag_slugs", "related", "needs_attention"}
+BACKUP_OTHER = {
+    "section_in_navigation", "tags_en", "tag_slugs", "related", "needs_attention", "figures",
+}  # fmt: skip
 KNOWN = {"id", "title", "status", "published_at", "tags", "is_featured", "is_breaking"}
 KNOWN |= TEXT_FIELDS | BACKUP_TEXT | BACKUP_OTHER | {f"{name}_en" for name in TRANSLATED}
 
@@ -139,6 +141,12 @@ def _backup_fields(record: dict, tags: list) -> dict:
     if not isinstance(related, list) or not all(isinstance(ref, str) for ref in related):
         raise ValueError("“related” must be a list of identifiers")
     extra["related"] = related[:100]
+    figures = record.get("figures") or {}  # the library's files the bodies show, by id
+    if not isinstance(figures, dict) or not all(
+        isinstance(name, str) and str(key).isdigit() for key, name in figures.items()
+    ):
+        raise ValueError("“figures” must map picture ids to file names")
+    extra["figures"] = {str(key): name[:500] for key, name in list(figures.items())[:100]}
     if "section_in_navigation" in record:
         extra["section_in_navigation"] = bool(record["section_in_navigation"])
     if record.get("needs_attention"):

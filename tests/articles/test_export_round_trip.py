@@ -121,3 +121,24 @@ def test_export_then_import_gives_back_every_field(newsroom, tmp_path):
     for title, fields in before.items():
         for name, value in fields.items():
             assert after[title][name] == value, (title, name)
+
+
+def test_a_figure_of_the_library_comes_back_pointing_at_its_picture(db, tmp_path):
+    """The body's `<figure data-image="id">` is a reference to the library: the backup
+    names the picture's file, and the restored story shows the same picture (its figures
+    relation included), whatever ids the restore gives."""
+    section = Section.objects.create(slug="world", name_ar="العالم")
+    picture = image_create(file=SimpleUploadedFile("f.jpg", jpeg_bytes((50, 40))))
+    article = Article.objects.create(
+        title_ar="خبر بصورة", section=section, status="draft",
+        body_ar=f'<p>نص</p><figure data-image="{picture.pk}"><figcaption>تعليق</figcaption>'
+        "</figure>",
+    )  # fmt: skip
+    assert list(article.figures.all()) == [picture]
+    backup = tmp_path / "backup.jsonl"
+    call_command("export_articles", str(backup), stdout=io.StringIO())
+    Article.objects.all().delete()
+    call_command("import_articles", str(backup), stdout=io.StringIO(), stderr=io.StringIO())
+    restored = Article.objects.get()
+    assert restored.body_ar == article.body_ar
+    assert list(restored.figures.all()) == [picture]

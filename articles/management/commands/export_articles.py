@@ -39,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError("--site-url must start with http:// or https://")
         articles = (
             Article.objects.select_related("section", "author", "source", "main_image")
-            .prefetch_related("tags", "related")
+            .prefetch_related("tags", "related", "figures")
             .order_by("pk")
         )
         if output == "-":
