@@ -186,7 +186,9 @@ def release() -> str:
 
 def make_key(prefix: str, parts: Iterable[object], versions: dict) -> str:
     """A bounded key from any parts, the content versions and the release."""
-    raw = "\x1f".join([release(), *map(str, parts), *map(str, sorted(versions.items()))])
+    raw = "\x1f".join(
+        [release(), *map(str, parts), *(f"{n}={v}" for n, v in sorted(versions.items()))]
+    )
     return f"{prefix}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
