@@ -186,7 +186,9 @@ def release() -> str:
 
 def make_key(prefix: str, parts: Iterable[object], versions: dict) -> str:
     """A bounded key from any parts, the content versions and the release."""
-    raw = "\x1f".join([release(), *map(str, parts), *map(str, sorted(versions.items()))])
+    raw = "\x1f".join(
+        [release(), *map(str, parts), *(f"{n}={v}" for n, v in sorted(versions.items()))]
+    )
     return f"{prefix}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
@@ -219,7 +221,8 @@ def cached_many(prefix, items, parts, build, *, versions, timeout=DEFAULT_TIMEOU
     current = get_versions(versions)
     keys = [make_key(prefix, parts(item), current) for item in items]
     values = {key: value for key in keys if (value := process_memo.get(key)) is not None}
-    found = cache.get_many([key for key in keys if key not in values])
+    unknown = [key for key in keys if key not in values]
+    found = cache.get_many(unknown) if unknown else {}
     known = values.keys() | found.keys()
     missing = {key: item for key, item in zip(keys, items, strict=True) if key not in known}
     if missing:

@@ -230,7 +230,7 @@ def test_entry_lifetime_stops_at_the_next_publication(client, make_article):
     get(client, "/")
     # The test cache is local memory: look at the stored entry itself.
     entries = [pickle.loads(value) for value in cache._cache.values()]
-    pages = [entry for entry in entries if isinstance(entry, dict) and "content" in entry]
+    pages = [entry for entry in entries if isinstance(entry, dict) and "parts" in entry]
     assert len(pages) == 1
     assert 30 < pages[0]["expires"] - time.time() <= 41
 
