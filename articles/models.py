@@ -588,6 +588,8 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"], name="article_public_idx"),
             models.Index(fields=["section", "status", "-published_at"], name="article_section_idx"),
             models.Index(fields=["author", "-published_at"], name="article_author_idx"),
+            # The sitemaps' last change, without reading the archive.
+            models.Index(fields=["-updated_at"], name="article_updated_idx"),
             # Editions other than the default hold few of the articles: without these, their
             # newest ones are found by reading the whole archive.
             *(
