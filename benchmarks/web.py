@@ -155,7 +155,7 @@ from newsroom.cache import forget_versions
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
-from articles.models import Article, Section
+from articles.models import Article, Author, Section, Tag
 
 def clear_cache():
     cache.clear()
@@ -168,12 +168,22 @@ ids = list(Article.objects.public().values_list("pk", flat=True))
 rng.shuffle(ids)
 articles = [a.get_absolute_url() for a in
             Article.objects.filter(pk__in=ids[:limit]).select_related("section")]
-section_pages = []
+section_pages, deep_pages = [], []
 for section in Section.objects.all():
     pages = min(50, -(-Article.objects.public().filter(section=section).count() // 20))
     url = section.get_absolute_url()
     section_pages += [f"{url}?page={n}" if n > 1 else url for n in range(1, pages + 1)]
+    if pages >= 50:
+        deep_pages.append(f"{url}?page={pages}")
+tags = [t.get_absolute_url() for t in Tag.objects.filter(articles__isnull=False).distinct()[:200]]
+authors = [a.get_absolute_url() for a in Author.objects.filter(articles__isnull=False).distinct()]
 paths = {"article": articles, "home": ["/", "/en/"], "section": section_pages}
+if deep_pages:
+    paths["section page 50"] = deep_pages
+if tags:
+    paths["tag"] = tags
+if authors:
+    paths["author"] = authors
 try:
     reverse("articles:search")
     # Every query shape of the scale issue: words, several words, OR, prefix, a quoted
@@ -357,6 +367,7 @@ def main():
         propagation = edit_propagation(cached, paths["article"][0])
         print_after_publish(sample["after_publish_ms"], propagation)
         print_targets(rows, queries, propagation)
+        print_flatness(rows, queries)
     finally:
         for server in servers:
             server.stop()
@@ -489,6 +500,56 @@ def print_targets(rows, queries, propagation):
     print("Targets:")
     for text, met in checks:
         print(f"- {'met' if met else 'NOT met'}: {text}")
+
+
+RESULTS = ROOT / ".bench"
+FLAT_COUNT = 10_000  # the archive size the others are compared with
+FLAT_MARGIN = 0.2
+
+
+def print_flatness(rows, queries):
+    """Goal: pages as fast at N articles as at 10,000 (within 20 % of their req/s at 16
+    connections, each taken as a share of the bare view's in its own run), with the same SQL
+    queries. Each run keeps its figures in .bench/ for the
+    runs at other sizes (same machine; run the 10,000-article benchmark first)."""
+    figures = {
+        f"{kind}|{label}|{conns}": {"rps": result["rps"], "p50": result["p50"], "ratio": ratio}
+        for kind, label, conns, result, _count, ratio in rows
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"web-{COUNT}.json").write_text(json.dumps({"figures": figures, "queries": queries}))
+    reference_file = RESULTS / f"web-{FLAT_COUNT}.json"
+    if COUNT == FLAT_COUNT:
+        print(f"\n(Pages flat: these figures are the reference for larger archives, {RESULTS}.)")
+        return
+    if not reference_file.exists():
+        print(f"\n(Pages flat: run `make bench` at {FLAT_COUNT:,} articles first to compare.)")
+        return
+    reference = json.loads(reference_file.read_text())
+    bare = figures.get("bare Django view|/|16", {}).get("rps", 0)
+    bare_then = reference["figures"].get("bare Django view|/|16", {}).get("rps", 0)
+    print()
+    print(
+        f"Pages flat from {FLAT_COUNT:,} to {COUNT:,} articles, at 16 connections, as a share "
+        f"of the bare Django view's req/s in the same run (so that a busier or quieter machine "
+        f"cancels out; bare view {bare:,.0f} req/s now, {bare_then:,.0f} then):"
+    )
+    print("| page | mode | share then | share now | now / then | queries then → now | goal |")
+    print("| --- | --- | ---: | ---: | ---: | --- | --- |")
+    for key, now in figures.items():
+        kind, label, conns = key.split("|")
+        then = reference["figures"].get(key)
+        if kind == "bare Django view" or kind == "search" or conns != "16" or then is None:
+            continue
+        then_ratio = then.get("ratio") or 0
+        ratio = now["ratio"] / then_ratio if then_ratio else 0
+        same = queries.get(kind) == reference["queries"].get(kind)
+        met = ratio >= 1 - FLAT_MARGIN and (label == "cached" or same)
+        print(
+            f"| {kind} | {label} | {then_ratio:.3f} | {now['ratio']:.3f} | {ratio:.2f} | "
+            f"{reference['queries'].get(kind)} → {queries.get(kind)} | "
+            f"{'met' if met else 'NOT met'} |"
+        )
 
 
 if __name__ == "__main__":

@@ -11,7 +11,10 @@ from articles.search.index import phrase_key, quote_lexeme
 from articles.search.query import ParsedQuery, Phrase
 
 TABLE = "articles_articlesearch"
-DENSE_MATCHES = 20_000  # above this, the newest matches are found by walking the date index
+DENSE_MATCHES = 20_000  # below this, never walk the date index (see `ranked`)
+# What reading one row's vector costs (walking the date index tests each row it passes)
+# against reading one row found by the GIN index (the narrow row, no vector), measured.
+VECTOR_READ_COST = 15
 
 
 def match(parsed: ParsedQuery) -> tuple[str, list]:
@@ -59,10 +62,11 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
     """(number of matches, counted up to `cap` + 1 when many match; the article ids of the
     newest `cap` matches, best first), in one statement after a planner estimate.
 
-    For many matches, the newest are found fastest by walking the date index; for few,
-    from the GIN index alone (a MATERIALIZED CTE keeps the planner from testing the query on
-    every row found through the date index, which for a rare word is every row). Only the
-    newest `cap` are ranked: ranking reads each candidate's whole vector."""
+    For a word in a large share of the rows, the newest are found fastest by walking the
+    date index (see `_walk_dates`); otherwise from the GIN index alone (a MATERIALIZED CTE
+    keeps the planner from testing the query on every row found through the date index,
+    which for a rare word is every row). Only the newest `cap` are ranked: ranking reads
+    each candidate's whole vector."""
     cursor.execute("SET LOCAL enable_seqscan = off")
     condition, match_params = match(parsed)
     cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE {condition}", match_params)
@@ -74,7 +78,7 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
         "c.published_at DESC, c.article_id DESC"
     )
     rank_params = [rank_tsquery(parsed), now, week_seconds]
-    if plan[0]["Plan"]["Plan Rows"] > DENSE_MATCHES:
+    if _walk_dates(cursor, where, params, plan[0]["Plan"]["Plan Rows"], cap):
         cursor.execute(
             f"WITH f AS MATERIALIZED (SELECT article_id, published_at, document FROM {TABLE} "
             f"WHERE {where} AND {condition} ORDER BY published_at DESC LIMIT %s) "
@@ -94,6 +98,20 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
         )
     rows = cursor.fetchall()
     return (rows[0][0] if rows else 0), [row[1] for row in rows]
+
+
+def _walk_dates(cursor, where, params, matches, cap) -> bool:
+    """Whether walking the date index finds the newest `cap` matches sooner than reading
+    every match found by the GIN index: the walk reads about cap / density vectors, the GIN
+    plan every match's row. So only for words in a large share of the rows (at 100,000
+    articles, above about 40 %; at a million, above about 12 %)."""
+    if matches <= DENSE_MATCHES:
+        return False
+    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE {where}", params)
+    plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    rows = max(plan[0]["Plan"]["Plan Rows"], 1)
+    return matches * matches >= VECTOR_READ_COST * (cap + 1) * rows
 
 
 def matching_ids(cursor, parsed, *, limit) -> list[int]:

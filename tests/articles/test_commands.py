@@ -13,7 +13,8 @@ def test_generate_articles_creates_public_arabic_articles_in_bulk(db):
     assert "Created 120 articles" in out.getvalue()
     article = Article.objects.first()
     assert article.slug_ar and article.section_id and article.tags.exists()
-    assert len(article.body_ar.split()) > 150
+    lengths = [len(body.split()) for body in Article.objects.values_list("body_ar", flat=True)]
+    assert sum(lengths) / len(lengths) > 150 and min(lengths) > 60  # about 300 words a story
 
 
 def test_generate_articles_is_repeatable_with_a_seed(db):
@@ -68,3 +69,50 @@ def test_generated_text_has_a_real_archive_s_long_tail(db):
     assert len(counts) > 3000  # distinct words in 40 articles of about 300 words
     once = sum(1 for count in counts.values() if count == 1)
     assert once > len(counts) / 3  # the long tail: many words are seen once
+
+
+def _search_rows():
+    """Every search row as the database holds it (on SQLite with its FTS5 text)."""
+    from django.db import connection
+
+    from articles.models import ArticleSearch
+    from articles.search.index import FTS_TABLE
+
+    rows = {
+        (row[0], row[1]): row[2:]
+        for row in ArticleSearch.objects.values_list(
+            "article_id", "language", "id", "section_id", "status", "published_at", "document",
+            "phrases",
+        )
+    }  # fmt: skip
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid, title, summary, body, variants FROM {FTS_TABLE}")
+            fts = {row[0]: row[1:] for row in cursor.fetchall()}
+        rows = {key: (*value[1:], fts[value[0]]) for key, value in rows.items()}
+    else:
+        rows = {key: value[1:] for key, value in rows.items()}
+    return rows
+
+
+def test_generated_articles_are_searchable_and_indexed_as_the_live_index_does(db):
+    """The bulk writer's search rows are those Article.save() writes, one per article."""
+    from articles.models import Author, Tag
+    from articles.search import index_rows, search
+    from articles.text import analyze
+
+    call_command("generate_articles", count=30, seed=4, batch_size=7, stdout=StringIO())
+    articles = list(Article.objects.order_by("pk"))
+    assert len(articles) == 30
+    written = _search_rows()
+    assert len(written) == 30
+    assert index_rows(Article.objects.all()) == 30  # what the live index writes
+    assert _search_rows() == written
+    assert {a.section_id for a in articles} <= set(Section.objects.values_list("pk", flat=True))
+    assert Author.objects.filter(articles__in=articles).exists()
+    assert Tag.objects.filter(articles__in=articles).exists()
+    days = {a.published_at.date() for a in articles}
+    assert (max(days) - min(days)).days > 60  # spread over the years asked (two by default)
+    for article in articles[:5]:
+        word = next(w for w in article.title_ar.split() if analyze(w))
+        assert article in search(word, language="ar")[0:100]

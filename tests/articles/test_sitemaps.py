@@ -283,3 +283,63 @@ def test_sitemap_xml_is_what_django_s_template_makes():
         {"location": "http://testserver/2/", "lastmod": None, "alternates": []},
     ]
     assert urlset_xml(urls) == render_to_string("sitemap.xml", {"urlset": urls})
+
+
+def _all_pages(client, name="articles-ar"):
+    index = [loc.text for loc in fetch(client, "/sitemap.xml").iter(f"{SM}loc")]
+    pages = [loc.removeprefix("http://testserver") for loc in index if f"{name}.xml" in loc]
+    return pages, [locs(urlset(client, page)) for page in pages]
+
+
+def _article_id(loc):
+    return int(loc.removeprefix("http://testserver").strip("/").split("/")[1])
+
+
+def test_pages_hold_every_public_article_once_in_order_even_with_an_old_layout(
+    client, make_article, monkeypatch
+):
+    """Pages are id ranges (keyset paging): however old the cached layout, every public
+    article is on exactly one page, in id order across the pages."""
+    monkeypatch.setattr(ArticleSitemap, "limit", 3)
+    made = [make_article() for _ in range(10)]
+    pages, seen = _all_pages(client)
+    assert len(pages) == 4 and [len(urls) for urls in seen] == [3, 3, 3, 1]
+    ids = [_article_id(loc) for urls in seen for loc in urls]
+    assert ids == sorted(a.pk for a in made)
+
+    # The layout is kept (an hour); the articles change under it.
+    made[1].delete()
+    from articles import services
+
+    services.unpublish_articles(Article.objects.filter(pk__in=[a.pk for a in made[4:7]]))
+    later = [make_article() for _ in range(4)]
+    from articles.cache import articles_changed
+
+    articles_changed()
+    public = sorted(a.pk for a in [*made, *later] if a.pk not in {made[1].pk, *[
+        m.pk for m in made[4:7]]})  # fmt: skip
+    pages, seen = _all_pages(client)
+    ids = [_article_id(loc) for urls in seen for loc in urls]
+    assert ids == public
+    # Until the layout is made again, the pages lose what left and the last takes the new.
+    assert [len(urls) for urls in seen] == [2, 1, 2, 5]
+
+    # A new layout evens the pages out again.
+    from django.core.cache import cache
+
+    cache.clear()
+    pages, seen = _all_pages(client)
+    assert [len(urls) for urls in seen] == [3, 3, 3, 1]
+    assert [_article_id(loc) for urls in seen for loc in urls] == public
+
+
+def test_the_last_page_of_a_layout_takes_what_was_published_after_it(client, make_article):
+    first = make_article()
+    assert locs(urlset(client, "/sitemap-articles-ar.xml")) == [absolute(first.get_absolute_url())]
+    second = make_article()
+    assert locs(urlset(client, "/sitemap-articles-ar.xml")) == [
+        absolute(first.get_absolute_url()),
+        absolute(second.get_absolute_url()),
+    ]
+    for bad in ("0", "2", "x", "1.5", "-1"):
+        assert client.get(f"/sitemap-articles-ar.xml?p={bad}").status_code == 404

@@ -1,19 +1,34 @@
-"""Bulk synthetic articles for load, search and size tests."""
+"""Bulk synthetic articles for load, search and size tests.
 
+On PostgreSQL the articles, their search rows and their tags are written with COPY, in
+batches made by worker processes (each writes its own batches), with the search table's GIN
+indexes dropped during a large load and built again after it: a million articles in minutes
+rather than hours. The search rows are those the live index writes (`tsvector_text` of the
+search package, over the terms `articles.text.analyze` gives each word; every word of the
+vocabulary is analysed once). On other databases the ORM writes them (`index_rows`).
+"""
+
+import io
+import multiprocessing
+import os
 import random
+import re
+import threading
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import lru_cache
 from itertools import accumulate
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.cache import articles_changed
-from articles.models import Article, Section, Tag
+from articles.models import Article, ArticleSearch, Author, Section, Tag
 from articles.search import index_rows
+from articles.search.index import tsvector_text
+from articles.text import analyze
 
 # Everyday newsroom vocabulary, so that text statistics look like real Arabic news: the
 # function words first (the most frequent), then the words of every day's stories.
@@ -62,6 +77,8 @@ SECTIONS = [
     ("technology", "تكنولوجيا", "Technology"),
 ]
 TAG_COUNT = 200
+FIRST_NAMES = "أحمد محمد علي حسن حسين زينب فاطمة مريم سارة عمر خالد يوسف ليلى نور".split()
+FAMILY_NAMES = "الربيعي الجبوري العبيدي الموسوي الحسيني التميمي الساعدي الخفاجي الزبيدي".split()
 
 
 @lru_cache(maxsize=1)
@@ -86,13 +103,173 @@ def vocabulary():
     return words, list(accumulate(1 / (rank + 2.7) for rank in range(len(words))))
 
 
-def sentence(rng, low=8, high=18):
-    words, weights = vocabulary()
-    return " ".join(rng.choices(words, cum_weights=weights, k=rng.randint(low, high))) + "."
+AUTHOR_COUNT = 40
+PARALLEL_FROM = 20_000  # articles: below this, one process (and the caller's transaction)
+REINDEX_FROM = 50_000  # articles: from this many, the GIN indexes are built after the load
+GIN_INDEXES = ("document", "phrases")  # search_<column>_gin, as migration 0003 makes them
 
 
-def paragraph(rng):
-    return " ".join(sentence(rng) for _ in range(rng.randint(2, 4)))
+class Text:
+    """Generated text and its search terms together: each vocabulary word is analysed once
+    (the terms of a text are those of its words in order, as `analyze` of the whole gives)."""
+
+    def __init__(self):
+        self.words, self.weights = vocabulary()
+        self._terms = {}
+
+    def analyse_all(self):
+        """Analyse every word now (before worker processes fork: they share the result)."""
+        for word in (*self.words, *RARE_WORDS):
+            self.terms(word)
+
+    def terms(self, word):
+        found = self._terms.get(word)
+        if found is None:
+            found = self._terms[word] = tuple(analyze(word))
+        return found
+
+    def sentence(self, rng, low=8, high=18, terms=None):
+        chosen = rng.choices(self.words, cum_weights=self.weights, k=rng.randint(low, high))
+        if terms is not None:
+            for word in chosen:
+                terms.extend(self.terms(word))
+        return " ".join(chosen) + "."
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+
+
+def copy_value(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    value = str(value)
+    return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
+
+
+def copy_rows(cursor, table, columns, rows):
+    """Write `rows` (tuples of COPY text values) into `table` with COPY."""
+    data = "".join("\t".join(row) + "\n" for row in rows)
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    raw = getattr(cursor, "cursor", cursor)
+    if hasattr(raw, "copy_expert"):  # psycopg2
+        raw.copy_expert(sql, io.StringIO(data))
+    else:  # psycopg 3
+        with raw.copy(sql) as copy:
+            copy.write(data)
+
+
+class Batches:
+    """Batch `number` of a run: its articles, search rows and tags, the same for the same seed
+    and batch size whatever the number of processes."""
+
+    def __init__(self, *, seed, sections, tags, authors, now, days):
+        self.seed, self.now, self.days = seed, now, days
+        self.sections, self.tags, self.authors = sections, tags, authors
+        self.text = Text()
+        self._article_columns()
+
+    def _article_columns(self):
+        """The article table's columns and the value each generated article gives them:
+        a template article's (as bulk_create would write them), the generated fields apart."""
+        template = Article(status=Article.Status.PUBLISHED)
+        template.created_at = template.updated_at = self.now
+        self.columns, self.constants = [], []
+        for field in Article._meta.concrete_fields:
+            value = field.get_db_prep_save(getattr(template, field.attname), connection)
+            if value is None and not field.null:
+                value = ""
+            self.columns.append(field.column)
+            self.constants.append(copy_value(value))
+        self.generated = {column: i for i, column in enumerate(self.columns)}
+
+    def articles(self, number, size):
+        """[(values by field, terms by search field, tag ids)] of batch `number`."""
+        rng = random.Random(f"{self.seed}:{number}")
+        text = self.text
+        made = []
+        for _ in range(size):
+            title_terms, summary_terms = [], []
+            title = text.sentence(rng, 6, 12, title_terms).rstrip(".")
+            paragraphs, paragraph_terms = [], []
+            for _ in range(rng.randint(4, 8)):
+                terms = []
+                sentences = [text.sentence(rng, terms=terms) for _ in range(rng.randint(2, 4))]
+                paragraphs.append(" ".join(sentences))
+                paragraph_terms.append(terms)
+            for word in RARE_WORDS:
+                if rng.random() < RARE_RATE:
+                    where = rng.randrange(len(paragraphs))
+                    terms = paragraph_terms[where]
+                    paragraphs[where] += f" {text.sentence(rng, 4, 8, terms)} {word}."
+                    terms.extend(text.terms(word))
+            summary = text.sentence(rng, 15, 30, summary_terms)
+            published_at = self.now - timedelta(seconds=rng.randint(60, self.days * 86400))
+            values = {
+                "title": title,
+                "slug": slugify(title, allow_unicode=True)[:200],
+                "summary": summary,
+                "body": "".join(f"<p>{text}</p>" for text in paragraphs),
+                "section_id": rng.choice(self.sections),
+                "author_id": rng.choice(self.authors) if self.authors else None,
+                "published_at": published_at,
+                "first_published_at": published_at,  # bulk writes skip Article.save()
+                "is_breaking": rng.random() < 0.01,
+                "is_featured": rng.random() < 0.005,
+            }
+            tags = rng.sample(self.tags, rng.randint(1, 4))
+            body_terms = [term for terms in paragraph_terms for term in terms]
+            fields = {"title": title_terms, "summary": summary_terms, "body": body_terms}
+            made.append((values, fields, tags))
+        return made
+
+    def copy(self, cursor, number, first_id, size):
+        """Write batch `number` (ids from `first_id`) with COPY."""
+        article_rows, search_rows, tag_rows = [], [], []
+        for offset, (values, fields, tags) in enumerate(self.articles(number, size)):
+            pk = first_id + offset
+            row = list(self.constants)
+            row[self.generated["id"]] = str(pk)
+            for name in ("title", "slug", "summary", "body"):
+                value = copy_value(values[name])
+                row[self.generated[name]] = row[self.generated[f"{name}_ar"]] = value
+            for name in ("section_id", "author_id", "published_at", "first_published_at",
+                         "is_breaking", "is_featured"):  # fmt: skip
+                row[self.generated[name]] = copy_value(values[name])
+            article_rows.append(row)
+            document, phrases = tsvector_text(fields)
+            published = copy_value(values["published_at"])
+            section = str(values["section_id"])
+            search_rows.append(
+                (str(pk), "ar", section, "published", published,
+                 copy_value(document), copy_value(phrases))
+            )  # fmt: skip
+            tag_rows.extend((str(pk), str(tag)) for tag in tags)
+        copy_rows(cursor, Article._meta.db_table, self.columns, article_rows)
+        copy_rows(
+            cursor,
+            ArticleSearch._meta.db_table,
+            ["article_id", "language", "section_id", "status", "published_at", "document",
+             "phrases"],
+            search_rows,
+        )  # fmt: skip
+        copy_rows(cursor, Article.tags.through._meta.db_table, ["article_id", "tag_id"], tag_rows)
+        return size
+
+
+_BATCHES = None  # the run's Batches, in the worker processes (inherited when they fork)
+
+
+def _write_batch(task):
+    number, first_id, size = task
+    with transaction.atomic(), connection.cursor() as cursor:
+        _BATCHES.copy(cursor, number, first_id, size)
+    return size
 
 
 class Command(BaseCommand):
@@ -105,38 +282,160 @@ class Command(BaseCommand):
         )
         parser.add_argument("--batch-size", type=int, default=2000)
         parser.add_argument("--days", type=int, default=730, help="Spread over this many days.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help=f"Processes writing batches on PostgreSQL (from {PARALLEL_FROM:,} articles).",
+        )
 
-    def handle(self, *args, count, seed, batch_size, days, verbosity, **options):
+    def handle(self, *args, count, seed, batch_size, days, workers, verbosity, **options):
         if count < 1:
             raise CommandError("--count must be at least 1.")
-        rng = random.Random(seed)
-        sections = self.ensure_sections()
-        tags = self.ensure_tags()
-        now = timezone.now()
+        if batch_size < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        batches = Batches(
+            seed=seed,
+            sections=[section.pk for section in self.ensure_sections()],
+            tags=[tag.pk for tag in self.ensure_tags()],
+            authors=[author.pk for author in self.ensure_authors()],
+            now=timezone.now().astimezone(UTC),
+            days=days,
+        )
+        tasks = []
+        for number, start in enumerate(range(0, count, batch_size)):
+            tasks.append((number, start, min(batch_size, count - start)))
         started = time.monotonic()
-        made = 0
-        while made < count:
-            size = min(batch_size, count - made)
-            with transaction.atomic():
-                batch = [self.make_article(rng, sections, now, days) for _ in range(size)]
-                Article.objects.bulk_create(batch, batch_size=batch_size)
-                index_rows(batch)
-                links = [
-                    Article.tags.through(article_id=article.pk, tag_id=tag.pk)
-                    for article in batch
-                    for tag in rng.sample(tags, rng.randint(1, 4))
-                ]
-                Article.tags.through.objects.bulk_create(links, batch_size=batch_size * 4)
-            made += size
-            if verbosity >= 2:
-                self.stdout.write(f"{made}/{count}")
-        articles_changed()  # bulk_create sends no signals
+        if connection.vendor == "postgresql":
+            made = self.copy(batches, tasks, count, workers, verbosity)
+        else:
+            made = self.write(batches, tasks, count, verbosity)
+        articles_changed()  # bulk writes send no signals
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created {made} articles in {elapsed:.1f} s ({made / max(elapsed, 1e-9):.0f}/s)."
             )
         )
+
+    def progress(self, made, count, verbosity):
+        if verbosity >= 2:
+            self.stdout.write(f"{made}/{count}")
+
+    def write(self, batches, tasks, count, verbosity):
+        """Through the ORM (databases other than PostgreSQL)."""
+        made = 0
+        for number, _start, size in tasks:
+            with transaction.atomic():
+                generated = batches.articles(number, size)
+                articles = [
+                    Article(
+                        title_ar=values["title"],
+                        slug_ar=values["slug"],
+                        summary_ar=values["summary"],
+                        body_ar=values["body"],
+                        status=Article.Status.PUBLISHED,
+                        **{
+                            name: values[name]
+                            for name in (
+                                "section_id",
+                                "author_id",
+                                "published_at",
+                                "first_published_at",
+                                "is_breaking",
+                                "is_featured",
+                            )
+                        },  # fmt: skip
+                    )
+                    for values, _fields, _tags in generated
+                ]
+                Article.objects.bulk_create(articles, batch_size=1000)
+                index_rows(articles)
+                Article.tags.through.objects.bulk_create(
+                    [
+                        Article.tags.through(article_id=article.pk, tag_id=tag)
+                        for article, (_values, _fields, tags) in zip(
+                            articles, generated, strict=True
+                        )
+                        for tag in tags
+                    ],
+                    batch_size=4000,
+                )
+            made += size
+            self.progress(made, count, verbosity)
+        return made
+
+    def copy(self, batches, tasks, count, workers, verbosity):
+        """With COPY, by `workers` processes for a large load, GIN indexes built after."""
+        global _BATCHES
+        alone = not connection.in_atomic_block
+        first_id = self.reserve_ids(count)
+        tasks = [(number, first_id + start, size) for number, start, size in tasks]
+        rebuild = alone and count >= REINDEX_FROM
+        if rebuild:
+            with connection.cursor() as cursor:
+                for column in GIN_INDEXES:
+                    cursor.execute(f"DROP INDEX IF EXISTS search_{column}_gin")
+        made = 0
+        try:
+            if alone and workers > 1 and count >= PARALLEL_FROM:
+                _BATCHES = batches
+                batches.text.analyse_all()
+                connections.close_all()  # each process opens its own
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    for size in pool.imap_unordered(_write_batch, tasks):
+                        made += size
+                        self.progress(made, count, verbosity)
+            else:
+                for number, first, size in tasks:
+                    with transaction.atomic(), connection.cursor() as cursor:
+                        made += batches.copy(cursor, number, first, size)
+                    self.progress(made, count, verbosity)
+        finally:
+            _BATCHES = None
+            if rebuild:
+                self.build_indexes(verbosity)
+        if alone:
+            with connection.cursor() as cursor:
+                for model in (Article, ArticleSearch, Article.tags.through):
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+        return made
+
+    @staticmethod
+    def reserve_ids(count):
+        """The first of `count` article ids no one else will be given."""
+        table = Article._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), "
+                f"nextval(pg_get_serial_sequence('{table}', 'id'))) + %s)",
+                [count],
+            )
+            return cursor.fetchone()[0] - count + 1
+
+    def build_indexes(self, verbosity):
+        """The search table's GIN indexes, both at once (one connection each)."""
+
+        def build(column):
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET maintenance_work_mem = '512MB'")
+                    cursor.execute(
+                        f"CREATE INDEX IF NOT EXISTS search_{column}_gin "
+                        f"ON {ArticleSearch._meta.db_table} USING gin ({column})"
+                    )
+            finally:
+                connection.close()
+
+        started = time.monotonic()
+        threads = [threading.Thread(target=build, args=(column,)) for column in GIN_INDEXES]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if verbosity >= 2:
+            self.stdout.write(f"search indexes built in {time.monotonic() - started:.0f} s")
 
     def ensure_sections(self):
         sections = list(Section.objects.all())
@@ -155,26 +454,14 @@ class Command(BaseCommand):
             if slug not in existing:
                 name = " ".join(rng.sample(WORDS, 2))
                 Tag.objects.create(slug=slug, name_ar=name, name_en=f"Topic {index}")
-        return list(Tag.objects.filter(slug__startswith="generated-"))
+        return list(Tag.objects.filter(slug__startswith="generated-").order_by("pk"))
 
-    def make_article(self, rng, sections, now, days):
-        """bulk_create skips save(): the slug is set here, and the body is safe by making."""
-        title = sentence(rng, 6, 12).rstrip(".")
-        paragraphs = [paragraph(rng) for _ in range(rng.randint(4, 8))]
-        for word in RARE_WORDS:
-            if rng.random() < RARE_RATE:
-                paragraphs[rng.randrange(len(paragraphs))] += f" {sentence(rng, 4, 8)} {word}."
-        body = "".join(f"<p>{text}</p>" for text in paragraphs)
-        published_at = now - timedelta(seconds=rng.randint(60, days * 86400))
-        return Article(
-            title_ar=title,
-            slug_ar=slugify(title, allow_unicode=True)[:200],
-            summary_ar=sentence(rng, 15, 30),
-            body_ar=body,
-            section=rng.choice(sections),
-            status=Article.Status.PUBLISHED,
-            published_at=published_at,
-            first_published_at=published_at,  # bulk_create skips Article.save()
-            is_breaking=rng.random() < 0.01,
-            is_featured=rng.random() < 0.005,
-        )
+    def ensure_authors(self):
+        rng = random.Random("authors")
+        existing = {author.slug for author in Author.objects.all()}
+        for index in range(AUTHOR_COUNT):
+            slug = f"generated-{index}"
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(FAMILY_NAMES)}"
+            if slug not in existing:
+                Author.objects.create(slug=slug, name_ar=name, name_en=f"Writer {index}")
+        return list(Author.objects.filter(slug__startswith="generated-").order_by("pk"))
