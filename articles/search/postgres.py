@@ -11,12 +11,17 @@ from articles.search.index import phrase_key, quote_lexeme
 from articles.search.query import ParsedQuery, Phrase
 
 TABLE = "articles_articlesearch"
-DENSE_MATCHES = 20_000  # above this, the newest matches are found by walking the date index
+MATCH_TEST_COST = 0.5  # cpu_operator_cost while ranking (PostgreSQL's default: 0.0025)
+DENSE_MATCHES = 20_000  # from this many matches, walking the date index may be cheaper
+# Pages read to test one row found through the date index against the query: its vector
+# is TOASTed (about 3.6 kB compressed: the TOAST index and two chunks).
+TOAST_PAGES_PER_TEST = 6
 
 
-def match(parsed: ParsedQuery) -> tuple[str, list]:
-    """The WHERE condition: words against `document`, phrases (as pair keys) against
-    `phrases`; each a GIN lookup without rechecking positions."""
+def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str]]]:
+    """The query as an AND of ORs of (column, tsquery) GIN lookups: words against
+    `document`, phrases (as pair keys) against `phrases`; none rechecks positions. The
+    clauses of words alone make one lookup (an AND inside its tsquery)."""
 
     def word_sql(item):
         if isinstance(item, Phrase):  # a quoted single word
@@ -29,24 +34,57 @@ def match(parsed: ParsedQuery) -> tuple[str, list]:
         pairs = [phrase_key(a, b) for a, b in zip(item.keys, item.keys[1:], strict=False)]
         return "(" + " & ".join(quote_lexeme(p) for p in pairs) + ")"
 
-    word_only, conditions, params = [], [], []
+    word_only, clauses = [], []
     for clause in parsed.clauses:
         words = [i for i in clause if not (isinstance(i, Phrase) and len(i.keys) > 1)]
         phrases = [i for i in clause if isinstance(i, Phrase) and len(i.keys) > 1]
         if not phrases:
             word_only.append("(" + " | ".join(map(word_sql, words)) + ")")
             continue
-        parts = []
-        if words:
-            parts.append(f"{TABLE}.document @@ %s::tsquery")
-            params.append(" | ".join(map(word_sql, words)))
-        parts.append(f"{TABLE}.phrases @@ %s::tsquery")
-        params.append(" | ".join(map(phrase_sql, phrases)))
-        conditions.append("(" + " OR ".join(parts) + ")")
+        either = [("document", " | ".join(map(word_sql, words)))] if words else []
+        either.append(("phrases", " | ".join(map(phrase_sql, phrases))))
+        clauses.append(either)
     if word_only:
-        conditions.insert(0, f"{TABLE}.document @@ %s::tsquery")
-        params.insert(0, " & ".join(word_only))
+        clauses.insert(0, [("document", " & ".join(word_only))])
+    return clauses
+
+
+def match(parsed: ParsedQuery) -> tuple[str, list]:
+    """The WHERE condition of `lookups()`."""
+    conditions, params = [], []
+    for either in lookups(parsed):
+        parts = [f"{TABLE}.{column} @@ %s::tsquery" for column, _tsquery in either]
+        params += [tsquery for _column, tsquery in either]
+        conditions.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
     return " AND ".join(conditions), params
+
+
+def match_rows(parsed: ParsedQuery, columns: str) -> tuple[str, list]:
+    """The matching rows' `columns`, as a statement the GIN indexes answer alone.
+
+    A query of words alone is one GIN lookup. A clause with a phrase (or with words a text
+    may write together or apart) ORs a lookup in `document` with one in `phrases`: no one
+    index scan answers such a condition, so the planner tests part of it on each row
+    another part found, which reads that row's whole TOASTed vector (76,000 pages, 600 ms,
+    for three common words at 100,000 articles). Here each lookup is its own bitmap scan,
+    which reads the narrow table only (at most its size per lookup), and the lookups are
+    joined as sets: UNION for an OR, INTERSECT for the AND."""
+    groups = lookups(parsed)
+    if len(groups) == 1 and len(groups[0]) == 1:
+        condition, params = match(parsed)
+        return f"SELECT {columns} FROM {TABLE} WHERE {condition}", params
+    sets, params = [], []
+    for either in groups:
+        sets.append(
+            " UNION ".join(
+                f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.{column} @@ %s::tsquery"
+                for column, _tsquery in either
+            )
+        )
+        params += [tsquery for _column, tsquery in either]
+    if len(sets) == 1:
+        return sets[0], params
+    return " INTERSECT ".join(f"({part})" for part in sets), params
 
 
 def rank_tsquery(parsed: ParsedQuery) -> str:
@@ -64,17 +102,26 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
     every row found through the date index, which for a rare word is every row). Only the
     newest `cap` are ranked: ranking reads each candidate's whole vector."""
     cursor.execute("SET LOCAL enable_seqscan = off")
+    # Testing a row against the query reads its whole TOASTed vector, thousands of times
+    # the default cost of an operator: priced so, the planner intersects the GIN lookups of
+    # a query's clauses (BitmapAnd of BitmapOrs) instead of testing the other clauses on
+    # every row one of them found (600 ms for two common words at 100,000 articles, 30 ms
+    # so). Parallel workers cost more to start than these scans take, and so would JIT.
+    cursor.execute(f"SET LOCAL cpu_operator_cost = {MATCH_TEST_COST}")
+    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    cursor.execute("SET LOCAL jit = off")  # the raised costs would compile every plan
     condition, match_params = match(parsed)
     cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE {condition}", match_params)
     plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
+    matches = plan[0]["Plan"]["Plan Rows"]
     rank = (
         "ORDER BY ts_rank(c.document, %s::tsquery) * (1.0 + 1.0 / (1.0 + "
         "EXTRACT(EPOCH FROM (%s - c.published_at)) / %s)) DESC, "
         "c.published_at DESC, c.article_id DESC"
     )
     rank_params = [rank_tsquery(parsed), now, week_seconds]
-    if plan[0]["Plan"]["Plan Rows"] > DENSE_MATCHES:
+    if matches > DENSE_MATCHES and _walking_dates_is_cheaper(cursor, matches, cap):
         cursor.execute(
             f"WITH f AS MATERIALIZED (SELECT article_id, published_at, document FROM {TABLE} "
             f"WHERE {where} AND {condition} ORDER BY published_at DESC LIMIT %s) "
@@ -83,17 +130,31 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
             [*params, *match_params, cap + 1, cap, *rank_params],
         )
     else:
+        rows, rows_params = match_rows(parsed, "id, language, status, section_id, published_at")
         cursor.execute(
-            f"WITH m AS MATERIALIZED (SELECT id, language, status, section_id, published_at "
-            f"FROM {TABLE} WHERE {condition}), "
+            f"WITH m AS MATERIALIZED ({rows}), "
             f"f AS MATERIALIZED (SELECT id, published_at FROM m AS {TABLE} WHERE {where}), "
             "n AS (SELECT id FROM f ORDER BY published_at DESC LIMIT %s) "
             f"SELECT (SELECT count(*) FROM f), c.article_id FROM n JOIN {TABLE} c "
             f"ON c.id = n.id {rank}",
-            [*match_params, *params, cap, *rank_params],
+            [*rows_params, *params, cap, *rank_params],
         )
     rows = cursor.fetchall()
     return (rows[0][0] if rows else 0), [row[1] for row in rows]
+
+
+def _walking_dates_is_cheaper(cursor, matches, cap) -> bool:
+    """Whether finding the newest `cap` matches by walking the date index (testing each row
+    it passes, which reads the row's vector) reads fewer pages than the GIN lookup (which
+    reads the narrow table's pages holding a match, never a vector). The walk costs the
+    same at any size of the archive (it passes cap / share-of-matches rows); the lookup
+    grows with it, so the walk wins only for very common words in a large archive."""
+    cursor.execute(f"SELECT relpages, reltuples FROM pg_class WHERE oid = '{TABLE}'::regclass")
+    pages, rows = cursor.fetchone()
+    if rows <= 0:  # never analysed: no estimate to weigh
+        return True
+    walked = TOAST_PAGES_PER_TEST * cap * max(1.0, rows / matches)
+    return walked < min(pages, matches)
 
 
 def matching_ids(cursor, parsed, *, limit) -> list[int]:
