@@ -16,6 +16,9 @@ DENSE_MATCHES = 20_000  # from this many matches, walking the date index may be 
 # Pages read to test one row found through the date index against the query: its vector
 # is TOASTed (about 3.6 kB compressed: the TOAST index and two chunks).
 TOAST_PAGES_PER_TEST = 6
+# Matches ranked by relevance, the newest (ranking reads each one's vector: 1,000 took 30 to
+# 150 ms); those after them, up to RANK_CAP, follow newest first. Ten pages of results.
+RANKED = 200
 
 
 def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str]]]:
@@ -95,12 +98,13 @@ def rank_tsquery(parsed: ParsedQuery) -> str:
 
 def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[int, list[int]]:
     """(number of matches, counted up to `cap` + 1 when many match; the article ids of the
-    newest `cap` matches, best first), in one statement after a planner estimate.
+    newest `cap` matches: the newest RANKED best first, the others newest first), in one
+    statement after a planner estimate.
 
     For many matches, the newest are found fastest by walking the date index; for few,
     from the GIN index alone (a MATERIALIZED CTE keeps the planner from testing the query on
     every row found through the date index, which for a rare word is every row). Only the
-    newest `cap` are ranked: ranking reads each candidate's whole vector."""
+    newest RANKED are ranked: ranking reads each candidate's whole vector."""
     cursor.execute("SET LOCAL enable_seqscan = off")
     # Testing a row against the query reads its whole TOASTed vector, thousands of times
     # the default cost of an operator: priced so, the planner intersects the GIN lookups of
@@ -115,28 +119,37 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
     plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
     matches = plan[0]["Plan"]["Plan Rows"]
+    # Only the newest RANKED are ranked (ranking reads each one's whole vector), the others
+    # follow them newest first; `newest` is a row's place by date.
     rank = (
-        "ORDER BY ts_rank(c.document, %s::tsquery) * (1.0 + 1.0 / (1.0 + "
-        "EXTRACT(EPOCH FROM (%s - c.published_at)) / %s)) DESC, "
-        "c.published_at DESC, c.article_id DESC"
+        "ORDER BY {row}.newest > %s, CASE WHEN {row}.newest <= %s THEN "
+        "ts_rank({document}, %s::tsquery) * (1.0 + 1.0 / (1.0 + "
+        "EXTRACT(EPOCH FROM (%s - {row}.published_at)) / %s)) END DESC, "
+        "{row}.published_at DESC, {row}.article_id DESC"
     )
-    rank_params = [rank_tsquery(parsed), now, week_seconds]
+    rank_params = [RANKED, RANKED, rank_tsquery(parsed), now, week_seconds]
     if matches > DENSE_MATCHES and _walking_dates_is_cheaper(cursor, matches, cap):
         cursor.execute(
             f"WITH f AS MATERIALIZED (SELECT article_id, published_at, document FROM {TABLE} "
             f"WHERE {where} AND {condition} ORDER BY published_at DESC LIMIT %s) "
-            "SELECT (SELECT count(*) FROM f), c.article_id FROM "
-            f"(SELECT * FROM f ORDER BY published_at DESC LIMIT %s) c {rank}",
+            "SELECT (SELECT count(*) FROM f), c.article_id FROM (SELECT *, row_number() OVER "
+            "(ORDER BY published_at DESC, article_id DESC) AS newest FROM f "
+            f"ORDER BY published_at DESC, article_id DESC LIMIT %s) c "
+            + rank.format(row="c", document="c.document"),
             [*params, *match_params, cap + 1, cap, *rank_params],
         )
     else:
-        rows, rows_params = match_rows(parsed, "id, language, status, section_id, published_at")
+        rows, rows_params = match_rows(
+            parsed, "id, article_id, language, status, section_id, published_at"
+        )
         cursor.execute(
             f"WITH m AS MATERIALIZED ({rows}), "
-            f"f AS MATERIALIZED (SELECT id, published_at FROM m AS {TABLE} WHERE {where}), "
-            "n AS (SELECT id FROM f ORDER BY published_at DESC LIMIT %s) "
-            f"SELECT (SELECT count(*) FROM f), c.article_id FROM n JOIN {TABLE} c "
-            f"ON c.id = n.id {rank}",
+            f"f AS MATERIALIZED (SELECT id, article_id, published_at FROM m AS {TABLE} "
+            f"WHERE {where}), "
+            "n AS (SELECT *, row_number() OVER (ORDER BY published_at DESC, id DESC) AS newest "
+            "FROM f ORDER BY published_at DESC, id DESC LIMIT %s) "
+            "SELECT (SELECT count(*) FROM f), n.article_id FROM n "
+            + rank.format(row="n", document=f"(SELECT document FROM {TABLE} WHERE id = n.id)"),
             [*rows_params, *params, cap, *rank_params],
         )
     rows = cursor.fetchall()

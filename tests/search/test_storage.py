@@ -1,9 +1,12 @@
 """How each database stores the index (vendor-specific by nature)."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 
 from articles.models import ArticleSearch
+from tests.caches import clear_cache
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the tsvector and GIN index exist on PostgreSQL only"
@@ -131,3 +134,29 @@ def test_postgres_walks_the_date_index_only_when_it_reads_less(make_article):
     assert not _walking_dates_is_cheaper(large, 30_000, 1000)  # a 3 % word at a million
     assert _walking_dates_is_cheaper(large, 900_000, 1000)  # a 90 % word at a million
     assert _walking_dates_is_cheaper(Stats(0, -1), 50_000, 1000)  # never analysed
+
+
+@postgres_only
+def test_postgres_ranks_the_newest_matches_only(make_article, monkeypatch):
+    """Ranking reads each match's whole vector: only the newest RANKED are ranked by
+    relevance, the others follow them, newest first; every match stays reachable."""
+    from django.utils import timezone
+
+    from articles.search import search
+
+    now = timezone.now()
+    in_body = [
+        make_article(
+            title_ar=f"خبر {n}", body_ar="<p>الكهرباء</p>", published_at=now - timedelta(hours=n)
+        )
+        for n in (1, 2, 3)
+    ]
+    in_title = make_article(title_ar="الكهرباء تعود", published_at=now - timedelta(hours=4))
+
+    def found():
+        return [article.pk for article in search("الكهرباء", language="ar")[:10]]
+
+    assert found()[0] == in_title.pk  # the title outranks the body
+    monkeypatch.setattr("articles.search.postgres.RANKED", 2)
+    clear_cache()  # the ranking is kept
+    assert found() == [in_body[0].pk, in_body[1].pk, in_body[2].pk, in_title.pk]
