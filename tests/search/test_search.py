@@ -344,3 +344,30 @@ def test_a_page_seen_again_keeps_its_snippets_without_reading_bodies(make_articl
     assert "<mark>النفط</mark>" in first.snippet
     assert again.snippet == first.snippet
     assert "body_ar" in again.get_deferred_fields()
+
+
+def test_snippets_outlive_a_publish_and_follow_an_edit(make_article, monkeypatch):
+    """A snippet depends on the query and the article's text: a publish (which makes the
+    ranking again) does not make it again; an edit of the article does."""
+    from articles import cache as article_cache
+    from articles.search import results as search_results
+
+    article = make_article(title_ar="تقرير", body_ar="<p>ارتفعت أسعار النفط في البصرة اليوم.</p>")
+    (first,) = search("النفط", language="ar")[:20]
+    assert "<mark>النفط</mark>" in first.snippet
+    made = []
+    original = search_results.SearchResults._snippet
+    monkeypatch.setattr(
+        search_results.SearchResults,
+        "_snippet",
+        lambda self, a: made.append(a.pk) or original(self, a),
+    )
+    article_cache.articles_changed()  # as a publish of another article does
+    (again,) = search("النفط", language="ar")[:20]
+    assert again.snippet == first.snippet and made == []
+    assert "body_ar" in again.get_deferred_fields()
+    article.body_ar = "<p>تراجعت أسعار النفط في الموصل.</p>"
+    article.save()
+    (edited,) = search("النفط", language="ar")[:20]
+    assert made == [article.pk]
+    assert "الموصل" in edited.snippet and "البصرة" not in edited.snippet
