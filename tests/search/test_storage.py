@@ -160,3 +160,14 @@ def test_postgres_ranks_the_newest_matches_only(make_article, monkeypatch):
     monkeypatch.setattr("articles.search.postgres.RANKED", 2)
     clear_cache()  # the ranking is kept
     assert found() == [in_body[0].pk, in_body[1].pk, in_body[2].pk, in_title.pk]
+
+
+def test_a_plan_testing_vectors_outside_an_index_is_seen_in_any_node():
+    """Such a plan is replaced by the set form of the query (`match_rows`)."""
+    from articles.search.postgres import _tests_vectors
+
+    bitmaps = {"Node Type": "Bitmap Heap Scan", "Recheck Cond": "(document @@ 'x'::tsquery)"}
+    assert not _tests_vectors({"Node Type": "Aggregate", "Plans": [bitmaps]})
+    filtered = {**bitmaps, "Filter": "(phrases @@ 'y'::tsquery)"}
+    assert _tests_vectors({"Node Type": "Aggregate", "Plans": [bitmaps, filtered]})
+    assert not _tests_vectors({"Node Type": "Index Scan", "Filter": "(section_id = 2)"})
