@@ -371,3 +371,20 @@ def test_snippets_outlive_a_publish_and_follow_an_edit(make_article, monkeypatch
     (edited,) = search("النفط", language="ar")[:20]
     assert made == [article.pk]
     assert "الموصل" in edited.snippet and "البصرة" not in edited.snippet
+
+
+def test_search_form_sections_come_from_the_kept_labels(client, make_article, news):
+    """The section filter lists every section in order, without reading the sections on
+    every page; a new section shows at once."""
+    from articles.models import Section
+
+    make_article(title_ar="السياحة في الأهوار")
+    page(client, "/search/?q=السياحة")
+    with CaptureQueriesContext(connection) as captured:
+        html = page(client, "/search/?q=السياحة&page=1")
+    assert not [q for q in captured if q["sql"].startswith('SELECT "articles_section"')]
+    assert f'<option value="{news.slug}">{news.name}</option>' in html
+    Section.objects.create(slug="science", name_ar="علوم", order=99)
+    assert '<option value="science">علوم</option>' in page(client, "/search/?q=السياحة&page=2")
+    selected = page(client, f"/search/?q=السياحة&section={news.slug}")
+    assert f'<option value="{news.slug}" selected>{news.name}</option>' in selected
