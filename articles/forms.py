@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from articles.cache import labels
 from articles.models import Section
 from articles.search import MAX_QUERY_LENGTH
 
@@ -27,6 +28,13 @@ class SearchForm(forms.Form):
     date_to = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The sections from the kept labels (no query, no model iteration per page).
+        field = self.fields["section"]
+        sections = sorted(labels().sections.values(), key=lambda s: (s.order, s.pk))
+        field.choices = [("", field.empty_label)] + [(s.slug, str(s)) for s in sections]
 
     def spelled(self):
         """The cleaned search as a link to it spells it: {field: text}, "" when empty."""

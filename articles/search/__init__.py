@@ -17,7 +17,8 @@ runs a search (which rows are public is the QuerySet's definition, see
 
 Ranking: relevance (title above summary above body) times a recency boost that halves over a
 week (score × (1 + 1 / (1 + age_in_weeks))). On PostgreSQL only the newest `RANK_CAP` matches
-are ranked and the planner is steered away from its slow plans.
+are reachable, the newest `postgres.RANKED` of them are ranked (the others follow, newest
+first), and the planner is steered away from plans that read the TOASTed vectors.
 """
 
 from articles.search.index import index_rows, plain_text, sync_status

@@ -11,15 +11,20 @@ from articles.search.index import phrase_key, quote_lexeme
 from articles.search.query import ParsedQuery, Phrase
 
 TABLE = "articles_articlesearch"
-DENSE_MATCHES = 20_000  # below this, never walk the date index (see `ranked`)
-# What reading one row's vector costs (walking the date index tests each row it passes)
-# against reading one row found by the GIN index (the narrow row, no vector), measured.
-VECTOR_READ_COST = 15
+MATCH_TEST_COST = 0.5  # cpu_operator_cost while ranking (PostgreSQL's default: 0.0025)
+DENSE_MATCHES = 20_000  # from this many matches, walking the date index may be cheaper
+# Pages read to test one row found through the date index against the query: its vector
+# is TOASTed (about 3.6 kB compressed: the TOAST index and two chunks).
+TOAST_PAGES_PER_TEST = 6
+# Matches ranked by relevance, the newest (ranking reads each one's vector: 1,000 took 30 to
+# 150 ms); those after them, up to RANK_CAP, follow newest first. Ten pages of results.
+RANKED = 200
 
 
-def match(parsed: ParsedQuery) -> tuple[str, list]:
-    """The WHERE condition: words against `document`, phrases (as pair keys) against
-    `phrases`; each a GIN lookup without rechecking positions."""
+def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str]]]:
+    """The query as an AND of ORs of (column, tsquery) GIN lookups: words against
+    `document`, phrases (as pair keys) against `phrases`; none rechecks positions. The
+    clauses of words alone make one lookup (an AND inside its tsquery)."""
 
     def word_sql(item):
         if isinstance(item, Phrase):  # a quoted single word
@@ -32,24 +37,57 @@ def match(parsed: ParsedQuery) -> tuple[str, list]:
         pairs = [phrase_key(a, b) for a, b in zip(item.keys, item.keys[1:], strict=False)]
         return "(" + " & ".join(quote_lexeme(p) for p in pairs) + ")"
 
-    word_only, conditions, params = [], [], []
+    word_only, clauses = [], []
     for clause in parsed.clauses:
         words = [i for i in clause if not (isinstance(i, Phrase) and len(i.keys) > 1)]
         phrases = [i for i in clause if isinstance(i, Phrase) and len(i.keys) > 1]
         if not phrases:
             word_only.append("(" + " | ".join(map(word_sql, words)) + ")")
             continue
-        parts = []
-        if words:
-            parts.append(f"{TABLE}.document @@ %s::tsquery")
-            params.append(" | ".join(map(word_sql, words)))
-        parts.append(f"{TABLE}.phrases @@ %s::tsquery")
-        params.append(" | ".join(map(phrase_sql, phrases)))
-        conditions.append("(" + " OR ".join(parts) + ")")
+        either = [("document", " | ".join(map(word_sql, words)))] if words else []
+        either.append(("phrases", " | ".join(map(phrase_sql, phrases))))
+        clauses.append(either)
     if word_only:
-        conditions.insert(0, f"{TABLE}.document @@ %s::tsquery")
-        params.insert(0, " & ".join(word_only))
+        clauses.insert(0, [("document", " & ".join(word_only))])
+    return clauses
+
+
+def match(parsed: ParsedQuery) -> tuple[str, list]:
+    """The WHERE condition of `lookups()`."""
+    conditions, params = [], []
+    for either in lookups(parsed):
+        parts = [f"{TABLE}.{column} @@ %s::tsquery" for column, _tsquery in either]
+        params += [tsquery for _column, tsquery in either]
+        conditions.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
     return " AND ".join(conditions), params
+
+
+def match_rows(parsed: ParsedQuery, columns: str) -> tuple[str, list]:
+    """The matching rows' `columns`, as a statement the GIN indexes answer alone.
+
+    A query of words alone is one GIN lookup. A clause with a phrase (or with words a text
+    may write together or apart) ORs a lookup in `document` with one in `phrases`: no one
+    index scan answers such a condition, so the planner tests part of it on each row
+    another part found, which reads that row's whole TOASTed vector (76,000 pages, 600 ms,
+    for three common words at 100,000 articles). Here each lookup is its own bitmap scan,
+    which reads the narrow table only (at most its size per lookup), and the lookups are
+    joined as sets: UNION for an OR, INTERSECT for the AND."""
+    groups = lookups(parsed)
+    if len(groups) == 1 and len(groups[0]) == 1:
+        condition, params = match(parsed)
+        return f"SELECT {columns} FROM {TABLE} WHERE {condition}", params
+    sets, params = [], []
+    for either in groups:
+        sets.append(
+            " UNION ".join(
+                f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.{column} @@ %s::tsquery"
+                for column, _tsquery in either
+            )
+        )
+        params += [tsquery for _column, tsquery in either]
+    if len(sets) == 1:
+        return sets[0], params
+    return " INTERSECT ".join(f"({part})" for part in sets), params
 
 
 def rank_tsquery(parsed: ParsedQuery) -> str:
@@ -60,58 +98,86 @@ def rank_tsquery(parsed: ParsedQuery) -> str:
 
 def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[int, list[int]]:
     """(number of matches, counted up to `cap` + 1 when many match; the article ids of the
-    newest `cap` matches, best first), in one statement after a planner estimate.
+    newest `cap` matches: the newest RANKED best first, the others newest first), in one
+    statement after a planner estimate.
 
-    For a word in a large share of the rows, the newest are found fastest by walking the
-    date index (see `_walk_dates`); otherwise from the GIN index alone (a MATERIALIZED CTE
-    keeps the planner from testing the query on every row found through the date index,
-    which for a rare word is every row). Only the newest `cap` are ranked: ranking reads
-    each candidate's whole vector."""
+    For many matches, the newest are found fastest by walking the date index; for few,
+    from the GIN index alone (a MATERIALIZED CTE keeps the planner from testing the query on
+    every row found through the date index, which for a rare word is every row). Only the
+    newest RANKED are ranked: ranking reads each candidate's whole vector."""
     cursor.execute("SET LOCAL enable_seqscan = off")
+    # Testing a row against the query reads its whole TOASTed vector, thousands of times
+    # the default cost of an operator: priced so, the planner intersects the GIN lookups of
+    # a query's clauses (BitmapAnd of BitmapOrs) instead of testing the other clauses on
+    # every row one of them found (600 ms for two common words at 100,000 articles, 30 ms
+    # so). Parallel workers cost more to start than these scans take, and so would JIT.
+    cursor.execute(f"SET LOCAL cpu_operator_cost = {MATCH_TEST_COST}")
+    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    cursor.execute("SET LOCAL jit = off")  # the raised costs would compile every plan
     condition, match_params = match(parsed)
     cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE {condition}", match_params)
     plan = cursor.fetchone()[0]
     plan = json.loads(plan) if isinstance(plan, str) else plan
+    matches = plan[0]["Plan"]["Plan Rows"]
+    # Only the newest RANKED are ranked (ranking reads each one's whole vector), the others
+    # follow them newest first; `newest` is a row's place by date.
     rank = (
-        "ORDER BY ts_rank(c.document, %s::tsquery) * (1.0 + 1.0 / (1.0 + "
-        "EXTRACT(EPOCH FROM (%s - c.published_at)) / %s)) DESC, "
-        "c.published_at DESC, c.article_id DESC"
+        "ORDER BY {row}.newest > %s, CASE WHEN {row}.newest <= %s THEN "
+        "ts_rank({document}, %s::tsquery) * (1.0 + 1.0 / (1.0 + "
+        "EXTRACT(EPOCH FROM (%s - {row}.published_at)) / %s)) END DESC, "
+        "{row}.published_at DESC, {row}.article_id DESC"
     )
-    rank_params = [rank_tsquery(parsed), now, week_seconds]
-    if _walk_dates(cursor, where, params, plan[0]["Plan"]["Plan Rows"], cap):
+    rank_params = [RANKED, RANKED, rank_tsquery(parsed), now, week_seconds]
+    if matches > DENSE_MATCHES and _walking_dates_is_cheaper(cursor, matches, cap):
         cursor.execute(
             f"WITH f AS MATERIALIZED (SELECT article_id, published_at, document FROM {TABLE} "
             f"WHERE {where} AND {condition} ORDER BY published_at DESC LIMIT %s) "
-            "SELECT (SELECT count(*) FROM f), c.article_id FROM "
-            f"(SELECT * FROM f ORDER BY published_at DESC LIMIT %s) c {rank}",
+            "SELECT (SELECT count(*) FROM f), c.article_id FROM (SELECT *, row_number() OVER "
+            "(ORDER BY published_at DESC, article_id DESC) AS newest FROM f "
+            f"ORDER BY published_at DESC, article_id DESC LIMIT %s) c "
+            + rank.format(row="c", document="c.document"),
             [*params, *match_params, cap + 1, cap, *rank_params],
         )
     else:
+        columns = "id, article_id, language, status, section_id, published_at"
+        if _tests_vectors(plan[0]["Plan"]):
+            rows, rows_params = match_rows(parsed, columns)
+        else:  # the GIN lookups intersected as bitmaps (BitmapAnd): fewer rows read
+            rows, rows_params = f"SELECT {columns} FROM {TABLE} WHERE {condition}", match_params
         cursor.execute(
-            f"WITH m AS MATERIALIZED (SELECT id, language, status, section_id, published_at "
-            f"FROM {TABLE} WHERE {condition}), "
-            f"f AS MATERIALIZED (SELECT id, published_at FROM m AS {TABLE} WHERE {where}), "
-            "n AS (SELECT id FROM f ORDER BY published_at DESC LIMIT %s) "
-            f"SELECT (SELECT count(*) FROM f), c.article_id FROM n JOIN {TABLE} c "
-            f"ON c.id = n.id {rank}",
-            [*match_params, *params, cap, *rank_params],
+            f"WITH m AS MATERIALIZED ({rows}), "
+            f"f AS MATERIALIZED (SELECT id, article_id, published_at FROM m AS {TABLE} "
+            f"WHERE {where}), "
+            "n AS (SELECT *, row_number() OVER (ORDER BY published_at DESC, id DESC) AS newest "
+            "FROM f ORDER BY published_at DESC, id DESC LIMIT %s) "
+            "SELECT (SELECT count(*) FROM f), n.article_id FROM n "
+            + rank.format(row="n", document=f"(SELECT document FROM {TABLE} WHERE id = n.id)"),
+            [*rows_params, *params, cap, *rank_params],
         )
     rows = cursor.fetchall()
     return (rows[0][0] if rows else 0), [row[1] for row in rows]
 
 
-def _walk_dates(cursor, where, params, matches, cap) -> bool:
-    """Whether walking the date index finds the newest `cap` matches sooner than reading
-    every match found by the GIN index: the walk reads about cap / density vectors, the GIN
-    plan every match's row. So only for words in a large share of the rows (at 100,000
-    articles, above about 40 %; at a million, above about 12 %)."""
-    if matches <= DENSE_MATCHES:
-        return False
-    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE {where}", params)
-    plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    rows = max(plan[0]["Plan"]["Plan Rows"], 1)
-    return matches * matches >= VECTOR_READ_COST * (cap + 1) * rows
+def _tests_vectors(node) -> bool:
+    """Whether a plan tests rows against the query outside an index (reading each row's
+    vector), in any of its nodes."""
+    if "@@" in node.get("Filter", ""):
+        return True
+    return any(_tests_vectors(child) for child in node.get("Plans", ()))
+
+
+def _walking_dates_is_cheaper(cursor, matches, cap) -> bool:
+    """Whether finding the newest `cap` matches by walking the date index (testing each row
+    it passes, which reads the row's vector) reads fewer pages than the GIN lookup (which
+    reads the narrow table's pages holding a match, never a vector). The walk costs the
+    same at any size of the archive (it passes cap / share-of-matches rows); the lookup
+    grows with it, so the walk wins only for very common words in a large archive."""
+    cursor.execute(f"SELECT relpages, reltuples FROM pg_class WHERE oid = '{TABLE}'::regclass")
+    pages, rows = cursor.fetchone()
+    if rows <= 0:  # never analysed: no estimate to weigh
+        return True
+    walked = TOAST_PAGES_PER_TEST * cap * max(1.0, rows / matches)
+    return walked < min(pages, matches)
 
 
 def matching_ids(cursor, parsed, *, limit) -> list[int]:

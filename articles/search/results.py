@@ -14,15 +14,12 @@ from articles.search import postgres, sqlite
 from articles.search.index import plain_text
 from articles.search.query import parse_query
 from articles.search.snippets import make_snippet
-from newsroom.cache import cached_value, get_versions, make_key
+from newsroom.cache import cached_value, make_key
 
 RANK_CAP = 1000  # matches ranked per query; also the last reachable result
 RECENCY_WEEK_SECONDS = 7 * 86400
+SNIPPET_SECONDS = 3600  # a snippet is kept per article version (it cannot go stale)
 SANE_YEARS = range(1900, 3000)  # date filters outside these are ignored (no datetime overflow)
-
-
-def _cache_seconds(seconds: float) -> int:
-    return max(1, int(seconds))
 
 
 def backend(connection):
@@ -129,26 +126,29 @@ class SearchResults:
             )
 
     def _articles(self, ids):
-        """The articles of `ids`, each with its snippet. Snippets are kept with the ranking
-        (until an article changes): a page seen again reads its articles without their
-        bodies and highlights nothing."""
+        """The articles of `ids`, each with its snippet. A snippet depends on the query and
+        the article's text only, so it is kept per article version (its `updated_at`), not
+        per ranking: once made, a publish does not make it again. A page whose snippets are
+        all kept reads its articles without their bodies and highlights nothing."""
         from articles.models import Article
 
-        snippets = cache.get(self._snippets_key(ids))
+        keys = {pk: make_key("search:snippet", [*self._key(), pk], {}) for pk in ids}
+        kept = cache.get_many(list(keys.values()))
         articles = Article.objects.for_listing()
-        if snippets is not None:
+        if len(kept) == len(keys):
             articles = articles.defer(*(f"body_{code}" for code, _name in settings.LANGUAGES))
         found = articles.in_bulk(ids)
         articles = [found[pk] for pk in ids if pk in found]
-        if snippets is None or set(snippets) != {article.pk for article in articles}:
-            snippets = {article.pk: self._snippet(article) for article in articles}
-            cache.set(self._snippets_key(ids), snippets, _cache_seconds(listing_timeout()))
+        made = {}
         for article in articles:
-            article.snippet = mark_safe(snippets[article.pk])  # noqa: S308 - made escaped
+            version, snippet = kept.get(keys[article.pk], (None, ""))
+            if version != article.updated_at:  # not kept, or the article changed since
+                snippet = self._snippet(article)
+                made[keys[article.pk]] = (article.updated_at, snippet)
+            article.snippet = mark_safe(snippet)  # noqa: S308 - made escaped
+        if made:
+            cache.set_many(made, SNIPPET_SECONDS)
         return articles
-
-    def _snippets_key(self, ids):
-        return make_key("search:snippets", [*self._key(), *ids], get_versions([ARTICLES]))
 
     def _snippet(self, article):
         """From the summary when it shows a match, else from the body when that does."""

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from articles.models import Article, Section
+from articles.models import Article, Section, Tag
 
 
 def test_published_is_the_one_definition_of_public(make_article):
@@ -105,6 +105,39 @@ def test_related_news_manual_first_then_section_and_tags_newest_first(make_artic
     assert draft_pick not in related
     assert article not in related
     assert len(related) == len(set(related))
+
+
+def test_related_news_bounded_query_finds_what_the_plain_condition_finds(
+    make_article, news, opinions, tag, django_assert_num_queries
+):
+    """Section first through its own index, tags in a window of the newest: on a small
+    archive (inside the window) exactly the newest of "same section or a shared tag", in
+    one query after the picks, on either database."""
+    from django.db.models import Exists, OuterRef, Q
+
+    other_tag = Tag.objects.create(name="الموازنة", slug="budget")
+    article = make_article(tags=[tag, other_tag])
+    now = timezone.now()
+    made = [
+        make_article(
+            section=opinions if n % 2 else news,
+            tags=[[], [tag], [other_tag], [tag, other_tag]][n % 4],
+            published_at=now - timedelta(hours=n),
+        )
+        for n in range(1, 17)
+    ]
+    through = Article.tags.through.objects
+    shares = through.filter(article_id=OuterRef("pk"), tag_id__in=[tag.pk, other_tag.pk])
+    for count in (1, 3, 6, 20):
+        expected = list(
+            Article.objects.public()
+            .exclude(pk=article.pk)
+            .filter(Q(section_id=article.section_id) | Exists(shares))
+            .order_by("-published_at", "-pk")[:count]
+        )
+        with django_assert_num_queries(2):
+            assert Article.objects.related_list(article, count) == expected
+    assert made[0] in Article.objects.related_list(article, 3)  # opinions, shares a tag
 
 
 def test_newest_per_section_in_one_query(make_article, news, opinions, django_assert_num_queries):

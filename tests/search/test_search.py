@@ -295,7 +295,6 @@ def test_plans_for_many_matches_give_the_same_results(make_article, monkeypatch)
     expected = results("الموازنة")
     assert set(expected) == set(made)
     monkeypatch.setattr("articles.search.postgres.DENSE_MATCHES", -1)
-    monkeypatch.setattr("articles.search.postgres.VECTOR_READ_COST", 0)
     assert results("الموازنة") == expected
 
 
@@ -345,3 +344,47 @@ def test_a_page_seen_again_keeps_its_snippets_without_reading_bodies(make_articl
     assert "<mark>النفط</mark>" in first.snippet
     assert again.snippet == first.snippet
     assert "body_ar" in again.get_deferred_fields()
+
+
+def test_snippets_outlive_a_publish_and_follow_an_edit(make_article, monkeypatch):
+    """A snippet depends on the query and the article's text: a publish (which makes the
+    ranking again) does not make it again; an edit of the article does."""
+    from articles import cache as article_cache
+    from articles.search import results as search_results
+
+    article = make_article(title_ar="تقرير", body_ar="<p>ارتفعت أسعار النفط في البصرة اليوم.</p>")
+    (first,) = search("النفط", language="ar")[:20]
+    assert "<mark>النفط</mark>" in first.snippet
+    made = []
+    original = search_results.SearchResults._snippet
+    monkeypatch.setattr(
+        search_results.SearchResults,
+        "_snippet",
+        lambda self, a: made.append(a.pk) or original(self, a),
+    )
+    article_cache.articles_changed()  # as a publish of another article does
+    (again,) = search("النفط", language="ar")[:20]
+    assert again.snippet == first.snippet and made == []
+    assert "body_ar" in again.get_deferred_fields()
+    article.body_ar = "<p>تراجعت أسعار النفط في الموصل.</p>"
+    article.save()
+    (edited,) = search("النفط", language="ar")[:20]
+    assert made == [article.pk]
+    assert "الموصل" in edited.snippet and "البصرة" not in edited.snippet
+
+
+def test_search_form_sections_come_from_the_kept_labels(client, make_article, news):
+    """The section filter lists every section in order, without reading the sections on
+    every page; a new section shows at once."""
+    from articles.models import Section
+
+    make_article(title_ar="السياحة في الأهوار")
+    page(client, "/search/?q=السياحة")
+    with CaptureQueriesContext(connection) as captured:
+        html = page(client, "/search/?q=السياحة&page=1")
+    assert not [q for q in captured if q["sql"].startswith('SELECT "articles_section"')]
+    assert f'<option value="{news.slug}">{news.name}</option>' in html
+    Section.objects.create(slug="science", name_ar="علوم", order=99)
+    assert '<option value="science">علوم</option>' in page(client, "/search/?q=السياحة&page=2")
+    selected = page(client, f"/search/?q=السياحة&section={news.slug}")
+    assert f'<option value="{news.slug}" selected>{news.name}</option>' in selected

@@ -1,9 +1,12 @@
 """How each database stores the index (vendor-specific by nature)."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 
 from articles.models import ArticleSearch
+from tests.caches import clear_cache
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the tsvector and GIN index exist on PostgreSQL only"
@@ -47,3 +50,124 @@ def test_sqlite_fts_rows_follow_the_search_rows(make_article):
         article.delete()
         cursor.execute("SELECT count(*) FROM articles_search_fts WHERE rowid = %s", [row.pk])
         assert cursor.fetchone()[0] == 0
+
+
+MANY_LOOKUP_QUERIES = [
+    "الشباب المسرح",  # two words, each also half of a pair written together
+    "فيس بوك الشركة",
+    '"مجلس الوزراء" أو الحكومة',
+    '"مجلس الوزراء" الموازنة',
+    "المسرح أو السينما الشباب",
+]
+
+
+@postgres_only
+def test_postgres_match_rows_are_the_rows_the_condition_matches(make_article):
+    """The set form of a query (each GIN lookup alone, joined by UNION and INTERSECT)
+    finds exactly what its WHERE condition finds."""
+    from articles.search import parse_query
+    from articles.search.postgres import TABLE, match, match_rows
+
+    texts = [
+        ("مهرجان الشباب المسرح", "عرض جديد"),
+        ("الشباب في المسرح", ""),
+        ("المسرح وحده", ""),
+        ("فيسبوك تغلق حسابات", "قالت الشركة"),
+        ("فيس بوك والشركة", ""),
+        ("مجلس الوزراء يقر الموازنة", ""),
+        ("الحكومة تجتمع", ""),
+        ("السينما والشباب", ""),
+    ]
+    for title, summary in texts:
+        make_article(title_ar=title, summary_ar=summary, body_ar=f"<p>{title}</p>")
+    with connection.cursor() as cursor:
+        for query in MANY_LOOKUP_QUERIES:
+            parsed = parse_query(query)
+            condition, params = match(parsed)
+            cursor.execute(f"SELECT id FROM {TABLE} WHERE {condition}", params)
+            expected = {row[0] for row in cursor.fetchall()}
+            statement, params = match_rows(parsed, "id")
+            cursor.execute(statement, params)
+            found = [row[0] for row in cursor.fetchall()]
+            assert expected, query
+            assert sorted(found) == sorted(expected), query
+
+
+@postgres_only
+def test_postgres_match_rows_never_test_a_vector_outside_an_index(make_article):
+    """Each lookup of a query with several is an index condition alone: nothing tests a
+    row's vector (which would read it whole, from TOAST) after the index found it."""
+    from articles.search import parse_query
+    from articles.search.postgres import match_rows
+
+    make_article(title_ar="مجلس الوزراء يقر الموازنة")
+    for query in MANY_LOOKUP_QUERIES:
+        statement, params = match_rows(parse_query(query), "id")
+        assert " INTERSECT " in statement or " UNION " in statement
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + statement, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        filters = [line for line in plan.splitlines() if "Filter:" in line]
+        assert not [line for line in filters if "@@" in line], plan
+
+
+@postgres_only
+def test_postgres_walks_the_date_index_only_when_it_reads_less(make_article):
+    """The date walk tests each row it passes (reading its vector): chosen for words in
+    most rows of a large table, never for a small table, which the GIN lookup reads whole
+    for less."""
+    from articles.search.postgres import _walking_dates_is_cheaper
+
+    class Stats:
+        def __init__(self, pages, rows):
+            self.row = (pages, rows)
+
+        def execute(self, sql, params=None):
+            assert "pg_class" in sql
+
+        def fetchone(self):
+            return self.row
+
+    small, large = Stats(2_700, 100_000), Stats(27_000, 1_000_000)
+    assert not _walking_dates_is_cheaper(small, 90_000, 1000)  # 100k: the lookup, always
+    assert not _walking_dates_is_cheaper(large, 30_000, 1000)  # a 3 % word at a million
+    assert _walking_dates_is_cheaper(large, 900_000, 1000)  # a 90 % word at a million
+    assert _walking_dates_is_cheaper(Stats(0, -1), 50_000, 1000)  # never analysed
+
+
+@postgres_only
+def test_postgres_ranks_the_newest_matches_only(make_article, monkeypatch):
+    """Ranking reads each match's whole vector: only the newest RANKED are ranked by
+    relevance, the others follow them, newest first; every match stays reachable."""
+    from django.utils import timezone
+
+    from articles.search import search
+
+    now = timezone.now()
+    in_body = [
+        make_article(
+            title_ar=f"خبر {n}", body_ar="<p>الكهرباء</p>", published_at=now - timedelta(hours=n)
+        )
+        for n in (1, 2, 3)
+    ]
+    in_title = make_article(title_ar="الكهرباء تعود", published_at=now - timedelta(hours=4))
+
+    def found():
+        return [article.pk for article in search("الكهرباء", language="ar")[:10]]
+
+    assert found()[0] == in_title.pk  # the title outranks the body
+    monkeypatch.setattr("articles.search.postgres.RANKED", 2)
+    clear_cache()  # the ranking is kept
+    assert found() == [in_body[0].pk, in_body[1].pk, in_body[2].pk, in_title.pk]
+
+
+def test_a_plan_testing_vectors_outside_an_index_is_seen_in_any_node():
+    """Such a plan is replaced by the set form of the query (`match_rows`)."""
+    from articles.search.postgres import _tests_vectors
+
+    bitmaps = {"Node Type": "Bitmap Heap Scan", "Recheck Cond": "(document @@ 'x'::tsquery)"}
+    assert not _tests_vectors({"Node Type": "Aggregate", "Plans": [bitmaps]})
+    filtered = {**bitmaps, "Filter": "(phrases @@ 'y'::tsquery)"}
+    assert _tests_vectors({"Node Type": "Aggregate", "Plans": [bitmaps, filtered]})
+    assert not _tests_vectors({"Node Type": "Index Scan", "Filter": "(section_id = 2)"})
