@@ -13,7 +13,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -258,7 +258,8 @@ class _ListingSitemap(I18nSitemap):
 
     Sections are worked out with index lookups that stop at the first article found (a
     grouped query over the articles took 0.2 s at 100,000 articles and grew with them);
-    tags, many and each with few articles, with grouped queries over the articles."""
+    tags, many and each with few articles, with a probe per tag for each language and
+    their latest changes from the latest changed articles (see _items_grouped)."""
 
     model = None
     relation = None
@@ -298,35 +299,60 @@ class _ListingSitemap(I18nSitemap):
         )
         return [item for item in items if any(getattr(item, f"has_{c}") for c in _languages())]
 
+    # How many of the latest changed articles the tag sitemap reads for its tags' latest
+    # changes; a tag with none of them falls back to its own articles (see _items_grouped).
+    recent_window = 5000
+
     def _items_grouped(self):
-        """One grouped query per language over the articles, and one for the latest changes
-        (for many items, each with few articles: tags)."""
-        languages = {
-            code: set(
-                Article.objects.public(code)
-                .filter(**{f"{self.relation}__isnull": False})
-                .order_by()
-                .values_list(self.relation, flat=True)
-                .distinct()
+        """For many items, each with few articles (tags), in at most four queries whose cost
+        does not grow with the archive:
+
+        - the tags of the `recent_window` latest changed published articles (a range of the
+          update-time index, each article's tags by the article index): a tag among them
+          has its latest change there, since every article left out changed earlier;
+        - every tag, with whether it lists a public article in each language (an index
+          probe of its articles, stopping at the first public one);
+        - the latest change of the tags not found in the window (rare or old tags), from
+          those tags' articles only (by the tag index, then by primary key).
+
+        Grouped queries over all the articles took 4.3 s at 1,000,000 articles."""
+        through = self.model.articles.through
+        recent = Article.objects.published().order_by("-updated_at").values("pk")
+        latest = {}
+        for tag, changed in through.objects.filter(
+            article_id__in=recent[: self.recent_window]
+        ).values_list("tag_id", "article__updated_at"):
+            if tag not in latest or changed > latest[tag]:
+                latest[tag] = changed
+        items = list(
+            self.model.objects.order_by("pk").annotate(
+                **{
+                    f"has_{code}": Exists(
+                        Article.objects.public(code).filter(**{self.relation: OuterRef("pk")})
+                    )
+                    for code in _languages()
+                }
             )
-            for code in _languages()
-        }
-        latest = dict(
-            Article.objects.published()
-            .filter(**{f"{self.relation}__isnull": False})
-            .order_by()
-            .values_list(self.relation)
-            .annotate(latest=Max("updated_at"))
         )
-        items = []
-        for item in self.model.objects.order_by("pk"):
-            if item.pk in latest:
-                for code, listed in languages.items():
-                    setattr(item, f"has_{code}", item.pk in listed)
-                item.latest = latest[item.pk]
-                if any(item.pk in listed for listed in languages.values()):
-                    items.append(item)
-        return items
+        items = [item for item in items if any(getattr(item, f"has_{c}") for c in _languages())]
+        missing = [item.pk for item in items if item.pk not in latest]
+        if missing:
+            # Their links first, then those articles by primary key: joined in one query,
+            # PostgreSQL expected thousands of links and read every article to hash them.
+            links = list(
+                through.objects.filter(tag_id__in=missing).values_list("article_id", "tag_id")
+            )
+            changes = dict(
+                Article.objects.published()
+                .filter(pk__in={article for article, _tag in links})
+                .values_list("pk", "updated_at")
+            )
+            for article, tag in links:
+                if article in changes and (tag not in latest or changes[article] > latest[tag]):
+                    latest[tag] = changes[article]
+        for item in items:
+            item.latest = latest.get(item.pk)  # None: unpublished since the probe
+        return [item for item in items if item.latest is not None]
 
     def lastmod(self, item):
         return item.latest

@@ -5,10 +5,12 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles.models import Article, Tag
-from articles.sitemaps import ArticleSitemap
+from articles.sitemaps import ArticleSitemap, TagSitemap
 
 # Run with the page cache off and on (tests/conftest.py).
 pytestmark = pytest.mark.usefixtures("both_page_cache_states")
@@ -179,6 +181,55 @@ def test_sections_and_tags_with_public_articles_in_each_language(
         "en": "http://testserver/en/tag/basra/",
         "x-default": "http://testserver/tag/basra/",
     }
+
+
+def test_a_tag_s_lastmod_is_its_latest_published_change_in_and_outside_the_window(
+    client, make_article, monkeypatch
+):
+    # The latest changes come from the latest changed articles; with a window of one, the
+    # older tag's comes from its own articles.
+    monkeypatch.setattr(TagSitemap, "recent_window", 1)
+    at = {day: datetime(2026, 2, day, 10, 0, tzinfo=UTC) for day in range(1, 9)}
+    recent, older = Tag.objects.create(slug="recent"), Tag.objects.create(slug="older")
+    hidden = Tag.objects.create(slug="hidden")
+    changed = {
+        make_article(tags=[recent, older]): at[7],
+        make_article(tags=[older]): at[3],
+        make_article(tags=[older]): at[5],
+        make_article(tags=[older, hidden], status="draft"): at[8],
+        make_article(tags=[hidden], published_at=timezone.now() + timedelta(days=1)): at[8],
+    }
+    for article, day in changed.items():
+        Article.objects.filter(pk=article.pk).update(updated_at=day)
+    tags = urlset(client, "/sitemap-tags.xml")
+    assert {
+        loc: url.findtext(f"{SM}lastmod") for loc, url in zip(locs(tags), tags, strict=True)
+    } == {
+        "http://testserver/tag/recent/": "2026-02-07",
+        "http://testserver/tag/older/": "2026-02-07",
+    }
+    Article.objects.filter(tags=recent).update(updated_at=at[1])
+    Article.objects.filter(tags=older, updated_at=at[5]).update(updated_at=at[6])
+    assert {item.slug: item.latest for item in TagSitemap().items()} == {
+        "recent": at[1],
+        "older": at[6],
+    }
+
+
+def test_the_tag_sitemap_reads_no_grouped_query_and_a_fixed_number_of_them(make_article):
+    """Grouping all the articles by tag took seconds at a million articles."""
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            TagSitemap().items()
+        assert not [q for q in captured.captured_queries if "GROUP BY" in q["sql"].upper()]
+        return len(captured)
+
+    make_article(tags=[Tag.objects.create(slug="one")])
+    few = queries()
+    for number in range(6):
+        make_article(tags=[Tag.objects.create(slug=f"tag-{number}")])
+    assert queries() == few <= 4
 
 
 def test_sitemaps_ask_not_to_be_indexed_themselves(client, make_article):
