@@ -142,7 +142,8 @@ class CachedPaginator(Paginator):
     def _count(self):
         if self.count_limit is None:
             return Paginator.count.func(self)
-        return self.object_list[: self.count_limit].count()
+        # Any `count_limit` rows will do: no order, so the narrowest index can find them.
+        return self.object_list.order_by()[: self.count_limit].count()
 
     @property
     def exact(self):
