@@ -109,22 +109,45 @@ def read_beacon(request, pk):
 class CachedPaginator(Paginator):
     """Counting a section of a large archive reads all of it, and a page far down reads all
     the rows above it: the count and each page's TeaserRefs are cached until an article
-    changes (`list_key` names the list)."""
+    changes (`list_key` names the list).
 
-    def __init__(self, *args, list_key, **kwargs):
+    With `near_page` (the page asked for), the count stops after the block of
+    `COUNT_BLOCK` pages that page is in, plus one article: the first pages cost the same
+    whatever the archive's size (a publish makes the count again). `exact` tells whether
+    the count reached the end of the list; when it did not, the last page counted links to
+    the next, where the count goes one block further. A page past the end is still
+    refused (its block's count does reach the end)."""
+
+    COUNT_BLOCK = 50
+
+    def __init__(self, *args, list_key, near_page=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.list_key = list_key
+        self.count_limit = None
+        if near_page is not None and near_page < 2**31:  # beyond, the whole count
+            blocks = max(near_page - 1, 0) // self.COUNT_BLOCK + 1
+            self.count_limit = blocks * self.COUNT_BLOCK * self.per_page + 1
 
     @cached_property
     def count(self):
         return cached_value(
             "articles:count",
-            self.list_key,
-            lambda: Paginator.count.func(self),
+            [*self.list_key, self.count_limit or "all"],
+            self._count,
             versions=[ARTICLES],
             timeout=listing_timeout,
             memo=True,
         )
+
+    def _count(self):
+        if self.count_limit is None:
+            return Paginator.count.func(self)
+        # Any `count_limit` rows will do: no order, so the narrowest index can find them.
+        return self.object_list.order_by()[: self.count_limit].count()
+
+    @property
+    def exact(self):
+        return self.count_limit is None or self.count < self.count_limit
 
     def page(self, number):
         page = super().page(number)
@@ -176,7 +199,16 @@ class ArticleListView(ListView):
         # (404): a writer's new tag puts nothing online. The list's count, cached and needed
         # anyway, decides it, so the rule costs no query.
         kwargs["allow_empty_first_page"] = False
-        return super().get_paginator(queryset, per_page, list_key=key, **kwargs)
+        # The count goes only as far as the page asked for ("last" needs all of it; a page
+        # that is not a number is refused before any count).
+        asked = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg) or 1
+        try:
+            near_page = int(asked)
+        except ValueError:
+            near_page = None
+        return super().get_paginator(
+            queryset, per_page, list_key=key, near_page=near_page, **kwargs
+        )
 
     def paginate_queryset(self, queryset, page_size):
         paginated = super().paginate_queryset(queryset, page_size)

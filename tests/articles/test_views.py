@@ -176,6 +176,38 @@ def test_section_page_paginates_and_404s_on_bad_page(client, make_article, news)
     assert client.get("/no-such-section/").status_code == 404
 
 
+def test_section_count_stops_after_a_block_of_pages(client, make_article, news, monkeypatch):
+    """Counting a big section reads only the pages near the one asked for (a block of
+    COUNT_BLOCK pages and one article more): the first pages cost the same whatever the
+    archive's size. Readers still walk to the last page, and past it is a 404."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.views import CachedPaginator
+
+    monkeypatch.setattr(CachedPaginator, "COUNT_BLOCK", 1)
+    for _ in range(45):
+        make_article()
+    url = news.get_absolute_url()
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(url)
+    counts = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    if counts:  # none when the page came from the page cache
+        assert len(counts) == 1 and "LIMIT 21" in counts[0]
+    assert first.status_code == 200 and len(first.context["articles"]) == 20
+    page = html(first)
+    assert "الصفحة 1</span>" in page  # not "of 3": the count stopped before the end
+    assert 'href="?page=2" rel="next"' in page
+    second = html(client.get(url, {"page": 2}))
+    assert 'href="?page=3" rel="next"' in second and 'href="?page=1" rel="prev"' in second
+    last = client.get(url, {"page": 3})
+    assert len(last.context["articles"]) == 5
+    assert "الصفحة 3 من 3" in html(last) and 'rel="next"' not in html(last)
+    assert client.get(url, {"page": 4}).status_code == 404
+    assert client.get(url, {"page": 9}).status_code == 404
+    assert client.get(url, {"page": "last"}).status_code == 200
+
+
 def test_tag_and_author_pages_list_their_public_articles(client, make_article, tag, author):
     tagged = make_article(title_ar="خبر موسوم", tags=[tag], author=author)
     make_article(title_ar="مسودة موسومة", tags=[tag], status=Article.Status.DRAFT)
