@@ -78,6 +78,9 @@ def test_editor_places_a_library_picture_and_embeds_readers_load_them_on_click(
     library.locator("#searchbar").fill("جسر حديدى")
     library.locator("#searchbar").press("Enter")
     expect(library.locator("#result_list tbody tr")).to_have_count(1)
+    # The admin binds the popup's "choose" links once the page has loaded: a click before
+    # that follows the link to the picture's own page (seen on a loaded machine).
+    library.wait_for_load_state("load")
     library.locator("#result_list tbody tr a").first.click()
     expect(page.locator("dialog[open] [name=imageId]")).to_have_value(str(picture.pk))
     submit_dialog(page, {"caption": CAPTION})
