@@ -17,11 +17,22 @@ from django.utils.encoding import is_protected_type
 COPY_NULL = r"\N"
 
 
-def _escape(text: str) -> str:
+def copy_escape(text: str) -> str:
     """Text as COPY's text format reads it (str.translate is slow on non-ASCII text)."""
     if "\\" in text:
         text = text.replace("\\", "\\\\")
     return text.replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_rows(cursor, table: str, columns, lines) -> None:
+    """Stream `lines` (rows already in COPY's text format, without their newline) into
+    `columns` of `table`, through psycopg2's copy_expert on a Django cursor; errors are
+    Django's, as any query raises."""
+    quote = cursor.db.ops.quote_name
+    sql = f"COPY {quote(table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
+    data = "".join(f"{line}\n" for line in lines)
+    with cursor.db.wrap_database_errors:
+        cursor.cursor.copy_expert(sql, io.StringIO(data))
 
 
 class _NotCopyable(Exception):
@@ -32,7 +43,7 @@ def _copy_text(value) -> str:
     if value is None:
         return COPY_NULL
     if isinstance(value, str):
-        return _escape(value)
+        return copy_escape(value)
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, int | float):
@@ -47,9 +58,9 @@ def _copy_text(value) -> str:
 def _copy_field_value(field, obj, connection) -> str:
     value = getattr(obj, field.attname)
     if type(value) is str and not isinstance(field, JSONField):
-        return _escape(value)  # most values: text
+        return copy_escape(value)  # most values: text
     if isinstance(field, JSONField):
-        return COPY_NULL if value is None else _escape(json.dumps(value, cls=field.encoder))
+        return COPY_NULL if value is None else copy_escape(json.dumps(value, cls=field.encoder))
     try:
         return _copy_text(value)
     except _NotCopyable:
@@ -92,25 +103,20 @@ def insert_values(model, names: tuple[str, ...], rows: list[tuple], *, connectio
         meta = model._meta
         fields = [meta.get_field(name) for name in names]
         try:
-            data = "".join(
+            lines = [
                 "\t".join(
                     _copy_text(value)
                     if not isinstance(field, JSONField)
-                    else _escape(json.dumps(value, cls=field.encoder))
+                    else copy_escape(json.dumps(value, cls=field.encoder))
                     for field, value in zip(fields, row, strict=True)
                 )
-                + "\n"
                 for row in rows
-            )
+            ]
         except _NotCopyable:
             pass
         else:
-            quote = connection.ops.quote_name
-            columns = ", ".join(quote(field.column) for field in fields)
-            with connection.cursor() as cursor, connection.wrap_database_errors:
-                cursor.cursor.copy_expert(
-                    f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", io.StringIO(data)
-                )
+            with connection.cursor() as cursor:
+                copy_rows(cursor, meta.db_table, [field.column for field in fields], lines)
             return
     model._base_manager.using(connection.alias).bulk_create(
         [model(**dict(zip(names, row, strict=True))) for row in rows]
@@ -136,13 +142,12 @@ def _copy(model, objs: list, *, now, connection) -> None:
             [meta.db_table, pk.column, len(objs)],
         )
         ids = [row[0] for row in cursor.fetchall()]
-        data = "".join(f"{pk_value}\t{line}\n" for pk_value, line in zip(ids, lines, strict=True))
-        quote = connection.ops.quote_name
-        columns = ", ".join(quote(field.column) for field in fields)
-        with connection.wrap_database_errors:  # Django's errors, as any query raises
-            cursor.cursor.copy_expert(
-                f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", io.StringIO(data)
-            )
+        copy_rows(
+            cursor,
+            meta.db_table,
+            [field.column for field in fields],
+            [f"{pk_value}\t{line}" for pk_value, line in zip(ids, lines, strict=True)],
+        )
     for obj, pk_value in zip(objs, ids, strict=True):
         setattr(obj, pk.attname, pk_value)
         obj._state.adding = False

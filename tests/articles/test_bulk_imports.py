@@ -167,12 +167,12 @@ def test_a_batch_the_database_refuses_is_written_again_item_by_item(tmp_path, mo
 
     if connection.vendor != "postgresql":
         pytest.skip("COPY is used on PostgreSQL only")
-    real = bulk._escape
+    real = bulk.copy_escape
 
     def broken(text):  # a tab where none belongs: one column too many for COPY
         return f"{text}\textra" if "عطل" in text else real(text)
 
-    monkeypatch.setattr(bulk, "_escape", broken)
+    monkeypatch.setattr(bulk, "copy_escape", broken)
     records = [
         {"id": f"e-{n}", "title": "عطل في السطر" if n == 2 else f"خبر {n}",
          "body": f"<p>نص {n}</p>", "status": "published",

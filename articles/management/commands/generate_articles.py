@@ -8,11 +8,9 @@ search package, over the terms `articles.text.analyze` gives each word; every wo
 vocabulary is analysed once). On other databases the ORM writes them (`index_rows`).
 """
 
-import io
 import multiprocessing
 import os
 import random
-import re
 import threading
 import time
 from datetime import UTC, timedelta
@@ -24,6 +22,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles.bulk import copy_escape, copy_rows
 from articles.cache import articles_changed
 from articles.models import Article, ArticleSearch, Author, Section, Tag
 from articles.search import index_rows
@@ -136,10 +135,6 @@ class Text:
         return " ".join(chosen) + "."
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
-
-
 def copy_value(value) -> str:
     """One value in COPY's text format."""
     if value is None:
@@ -148,20 +143,7 @@ def copy_value(value) -> str:
         return "t" if value else "f"
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    value = str(value)
-    return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
-
-
-def copy_rows(cursor, table, columns, rows):
-    """Write `rows` (tuples of COPY text values) into `table` with COPY."""
-    data = "".join("\t".join(row) + "\n" for row in rows)
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    raw = getattr(cursor, "cursor", cursor)
-    if hasattr(raw, "copy_expert"):  # psycopg2
-        raw.copy_expert(sql, io.StringIO(data))
-    else:  # psycopg 3
-        with raw.copy(sql) as copy:
-            copy.write(data)
+    return copy_escape(str(value))
 
 
 class Batches:
@@ -250,15 +232,18 @@ class Batches:
                  copy_value(document), copy_value(phrases))
             )  # fmt: skip
             tag_rows.extend((str(pk), str(tag)) for tag in tags)
-        copy_rows(cursor, Article._meta.db_table, self.columns, article_rows)
+        copy_rows(cursor, Article._meta.db_table, self.columns, map("\t".join, article_rows))
         copy_rows(
             cursor,
             ArticleSearch._meta.db_table,
             ["article_id", "language", "section_id", "status", "published_at", "document",
              "phrases"],
-            search_rows,
+            map("\t".join, search_rows),
         )  # fmt: skip
-        copy_rows(cursor, Article.tags.through._meta.db_table, ["article_id", "tag_id"], tag_rows)
+        copy_rows(
+            cursor, Article.tags.through._meta.db_table, ["article_id", "tag_id"],
+            map("\t".join, tag_rows),
+        )  # fmt: skip
         return size
 
 
