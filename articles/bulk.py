@@ -5,12 +5,13 @@ insert, serialised as Django's serializer would but without its per-field overhe
 import functools
 import io
 import json
+import multiprocessing
 from datetime import date, datetime, time
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection as default_connection
-from django.db import reset_queries
+from django.db import connections, reset_queries
 from django.db.models import Field, JSONField
 from django.utils.encoding import is_protected_type
 
@@ -234,53 +235,62 @@ def add_revision(objs: list, *, related: list[dict], comment: str, now: datetime
 # Search rows beside the import --------------------------------------------------------------
 
 
+def _write_search_rows(rows: list[dict]) -> str:
+    """In the indexer's process: the search rows of `rows`; an error comes back as text
+    (the caller writes the batch again itself, where the error is reported)."""
+    from articles import search
+
+    try:
+        search.index_rows(rows)
+    except Exception as error:  # noqa: BLE001 - any error: the batch is written again
+        return f"{type(error).__name__}: {error}"
+    finally:
+        reset_queries()  # with DEBUG on, the connection would keep every insert's text
+    return ""
+
+
+def _close_connections() -> None:
+    connections.close_all()
+
+
 class BackgroundIndexer:
-    """Writes the search rows of committed articles on a second database connection, in
-    its own thread, while the import reads and writes the next batch: the search rows are
-    the largest write of an import, and the database works on them while Python works on
-    the next items. One batch at a time (memory stays flat); `finish()` waits for the last.
-    A batch whose rows fail is written again on the caller's connection, so an error shows
-    where it happened. `session` holds SQL the thread's connection runs first."""
+    """Writes the search rows of committed articles in a second process, on its own
+    database connection, while the import reads and writes the next batch: the search rows
+    are the largest part of an import (analysing the text, then the database's work), and
+    a process of its own does it on another core, free of the import's GIL. One batch at a
+    time (memory stays flat); `finish()` waits for the last. A batch whose rows fail is
+    written again on the caller's connection, so an error shows where it happened.
 
-    def __init__(self, *, session: tuple[str, ...] = ()):
-        from concurrent.futures import ThreadPoolExecutor
+    Made outside any transaction: the caller's connections are closed first (a forked
+    process must not share them) and open again on their next query, through
+    `connection_created` receivers like any connection."""
 
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-rows")
-        self._session = session
-        self._started = False
+    def __init__(self):
+        connections.close_all()
+        self._pool = multiprocessing.get_context("fork").Pool(1)
         self._pending = None
 
     def submit(self, articles: list) -> None:
+        from articles.search.index import article_values
+
         self.wait()
-        self._pending = (articles, self._executor.submit(self._write, articles))
-
-    def _write(self, articles: list) -> None:
-        from articles import search
-
-        if not self._started:
-            with default_connection.cursor() as cursor:
-                for statement in self._session:
-                    cursor.execute(statement)
-            self._started = True
-        search.index_rows(articles)
-        # With DEBUG on, this connection would keep the text of every insert it made.
-        reset_queries()
+        rows = [article_values(article) for article in articles]
+        self._pending = (rows, self._pool.apply_async(_write_search_rows, (rows,)))
 
     def wait(self) -> None:
         if self._pending is None:
             return
-        articles, future = self._pending
+        rows, result = self._pending
         self._pending = None
-        try:
-            future.result()
-        except Exception:  # tried again here, where an error is reported
+        if result.get():  # failed there: again here, where its error is reported
             from articles import search
 
-            search.index_rows(articles)
+            search.index_rows(rows)
 
     def finish(self) -> None:
         try:
             self.wait()
         finally:
-            self._executor.submit(lambda: default_connection.close()).result()  # the thread's
-            self._executor.shutdown()
+            self._pool.apply(_close_connections)
+            self._pool.close()
+            self._pool.join()

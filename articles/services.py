@@ -608,16 +608,18 @@ def import_figures(body: str, *, item: ImportItem) -> str:
 def standfirst(summary: str, body: str) -> str:
     """The summary, unless it only repeats the opening of the story (feeds often send the
     first paragraph, whole or cut short, as the description)."""
+    repeated = normalise_headline(_TRUNCATION.sub("", plain_text(summary)))
+    if not repeated:
+        return summary
     first = _FIRST_PARAGRAPH.search(body)
     opening = normalise_headline(plain_text(first[1] if first else body))
-    repeated = normalise_headline(_TRUNCATION.sub("", plain_text(summary)))
-    if repeated and opening.startswith(repeated):
-        return ""
-    return summary
+    return "" if opening.startswith(repeated) else summary
 
 
 def _reasons_text(reasons: list) -> str:
     """The reasons an item needs attention, in the site's language, for its editors."""
+    if not reasons:
+        return ""
     with override(settings.LANGUAGE_CODE):
         return "; ".join(str(reason) for reason in reasons)[:300]
 

@@ -30,20 +30,20 @@ from functools import lru_cache
 
 import Stemmer
 
-# Step 2: characters removed outright.
-_DELETE = dict.fromkeys(
-    [
-        *range(0x064B, 0x0660),  # tashkeel, maddah and hamza marks
-        0x0670,  # superscript alef
-        *range(0x06D6, 0x06EE),  # Quranic annotation marks
-        0x0640,  # tatweel
-        0x200B, 0x200C, 0x200D, 0x200E, 0x200F,  # zero-width space, ZWNJ, ZWJ, LRM, RLM
-        0x061C,  # Arabic letter mark
-        *range(0x202A, 0x202F),  # bidi embeddings and overrides
-        *range(0x2066, 0x206A),  # bidi isolates
-        0xFEFF, 0x00AD,  # BOM, soft hyphen
-    ]
-)  # fmt: skip
+# Step 2: characters removed outright (one regex pass: str.translate is slower on Arabic text).
+_DELETE_RE = re.compile(
+    "["
+    "\u064b-\u065f"  # tashkeel, maddah and hamza marks
+    "\u0670"  # superscript alef
+    "\u06d6-\u06ed"  # Quranic annotation marks
+    "\u0640"  # tatweel
+    "\u200b-\u200f"  # zero-width space, ZWNJ, ZWJ, LRM, RLM
+    "\u061c"  # Arabic letter mark
+    "\u202a-\u202e"  # bidi embeddings and overrides
+    "\u2066-\u2069"  # bidi isolates
+    "\ufeff\u00ad"  # BOM, soft hyphen
+    "]"
+)
 
 # Step 4: one letter for one letter.
 _MAP = str.maketrans(
@@ -94,7 +94,7 @@ _english_stemmer = Stemmer.Stemmer("english")
 def clean(text: str) -> str:
     """Steps 1–2, plus removal of control characters and lone surrogates (never indexable)."""
     text = _CONTROL_RE.sub("", text)
-    return unicodedata.normalize("NFKC", text).translate(_DELETE)
+    return _DELETE_RE.sub("", unicodedata.normalize("NFKC", text))
 
 
 def _fold_latin(word: str) -> str:
@@ -166,12 +166,7 @@ def analyze_word(raw: str) -> Term | None:
 
 def analyze(text: str) -> list[Term]:
     """The terms of a text, in order, stop words left out."""
-    terms = []
-    for match in WORD_RE.finditer(clean(text)):
-        term = analyze_word(match.group())
-        if term is not None:
-            terms.append(term)
-    return terms
+    return [term for term in map(analyze_word, WORD_RE.findall(clean(text))) if term is not None]
 
 
 def query_alternatives(term: Term) -> set[str]:

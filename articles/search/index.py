@@ -12,6 +12,9 @@ from articles.text import Term, analyze
 FTS_TABLE = "articles_search_fts"
 FIELDS = (("title", "A"), ("summary", "B"), ("body", "C"))
 MAX_POSITIONS = 16383  # PostgreSQL's largest word position
+ROW_FIELDS = (
+    "article_id", "language", "section_id", "status", "published_at", "document", "phrases"
+)  # fmt: skip
 
 
 def languages():
@@ -94,7 +97,8 @@ def _fields(title, summary, body) -> dict[str, list[Term]]:
     }
 
 
-def _article_values(article) -> dict:
+def article_values(article) -> dict:
+    """What the search rows of `article` are made of."""
     values = {
         "pk": article.pk,
         "section_id": article.section_id,
@@ -108,8 +112,10 @@ def _article_values(article) -> dict:
 
 
 def index_rows(articles, *, model=None, connection=None) -> int:
-    """(Re)build the search rows of `articles` (model instances or a queryset); returns the
-    number of rows written. Used by Article.save(), bulk commands and the migration."""
+    """(Re)build the search rows of `articles` (model instances, their `article_values` or a
+    queryset); returns the number of rows written. Used by Article.save(), bulk commands
+    and the migration. On PostgreSQL many rows go in with COPY, made as text."""
+    from articles.bulk import insert_values
     from articles.models import ArticleSearch
 
     model = model or ArticleSearch
@@ -118,11 +124,11 @@ def index_rows(articles, *, model=None, connection=None) -> int:
         names = [f"{n}_{code}" for code in languages() for n in ("title", "summary", "body")]
         rows = list(articles.values("pk", "section_id", "status", "published_at", *names))
     else:
-        rows = [_article_values(article) for article in articles]
+        rows = [item if isinstance(item, dict) else article_values(item) for item in articles]
     if not rows:
         return 0
     is_pg = connection.vendor == "postgresql"
-    objects, texts = [], []
+    values, texts = [], []
     for row in rows:
         for language in languages():
             title, body = row[f"title_{language}"], row[f"body_{language}"]
@@ -130,23 +136,27 @@ def index_rows(articles, *, model=None, connection=None) -> int:
                 continue
             fields = _fields(title, row[f"summary_{language}"], body)
             document, phrases = tsvector_text(fields) if is_pg else ("", "")
-            objects.append(
-                model(
-                    article_id=row["pk"],
-                    language=language,
-                    section_id=row["section_id"],
-                    status=row["status"],
-                    published_at=row["published_at"],
-                    document=document,
-                    phrases=phrases,
+            values.append(
+                (
+                    row["pk"],
+                    language,
+                    row["section_id"],
+                    row["status"],
+                    row["published_at"],
+                    document,
+                    phrases,
                 )
             )
             texts.append(fields)
+    manager = model.objects.using(connection.alias)
     with transaction.atomic(using=connection.alias):
-        model.objects.using(connection.alias).filter(
-            article_id__in=[row["pk"] for row in rows]
-        ).delete()
-        model.objects.using(connection.alias).bulk_create(objects, batch_size=1000)
+        manager.filter(article_id__in=[row["pk"] for row in rows]).delete()
+        if is_pg and len(values) > 1:
+            insert_values(model, ROW_FIELDS, values, connection=connection)
+            return len(values)
+        objects = manager.bulk_create(
+            [model(**dict(zip(ROW_FIELDS, row, strict=True))) for row in values], batch_size=1000
+        )
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.executemany(
@@ -163,7 +173,7 @@ def index_rows(articles, *, model=None, connection=None) -> int:
                         for obj, fields in zip(objects, texts, strict=True)
                     ],
                 )
-    return len(objects)
+    return len(values)
 
 
 def sync_status(article_ids) -> None:

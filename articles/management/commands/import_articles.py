@@ -18,6 +18,7 @@ from contextlib import nullcontext
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries
+from django.db.backends.signals import connection_created
 
 from articles.bulk import BackgroundIndexer
 from articles.cache import bulk_changes
@@ -48,6 +49,7 @@ SESSION = (
 # less of the database's time than its default (pglz); read back the same way.
 LZ4 = "SET default_toast_compression TO 'lz4'"
 HAS_LZ4 = "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+RELAXED_SESSIONS = "import-articles-relaxed-session"
 
 
 class Command(BaseCommand):
@@ -148,12 +150,12 @@ class Command(BaseCommand):
                 self.restore_commit_durability()
 
     def background_indexer(self, options):
-        """On PostgreSQL, the search rows of each committed batch are written on a second
-        connection while the next batch is read and written (not inside a transaction the
-        caller holds: the second connection would not see its articles)."""
+        """On PostgreSQL, the search rows of each committed batch are written by a second
+        process while the next batch is read and written (not inside a transaction the
+        caller holds: the second process would not see its articles)."""
         if connection.vendor != "postgresql" or connection.in_atomic_block or options["dry_run"]:
             return None
-        return BackgroundIndexer(session=self.session)
+        return BackgroundIndexer()
 
     def relax_commit_durability(self) -> bool:
         """On PostgreSQL, commit without waiting for the disk: a crash can lose the last
@@ -167,14 +169,21 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute(HAS_LZ4)
             row = cursor.fetchone()
-            statements = [*SESSION, *([LZ4] if row and row[0] else [])]
-            for statement in statements:
-                cursor.execute(statement)
-        self.session = tuple(statements)
+        self.session = (*SESSION, *([LZ4] if row and row[0] else []))
+        self.relax_session(connection=connection)
+        # Every connection the import opens from here on, in this process and in the
+        # search rows' (BackgroundIndexer), does the same.
+        connection_created.connect(self.relax_session, dispatch_uid=RELAXED_SESSIONS)
         return True
+
+    def relax_session(self, connection, **_kwargs) -> None:
+        with connection.cursor() as cursor:
+            for statement in self.session:
+                cursor.execute(statement)
 
     @staticmethod
     def restore_commit_durability() -> None:
+        connection_created.disconnect(dispatch_uid=RELAXED_SESSIONS)
         with connection.cursor() as cursor:
             for index in SEARCH_INDEXES:
                 cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
