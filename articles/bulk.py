@@ -2,6 +2,7 @@
 articles' history (django-reversion) written as one revision with its versions in one
 insert, serialised as Django's serializer would but without its per-field overhead."""
 
+import collections
 import functools
 import io
 import json
@@ -257,31 +258,32 @@ class BackgroundIndexer:
     """Writes the search rows of committed articles in a second process, on its own
     database connection, while the import reads and writes the next batch: the search rows
     are the largest part of an import (analysing the text, then the database's work), and
-    a process of its own does it on another core, free of the import's GIL. One batch at a
-    time (memory stays flat); `finish()` waits for the last. A batch whose rows fail is
+    a process of its own does it on another core, free of the import's GIL. At most
+    IN_FLIGHT batches wait for it (memory stays flat, and the import need not wait while the
+    database is slower for a moment); `finish()` waits for the last. A batch whose rows fail is
     written again on the caller's connection, so an error shows where it happened.
 
     Made outside any transaction: the caller's connections are closed first (a forked
     process must not share them) and open again on their next query, through
     `connection_created` receivers like any connection."""
 
+    IN_FLIGHT = 2
+
     def __init__(self):
         connections.close_all()
         self._pool = multiprocessing.get_context("fork").Pool(1)
-        self._pending = None
+        self._pending = collections.deque()
 
     def submit(self, articles: list) -> None:
         from articles.search.index import article_values
 
-        self.wait()
+        while len(self._pending) >= self.IN_FLIGHT:
+            self._wait_oldest()
         rows = [article_values(article) for article in articles]
-        self._pending = (rows, self._pool.apply_async(_write_search_rows, (rows,)))
+        self._pending.append((rows, self._pool.apply_async(_write_search_rows, (rows,))))
 
-    def wait(self) -> None:
-        if self._pending is None:
-            return
-        rows, result = self._pending
-        self._pending = None
+    def _wait_oldest(self) -> None:
+        rows, result = self._pending.popleft()
         if result.get():  # failed there: again here, where its error is reported
             from articles import search
 
@@ -289,7 +291,8 @@ class BackgroundIndexer:
 
     def finish(self) -> None:
         try:
-            self.wait()
+            while self._pending:
+                self._wait_oldest()
         finally:
             self._pool.apply(_close_connections)
             self._pool.close()

@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import multiprocessing
+import pickle
+import queue
 import re
 import socket
 import unicodedata
@@ -145,6 +148,76 @@ class Importer:
     def progress(self) -> float | None:
         """How far through the source we are, 0–1, when known (for the progress bar's ETA)."""
         return None
+
+
+class ReadAhead:
+    """An importer read by a second process while this one writes: parsing a large export
+    is a good share of an import's time, and another core can do it meanwhile. Behaves as
+    the importer does (items, errors, `import_source`, `progress()`), a few hundred items
+    ahead at most. Made outside any transaction: this process's database connections are
+    closed first (a forked process must not share them) and open again when next used."""
+
+    CHUNK = 100  # items sent at once
+    AHEAD = 8  # chunks read before the writer takes them
+
+    def __init__(self, importer: Importer):
+        from django.db import connections
+
+        self.importer = importer
+        self.import_source = importer.import_source
+        self._progress = None
+        context = multiprocessing.get_context("fork")
+        self._queue = context.Queue(maxsize=self.AHEAD)
+        connections.close_all()
+        self._reader = context.Process(target=self._read, daemon=True)
+        self._reader.start()
+
+    def progress(self) -> float | None:
+        return self._progress
+
+    def _read(self) -> None:
+        """In the reader: the items in chunks, then the end or the error that stopped it."""
+        chunk = []
+        try:
+            for item in self.importer.items():
+                chunk.append(item)
+                if len(chunk) >= self.CHUNK:
+                    self._send("items", chunk)
+                    chunk = []
+            self._send("items", chunk)
+            self._send("end", None)
+        except Exception as error:  # noqa: BLE001 - raised again in the writer
+            self._send("items", chunk)
+            try:
+                pickle.dumps(error)
+            except Exception:  # noqa: BLE001 - an error that cannot travel: its text does
+                error = RuntimeError(f"{type(error).__name__}: {error}")
+            self._send("error", error)
+
+    def _send(self, kind: str, payload) -> None:
+        state = (self.importer.import_source, self.importer.progress())
+        self._queue.put(pickle.dumps((kind, payload, state)))
+
+    def items(self) -> Iterator[ImportItem | FailedItem]:
+        try:
+            while True:
+                try:
+                    message = self._queue.get(timeout=1)
+                except queue.Empty:
+                    if not self._reader.is_alive():
+                        raise SourceError("the import's reader process stopped") from None
+                    continue
+                kind, payload, (self.import_source, self._progress) = pickle.loads(message)
+                if kind == "items":
+                    yield from payload
+                elif kind == "error":
+                    raise payload
+                else:
+                    return
+        finally:
+            if self._reader.is_alive():  # stopped early (--limit, an error)
+                self._reader.terminate()
+            self._reader.join()
 
 
 # Text helpers ------------------------------------------------------------------------------

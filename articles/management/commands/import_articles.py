@@ -23,7 +23,7 @@ from django.db.backends.signals import connection_created
 from articles.bulk import BackgroundIndexer
 from articles.cache import bulk_changes
 from articles.importers import IMPORTERS, FailedItem, SourceError, get_importer
-from articles.importers.base import is_http_url
+from articles.importers.base import ReadAhead, is_http_url
 from articles.importers.report import Progress, summary_line
 from articles.models import Article
 from articles.services import (
@@ -56,7 +56,7 @@ class Command(BaseCommand):
     progress = None
     indexer = None
     session = ()  # what relax_commit_durability set
-    batch_size = 500  # items looked up and written together
+    batch_size = 1000  # items looked up and written together
     help = (
         "Import articles from a WordPress export (wxr), an RSS/Atom feed file or URL (feed), "
         "a JSON Lines file (jsonl) or saved legacy article pages (html). Safe to run again."
@@ -139,6 +139,7 @@ class Command(BaseCommand):
         try:
             renditions = left_for_later() if options["no_renditions"] else nullcontext()
             with renditions, bulk_changes():
+                importer = self.read_ahead(importer, options)
                 self.indexer = self.background_indexer(options)
                 try:
                     self.run_import(importer, options, section_map, verbosity)
@@ -149,13 +150,23 @@ class Command(BaseCommand):
             if relaxed:
                 self.restore_commit_durability()
 
+    @staticmethod
+    def works_beside(options) -> bool:
+        """Whether other processes read the source and write the search rows: on PostgreSQL,
+        not inside a transaction the caller holds (other processes would not see its
+        articles) and not for a dry run."""
+        return not (
+            connection.vendor != "postgresql" or connection.in_atomic_block or options["dry_run"]
+        )
+
+    def read_ahead(self, importer, options):
+        """The source read by a second process while the batches are written."""
+        return ReadAhead(importer) if self.works_beside(options) else importer
+
     def background_indexer(self, options):
-        """On PostgreSQL, the search rows of each committed batch are written by a second
-        process while the next batch is read and written (not inside a transaction the
-        caller holds: the second process would not see its articles)."""
-        if connection.vendor != "postgresql" or connection.in_atomic_block or options["dry_run"]:
-            return None
-        return BackgroundIndexer()
+        """The search rows of each committed batch written by a third process while the next
+        batch is written."""
+        return BackgroundIndexer() if self.works_beside(options) else None
 
     def relax_commit_durability(self) -> bool:
         """On PostgreSQL, commit without waiting for the disk: a crash can lose the last
