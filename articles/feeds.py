@@ -197,7 +197,7 @@ class TagFeed(ArticleFeed):
         return get_object_or_404(Tag.objects.public(), slug=slug)
 
     def narrow(self, articles, obj):
-        return articles.filter(tags=obj)
+        return articles.tagged(obj)
 
 
 def atom(feed_class):

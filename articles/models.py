@@ -414,6 +414,17 @@ class ArticleQuerySet(models.QuerySet):
         """Everything a teaser shows, fetched with the articles themselves."""
         return self.select_related("section", "author", "main_image")
 
+    def tagged(self, tag):
+        """The articles of `tag`, newest first. On PostgreSQL in the order of the tag's links
+        (each carries its article's publication time, see migration 0014): a rare tag's
+        page reads only its few links, where a walk down the date index, testing each
+        article for the tag, read the whole archive (13 s at a million articles)."""
+        tagged = self.filter(tags=tag)
+        if connections[self.db].vendor != "postgresql":
+            return tagged.order_by("-published_at", "-pk")
+        links = Article.tags.through._meta.db_table
+        return tagged.order_by(RawSQL(f'"{links}"."published_at"', ()).desc(nulls_last=True), "-pk")
+
     def teaser_refs(self):
         """Only what finds each article's cached teaser (`TeaserRef`s)."""
         return [

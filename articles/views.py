@@ -173,7 +173,10 @@ class ArticleListView(ListView):
 
     def get_queryset(self):
         self.subject = self.get_subject()
-        return Article.objects.public().filter(**{self.filter_field: self.subject})
+        return self.narrow(Article.objects.public())
+
+    def narrow(self, articles):
+        return articles.filter(**{self.filter_field: self.subject})
 
     def get_subject(self):
         """The section, tag or author: cached until one changes (a missing one is not).
@@ -234,6 +237,9 @@ class TagView(ArticleListView):
     filter_field = "tags"
     template_name = "articles/tag.html"
     extra_context = {"show_sections": True}
+
+    def narrow(self, articles):
+        return articles.tagged(self.subject)
 
 
 class AuthorView(ArticleListView):

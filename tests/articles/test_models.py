@@ -2,9 +2,10 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
+from articles import bulk
 from articles.models import Article, Section, Tag
 
 
@@ -138,6 +139,40 @@ def test_related_news_bounded_query_finds_what_the_plain_condition_finds(
         with django_assert_num_queries(2):
             assert Article.objects.related_list(article, count) == expected
     assert made[0] in Article.objects.related_list(article, 3)  # opinions, shares a tag
+
+
+def test_a_tags_articles_newest_first_however_written_or_redated(make_article, tag, news):
+    now = timezone.now()
+    saved = [make_article(tags=[tag], published_at=now - timedelta(hours=h)) for h in (3, 1, 2)]
+    make_article(tags=[tag], status=Article.Status.DRAFT)  # never listed
+    make_article(published_at=now - timedelta(minutes=1))  # another tag's
+    # Links written in bulk (COPY on PostgreSQL), as the imports write them.
+    copied = make_article(published_at=now - timedelta(minutes=90))
+    bulk.insert_values(Article.tags.through, ("article_id", "tag_id"), [(copied.pk, tag.pk)])
+    # Re-dated by a save and by a queryset update, after their links were written.
+    saved[0].published_at = now - timedelta(minutes=5)
+    saved[0].save()
+    Article.objects.filter(pk=saved[1].pk).update(published_at=now - timedelta(hours=5))
+
+    expected = sorted(
+        [*saved, copied], key=lambda a: (Article.objects.get(pk=a.pk).published_at, a.pk)
+    )[::-1]
+    assert list(Article.objects.public().tagged(tag)) == expected
+    assert list(Article.objects.public().tagged(tag)[1:3]) == expected[1:3]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_a_tags_page_reads_the_tags_links_in_order(make_article, tag):
+    """Starting from the date index, a rare tag's page read the whole archive."""
+    make_article(tags=[tag])
+    page = Article.objects.public().tagged(tag).values_list("pk")[:20]
+    sql, params = page.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Only plans that need no sort: the one that reads the tag's links in order.
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "article_tags_time_idx" in plan
 
 
 def test_newest_per_section_in_one_query(make_article, news, opinions, django_assert_num_queries):

@@ -1,5 +1,6 @@
 """How each database stores the index (vendor-specific by nature)."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -62,11 +63,17 @@ MANY_LOOKUP_QUERIES = [
 
 
 @postgres_only
-def test_postgres_match_rows_are_the_rows_the_condition_matches(make_article):
-    """The set form of a query (each GIN lookup alone, joined by UNION and INTERSECT)
-    finds exactly what its WHERE condition finds."""
+@pytest.mark.parametrize("few_rows", [200, -1])  # -1: always the set form
+def test_postgres_match_rows_are_the_rows_the_condition_matches(
+    make_article, few_rows, monkeypatch
+):
+    """Both forms of a query of several lookups (every clause's words in one lookup plus
+    the few rows holding a phrase, tested; or each GIN lookup alone, joined by UNION and
+    INTERSECT) find exactly what its WHERE condition finds."""
     from articles.search import parse_query
     from articles.search.postgres import TABLE, match, match_rows
+
+    monkeypatch.setattr("articles.search.postgres.FEW_ROWS", few_rows)
 
     texts = [
         ("مهرجان الشباب المسرح", "عرض جديد"),
@@ -86,7 +93,7 @@ def test_postgres_match_rows_are_the_rows_the_condition_matches(make_article):
             condition, params = match(parsed)
             cursor.execute(f"SELECT id FROM {TABLE} WHERE {condition}", params)
             expected = {row[0] for row in cursor.fetchall()}
-            statement, params = match_rows(parsed, "id")
+            statement, params = match_rows(cursor, parsed, "id")
             cursor.execute(statement, params)
             found = [row[0] for row in cursor.fetchall()]
             assert expected, query
@@ -94,22 +101,40 @@ def test_postgres_match_rows_are_the_rows_the_condition_matches(make_article):
 
 
 @postgres_only
-def test_postgres_match_rows_never_test_a_vector_outside_an_index(make_article):
-    """Each lookup of a query with several is an index condition alone: nothing tests a
-    row's vector (which would read it whole, from TOAST) after the index found it."""
+@pytest.mark.parametrize("few_rows", [200, -1])  # -1: always the set form
+def test_postgres_match_rows_test_vectors_only_of_rows_a_phrase_found(
+    make_article, few_rows, monkeypatch
+):
+    """Each lookup of a query with several is an index condition alone: a row's vector
+    (which would be read whole, from TOAST) is tested only for the few rows the lookup of
+    phrases found, never for rows a lookup of words found."""
     from articles.search import parse_query
     from articles.search.postgres import match_rows
 
+    monkeypatch.setattr("articles.search.postgres.FEW_ROWS", few_rows)
     make_article(title_ar="مجلس الوزراء يقر الموازنة")
+
+    def found_by(node):
+        conditions = node.get("Recheck Cond", "") + node.get("Index Cond", "")
+        return conditions + "".join(found_by(child) for child in node.get("Plans", ()))
+
+    def tested(node):
+        """For each node testing rows against the query: whether a lookup of words alone
+        found them."""
+        here = ["phrases" not in found_by(node)] if "@@" in node.get("Filter", "") else []
+        return here + [t for child in node.get("Plans", ()) for t in tested(child)]
+
     for query in MANY_LOOKUP_QUERIES:
-        statement, params = match_rows(parse_query(query), "id")
-        assert " INTERSECT " in statement or " UNION " in statement
         with connection.cursor() as cursor:
+            statement, params = match_rows(cursor, parse_query(query), "id")
+            assert " INTERSECT " in statement or " UNION " in statement
             cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("EXPLAIN " + statement, params)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        filters = [line for line in plan.splitlines() if "Filter:" in line]
-        assert not [line for line in filters if "@@" in line], plan
+            cursor.execute("EXPLAIN (FORMAT JSON) " + statement, params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        assert not any(tested(plan[0]["Plan"])), plan
+        if few_rows < 0:
+            assert not tested(plan[0]["Plan"]), plan
 
 
 @postgres_only
