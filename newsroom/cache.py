@@ -161,10 +161,6 @@ def memo_seconds(versions: dict[str, int | None], seconds: float) -> float:
     return min(seconds, OUTAGE_MEMO_SECONDS) if None in versions.values() else seconds
 
 
-def last_change(versions: dict[str, int | None]) -> int:
-    return max(filter(None, versions.values()), default=0)
-
-
 @functools.cache
 def release() -> str:
     """NEWSROOM_RELEASE, else a digest of the code, templates, translations, static-file
