@@ -45,8 +45,7 @@ class PageAds:
 
 def ads_changed(**kwargs):
     """Signal receiver: forget every cached ad list and every cached page, in every
-    process. Once now, and once more after the commit, so that no list read before the
-    commit stays cached (newsroom/cache.py)."""
+    process."""
     bump_version(ADS)
 
 

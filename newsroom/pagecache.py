@@ -9,13 +9,10 @@ pages read and the content versions of NEWSROOM_PAGE_CACHE_VERSIONS; a page stat
 cleaned parameters it read (`page_query`) is stored only under exactly those, so other
 spellings and made-up query strings are served but never fill the cache.
 
-Live fragments (ad slots rotate and count on every view): while a page is rendered for
-the cache, `live_fragment()` leaves a marker holding a per-render nonce; every response
-replaces the markers, in one pass, by the registered renderer's output (weak ETag).
-
-ETag and Last-Modified (the newest content version) get 304s from Django's
-`get_conditional_response`; `Cache-Control: public, max-age=0, s-maxage=…,
-stale-while-revalidate=…` lets a CDN keep a page briefly while browsers revalidate.
+Live fragments (ad slots rotate and count on every view) are markers holding a per-render
+nonce in the stored page, filled on every response (weak ETag). ETag and Last-Modified
+(the newest content version) get 304s from Django's `get_conditional_response`; s-maxage
+lets a CDN keep a page briefly while browsers revalidate.
 """
 
 import hashlib

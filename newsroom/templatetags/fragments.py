@@ -1,11 +1,10 @@
 """`{% fragment "name" var … versions="labels" timeout=86400 memo=True %}…{% endfragment %}`
 
-A piece of a page cached as HTML: Django's `{% cache %}` with a key that also holds the
-language, the request's scheme and host (pieces may hold absolute addresses), the release
-and the content versions named in `versions` (so an edit makes it unreachable at once).
-Why not `{% cache %}` itself: it would store a piece holding an ad slot's marker or the
-response's CSP nonce, and serve it to every later reader; this tag keeps neither. With
-`memo` the process keeps the piece too (for pieces every page shows: no round trip).
+Django's `{% cache %}`, with a key that also holds the language, the request's scheme and
+host (pieces may hold absolute addresses), the release and the content versions named in
+`versions` (an edit makes it unreachable at once), and never storing a piece that holds
+an ad slot's marker or the response's CSP nonce ({% cache %} would serve them to every
+reader). With `memo` the process keeps the piece too (no round trip).
 """
 
 from django import template
