@@ -185,8 +185,7 @@ class PageCacheMiddleware:
             if state.live and not response.streaming:
                 parts = _split(response.content, state.nonce)
                 response.content = _fill(request, parts, state.live)
-                if response.has_header("Content-Length"):
-                    response["Content-Length"] = str(len(response.content))
+                response["Content-Length"] = str(len(response.content))
             return response
         cache.set(key, entry, max(1, math.ceil(entry["expires"] - time.time())))
         return self.respond(request, entry, "miss")
