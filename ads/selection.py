@@ -3,8 +3,7 @@ weighted random pick per slot.
 
 The first `{% ad_slot %}` of a request loads the ads of every active placement for the
 page's language and section in one query (ads joined to their placements), keeps them
-on the request for the other slots, and in the shared cache and the process for the next
-requests.
+on the request for the other slots, and in the shared cache for the next requests.
 The cache holds ads starting within the cache lifetime too, and every render checks the
 dates again, so ads start and stop on time even when served from the cache. Any change
 to an ad or a placement bumps a version number that every process sees.
@@ -14,17 +13,22 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
 from ads.models import Ad
-from newsroom.cache import bump_version, cached_value
+from newsroom.cache import ProcessMemo, bump_version, get_version
 from newsroom.pagecache import per_request
 from newsroom.site import edition
 
 CACHE_SECONDS = 60
+MEMO_SECONDS = 5
 # The content version of ads (newsroom/cache.py): cached ad lists and pages fold it in.
 ADS = "ads"
+
+
+_memo = ProcessMemo()
 
 
 @dataclass(frozen=True)
@@ -85,14 +89,18 @@ def page_ads(holder, language=None, section=None):
 
 
 def load_page_ads(language, section):
-    slots = cached_value(
-        "ads:slots",
-        [language, section],
-        lambda: load_candidates(language, section, timezone.now()),
-        versions=[ADS],
-        timeout=CACHE_SECONDS,
-        memo=True,
-    )
+    now = timezone.now()
+    version = get_version(ADS)
+    cache_key = f"ads:slots:{version}:{language}:{section}"
+    slots = _memo.get(cache_key)
+    if slots is None:
+        slots = cache.get(cache_key)
+        if slots is None:
+            slots = load_candidates(language, section, now)
+            cache.set(cache_key, slots, CACHE_SECONDS)
+        # The process keeps the list a few seconds (a change bumps the version at once;
+        # only an ad starting by the clock may show up to that much later).
+        _memo.set(cache_key, slots, MEMO_SECONDS)
     return PageAds(slots=slots)
 
 
