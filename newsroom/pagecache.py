@@ -41,7 +41,7 @@ CACHED_TYPES = {"text/html", "application/xml", "application/rss+xml", "applicat
 _DROPPED_HEADERS = {"content-length", "etag", "last-modified", "cache-control", "expires"}
 _NOT_CACHED = ("private", "no-cache", "no-store")
 _fragments = {}  # name -> render(request, *args)
-_deadlines = []  # callables: the next time pages may change with no write, or None
+_deadlines = set()  # callables: the next time pages may change with no write, or None
 
 
 def register_fragment(name, render):
@@ -49,8 +49,7 @@ def register_fragment(name, render):
 
 
 def register_deadline(deadline):
-    if deadline not in _deadlines:
-        _deadlines.append(deadline)
+    _deadlines.add(deadline)
 
 
 @dataclass
