@@ -61,9 +61,8 @@ def impression_key(ad_id, day):
 
 
 def incr_many(deltas, timeout):
-    """Add to counters (made with `timeout` when missing): one round trip on Redis. False
-    when not sent (Redis known to be down), None when the call failed on the way (the
-    counts may or may not have been added)."""
+    """Add to counters (made with `timeout` when missing): one round trip on Redis, saying
+    True, False or None as ResilientRedisCache.incr_many does."""
     if hasattr(cache, "incr_many"):
         return cache.incr_many(deltas, timeout)
     for key, delta in deltas.items():
