@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ads.models import Ad
-from newsroom.cache import ProcessMemo, bump_version, get_version
+from newsroom.cache import bump_version, get_version, process_memo
 from newsroom.pagecache import per_request
 from newsroom.site import edition
 
@@ -26,9 +26,6 @@ CACHE_SECONDS = 60
 MEMO_SECONDS = 5
 # The content version of ads (newsroom/cache.py): cached ad lists and pages fold it in.
 ADS = "ads"
-
-
-_memo = ProcessMemo()
 
 
 @dataclass(frozen=True)
@@ -49,8 +46,7 @@ class PageAds:
 
 def ads_changed(**kwargs):
     """Signal receiver: forget every cached ad list and every cached page, in every
-    process. Once now, and once more after the commit, so that no list read before the
-    commit stays cached (newsroom/cache.py)."""
+    process."""
     bump_version(ADS)
 
 
@@ -93,7 +89,7 @@ def load_page_ads(language, section):
     now = timezone.now()
     version = get_version(ADS)
     cache_key = f"ads:slots:{version}:{language}:{section}"
-    slots = _memo.get(cache_key)
+    slots = process_memo.get(cache_key)
     if slots is None:
         slots = cache.get(cache_key)
         if slots is None:
@@ -101,7 +97,7 @@ def load_page_ads(language, section):
             cache.set(cache_key, slots, CACHE_SECONDS)
         # The process keeps the list a few seconds (a change bumps the version at once;
         # only an ad starting by the clock may show up to that much later).
-        _memo.set(cache_key, slots, MEMO_SECONDS)
+        process_memo.set(cache_key, slots, MEMO_SECONDS)
     return PageAds(slots=slots)
 
 

@@ -28,7 +28,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from ads.models import Ad, AdDailyStat
-from newsroom.cache import incr_many, take_many
 from newsroom.pagecache import per_request
 
 logger = logging.getLogger(__name__)
@@ -59,6 +58,30 @@ def is_bot(request):
 
 def impression_key(ad_id, day):
     return f"ads:impressions:{day.isoformat()}:{ad_id}"
+
+
+def incr_many(deltas, timeout):
+    """Add to counters (made with `timeout` when missing): one round trip on Redis, saying
+    True, False or None as ResilientRedisCache.incr_many does."""
+    if hasattr(cache, "incr_many"):
+        return cache.incr_many(deltas, timeout)
+    for key, delta in deltas.items():
+        try:
+            cache.incr(key, delta)
+        except ValueError:  # first use; add() never overwrites one made meanwhile
+            cache.add(key, delta, timeout=timeout) or cache.incr(key, delta)
+    return True
+
+
+def take_many(keys):
+    """Read and remove counters, each count taken by one caller only (GETDEL on Redis;
+    elsewhere the count read is subtracted, so what is added meanwhile stays)."""
+    if hasattr(cache, "take_many"):
+        return cache.take_many(keys)
+    found = {key: count for key, count in cache.get_many(keys).items() if count}
+    for key, count in found.items():
+        cache.decr(key, count)
+    return found
 
 
 class PendingImpressions:
@@ -162,7 +185,7 @@ def flush_impressions(days=FLUSH_DAYS):
     keys = {impression_key(ad_id, day): (ad_id, day) for ad_id in ad_ids for day in dates}
     # Taken out of the cache first (views counted meanwhile make new counters, and another
     # flush cannot take the same counts); what the database does not get is put back.
-    taken = [(key, count) for key, count in take_many(keys).items() if count]
+    taken = [(key, count) for key, count in take_many(list(keys)).items() if count]
     moved = 0
     for index, (key, count) in enumerate(taken):
         ad_id, day = keys[key]

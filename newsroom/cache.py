@@ -161,10 +161,6 @@ def memo_seconds(versions: dict[str, int | None], seconds: float) -> float:
     return min(seconds, OUTAGE_MEMO_SECONDS) if None in versions.values() else seconds
 
 
-def last_change(versions: dict[str, int | None]) -> int:
-    return max(filter(None, versions.values()), default=0)
-
-
 @functools.cache
 def release() -> str:
     """NEWSROOM_RELEASE, else a digest of the code, templates, translations, static-file
@@ -232,28 +228,3 @@ def cached_many(prefix, items, parts, build, *, versions, timeout=DEFAULT_TIMEOU
         process_memo.set(key, value, memo_seconds(current, MEMO_SECONDS))
     values |= found
     return [values[key] for key in keys]
-
-
-def incr_many(deltas: dict[str, int], timeout: int) -> bool | None:
-    """Add to counters (created with `timeout` when missing): one round trip on Redis.
-    False when nothing was sent (Redis known to be down), None when the call failed on
-    the way (the counts may or may not have been added)."""
-    if hasattr(cache, "incr_many"):
-        return cache.incr_many(deltas, timeout) if deltas else True
-    for key, delta in deltas.items():
-        try:
-            cache.incr(key, delta)
-        except ValueError:  # first use; add() never overwrites one made meanwhile
-            cache.add(key, delta, timeout=timeout) or cache.incr(key, delta)
-    return True
-
-
-def take_many(keys: Iterable[str]) -> dict[str, int]:
-    """Read and remove counters, each count taken by one caller only (GETDEL on Redis;
-    elsewhere the count read is subtracted, so what is added meanwhile stays)."""
-    if hasattr(cache, "take_many"):
-        return cache.take_many(list(keys))
-    found = {key: count for key, count in cache.get_many(keys).items() if count}
-    for key, count in found.items():
-        cache.decr(key, count)
-    return found

@@ -9,13 +9,10 @@ pages read and the content versions of NEWSROOM_PAGE_CACHE_VERSIONS; a page stat
 cleaned parameters it read (`page_query`) is stored only under exactly those, so other
 spellings and made-up query strings are served but never fill the cache.
 
-Live fragments (ad slots rotate and count on every view): while a page is rendered for
-the cache, `live_fragment()` leaves a marker holding a per-render nonce; every response
-replaces the markers, in one pass, by the registered renderer's output (weak ETag).
-
-ETag and Last-Modified (the newest content version) get 304s from Django's
-`get_conditional_response`; `Cache-Control: public, max-age=0, s-maxage=…,
-stale-while-revalidate=…` lets a CDN keep a page briefly while browsers revalidate.
+Live fragments (ad slots rotate and count on every view) are markers holding a per-render
+nonce in the stored page, filled on every response (weak ETag). ETag and Last-Modified
+(the newest content version) get 304s from Django's `get_conditional_response`; s-maxage
+lets a CDN keep a page briefly while browsers revalidate.
 """
 
 import hashlib
@@ -36,7 +33,7 @@ from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response, get_max_age, patch_cache_control
 from django.utils.http import http_date
 
-from newsroom.cache import ProcessMemo, get_versions, last_change, make_key, memo_seconds
+from newsroom.cache import ProcessMemo, get_versions, make_key, memo_seconds
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +41,7 @@ CACHED_TYPES = {"text/html", "application/xml", "application/rss+xml", "applicat
 _DROPPED_HEADERS = {"content-length", "etag", "last-modified", "cache-control", "expires"}
 _NOT_CACHED = ("private", "no-cache", "no-store")
 _fragments = {}  # name -> render(request, *args)
-_deadlines = []  # callables: the next time pages may change with no write, or None
+_deadlines = set()  # callables: the next time pages may change with no write, or None
 
 
 def register_fragment(name, render):
@@ -52,8 +49,7 @@ def register_fragment(name, render):
 
 
 def register_deadline(deadline):
-    if deadline not in _deadlines:
-        _deadlines.append(deadline)
+    _deadlines.add(deadline)
 
 
 @dataclass
@@ -61,9 +57,8 @@ class RequestState:
     """What one request keeps while it is answered (`request.newsroom_state`)."""
 
     query: dict | None = None  # the query parameters the page read, cleaned (`page_query`)
-    holes: list | None = None  # while rendered for the cache: its live fragments' arguments
-    nonce: str = ""
-    live_fragments: int = 0  # rendered so far (HTML holding one is not cacheable)
+    nonce: str = ""  # while rendered for the cache: the nonce of its live-fragment markers
+    live: list = field(default_factory=list)  # live fragments rendered: (name, args)
     values: dict = field(default_factory=dict)  # `per_request`
 
 
@@ -90,15 +85,15 @@ def page_query(request, **cleaned) -> None:
 def live_fragment(request, name, *args) -> str:
     """The fragment's HTML, or a marker for it while the page is rendered for the cache."""
     state = request_state(request) if request is not None else RequestState()
-    state.live_fragments += 1
-    if state.holes is None:
+    state.live.append((name, args))
+    if not state.nonce:
         return _render(request, name, args)
-    state.holes.append((name, args))
-    return f"<!--live:{state.nonce}:{len(state.holes) - 1}-->"
+    return f"<!--live:{state.nonce}:{len(state.live) - 1}-->"
 
 
 def live_fragments_rendered(request) -> int:
-    return request_state(request).live_fragments if request is not None else 0
+    """How many so far (HTML holding one is not cacheable)."""
+    return len(request_state(request).live) if request is not None else 0
 
 
 def used_csp_nonce(request) -> bool:
@@ -182,20 +177,19 @@ class PageCacheMiddleware:
         if entry is not None and entry["expires"] > time.time():
             return self.respond(request, entry, "hit")
         state = request_state(request)
-        state.holes, state.nonce = [], secrets.token_hex(8)
+        state.nonce = secrets.token_hex(8)
         response = self.get_response(request)
-        holes, state.holes = state.holes, None
-        entry = self.make_entry(request, response, versions, holes)
+        entry = self.make_entry(request, response, versions)
         if entry is None or (state.query or {}) != query:  # not stored
-            if holes and not response.streaming:
-                response.content = _fill(request, _split(response.content, state.nonce), holes)
-                if response.has_header("Content-Length"):
-                    response["Content-Length"] = str(len(response.content))
+            if state.live and not response.streaming:
+                parts = _split(response.content, state.nonce)
+                response.content = _fill(request, parts, state.live)
+                response["Content-Length"] = str(len(response.content))
             return response
         cache.set(key, entry, max(1, math.ceil(entry["expires"] - time.time())))
         return self.respond(request, entry, "miss")
 
-    def make_entry(self, request, response, versions, holes):
+    def make_entry(self, request, response, versions):
         """What to keep of `response`, or None when it must not be cached."""
         if (
             response.status_code != 200
@@ -213,9 +207,9 @@ class PageCacheMiddleware:
         )
         if seconds < 1:
             return None
-        parts = (
-            _split(response.content, request_state(request).nonce) if holes else [response.content]
-        )
+        state, newest = request_state(request), max(filter(None, versions.values()), default=0)
+        holes = state.live
+        parts = _split(response.content, state.nonce) if holes else [response.content]
         # From the page without its per-render nonce: every app server makes the same ETag.
         digest = hashlib.sha256(b"\0".join(parts) + repr(holes).encode()).hexdigest()[:32]
         return {
@@ -224,7 +218,7 @@ class PageCacheMiddleware:
             "headers": {k: v for k, v in response.items() if k.lower() not in _DROPPED_HEADERS},
             "etag": f'W/"{digest}"' if holes else f'"{digest}"',
             # A scheduled article appears with no write, in the entries made after it.
-            "last_modified": math.floor(max(last_change(versions) / 1e9, time.time() - 1)),
+            "last_modified": math.floor(max(newest / 1e9, time.time() - 1)),
             "expires": time.time() + seconds,
         }
 

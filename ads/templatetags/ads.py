@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from ads import selection, services
-from newsroom.cache import ProcessMemo, get_version
+from newsroom.cache import get_version, process_memo
 from newsroom.pagecache import live_fragment
 
 register = template.Library()
@@ -24,7 +24,6 @@ register = template.Library()
 rng = random
 
 FRAGMENT = "ads.slot"
-_html = ProcessMemo()
 
 
 def slot_context(holder, request, key, section):
@@ -38,11 +37,12 @@ def render_slot(request, key, section=None):
     """The HTML of slot `key` for one response (the live-fragment renderer). The markup
     of each choice of ads is kept by the process, under the ads' content version."""
     context = slot_context(request, request, key, section)
-    memo_key = (get_version(selection.ADS), get_language(), key, *(ad.pk for ad in context["ads"]))
-    html = _html.get(memo_key)
+    ads = (ad.pk for ad in context["ads"])
+    memo_key = (FRAGMENT, get_version(selection.ADS), get_language(), key, *ads)
+    html = process_memo.get(memo_key)
     if html is None:
         html = render_to_string("ads/slot.html", context)
-        _html.set(memo_key, html, selection.CACHE_SECONDS)
+        process_memo.set(memo_key, html, selection.CACHE_SECONDS)
     return html
 
 
