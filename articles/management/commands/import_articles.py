@@ -201,6 +201,7 @@ class Command(BaseCommand):
             for index in SEARCH_INDEXES:
                 cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             cursor.execute("RESET gin_pending_list_limit")
+            cursor.execute("RESET work_mem")
             cursor.execute("RESET default_toast_compression")
             cursor.execute("RESET synchronous_commit")
 
