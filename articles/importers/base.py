@@ -104,9 +104,13 @@ class ImportItem:
     extra: dict = field(default_factory=dict)
     # Identities an earlier version of the importer gave the same item (WXR: the guid).
     former_ids: list[str] = field(default_factory=list)
+    _content_hash: str = field(default="", init=False, repr=False, compare=False)
 
     def content_hash(self) -> str:
-        """Changes when anything the import would write changes."""
+        """Changes when anything the import would write changes (worked out once: by the
+        reader process when there is one, see ReadAhead)."""
+        if self._content_hash:
+            return self._content_hash
         data = {
             name: getattr(self, name)
             for name in (
@@ -121,7 +125,8 @@ class ImportItem:
         if self.extra:  # only when present: older imports' hashes stay valid
             data["extra"] = self.extra
         encoded = json.dumps(data, sort_keys=True, ensure_ascii=False).encode()
-        return hashlib.sha256(encoded).hexdigest()
+        self._content_hash = hashlib.sha256(encoded).hexdigest()
+        return self._content_hash
 
 
 @dataclass
@@ -158,7 +163,7 @@ class ReadAhead:
     closed first (a forked process must not share them) and open again when next used."""
 
     CHUNK = 100  # items sent at once
-    AHEAD = 8  # chunks read before the writer takes them
+    AHEAD = 24  # chunks read before the writer takes them: two batches of the command
 
     def __init__(self, importer: Importer):
         from django.db import connections
@@ -180,6 +185,8 @@ class ReadAhead:
         chunk = []
         try:
             for item in self.importer.items():
+                if isinstance(item, ImportItem):
+                    item.content_hash()  # here, not on the writer's path
                 chunk.append(item)
                 if len(chunk) >= self.CHUNK:
                     self._send("items", chunk)

@@ -183,3 +183,101 @@ def test_a_batch_the_database_refuses_is_written_again_item_by_item(tmp_path, mo
     assert "created 4, updated 0, unchanged 0, duplicates 0, failed 0" in out
     assert Article.objects.count() == 4
     assert Version.objects.count() == 4  # each saved alone, each with its revision
+
+
+class _Source:
+    """An importer of `count` items that stops with `error` (or ends) after them."""
+
+    import_source = "test"
+
+    def __init__(self, count, error=None):
+        self.count, self.error = count, error
+
+    def items(self):
+        from articles.importers import ImportItem
+
+        for number in range(self.count):
+            self.import_source = f"test:{number}"  # a feed learns its identity as it reads
+            yield ImportItem(location=f"item {number}", import_id=f"r-{number}", title=str(number))
+        if self.error is not None:
+            raise self.error
+
+    def progress(self):
+        return 0.5
+
+
+def test_read_ahead_gives_every_item_then_the_error_that_stopped_the_reader():
+    from articles.importers.base import ReadAhead, SourceError
+
+    reader = ReadAhead(_Source(250, SourceError("not well formed: line 9")))
+    seen = []
+    with pytest.raises(SourceError, match="line 9"):
+        for item in reader.items():
+            seen.append(item.import_id)
+    assert seen == [f"r-{n}" for n in range(250)]
+    assert reader.import_source == "test:249"
+    assert reader.progress() == 0.5
+    assert not reader._reader.is_alive()
+
+
+def test_read_ahead_sends_the_items_hash_and_survives_an_error_that_cannot_travel():
+    from articles.importers import ImportItem
+    from articles.importers.base import ReadAhead
+
+    class Unpicklable(Exception):
+        def __reduce__(self):
+            raise TypeError("no")
+
+    items = []
+    reader = ReadAhead(_Source(3, Unpicklable("broken reader")))
+    with pytest.raises(RuntimeError, match="Unpicklable: broken reader"):
+        for item in reader.items():
+            items.append(item)
+    assert len(items) == 3
+    expected = ImportItem(location="item 0", import_id="r-0", title="0").content_hash()
+    assert items[0]._content_hash == expected  # worked out by the reader
+
+
+def test_read_ahead_stops_its_reader_when_the_writer_stops_early():
+    from articles.importers.base import ReadAhead
+
+    reader = ReadAhead(_Source(10_000))
+    items = reader.items()
+    assert next(items).import_id == "r-0"
+    items.close()  # as --limit does
+    assert not reader._reader.is_alive()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_the_search_process_cannot_write_is_written_by_the_import(tmp_path, monkeypatch):
+    """On PostgreSQL: when writing a batch's search rows fails in the search-row process,
+    the import writes them itself, and every article is found."""
+    import os
+
+    from django.db import connection
+
+    from articles import search
+    from articles.management.commands.import_articles import Command
+    from articles.models import ArticleSearch
+    from articles.search import matching_article_ids
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the search rows are written by another process on PostgreSQL only")
+    importer_pid, real = os.getpid(), search.index_rows
+
+    def fails_elsewhere(*args, **kwargs):
+        if os.getpid() != importer_pid:
+            raise RuntimeError("the search-row process failed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search, "index_rows", fails_elsewhere)
+    monkeypatch.setattr(Command, "batch_size", 10)
+    records = [
+        {"id": f"f-{n}", "title": f"نبأ رقم {n}", "body": f"<p>نص النبأ {n}</p>",
+         "published_at": "2025-01-01T00:00:00Z", "status": "published"}
+        for n in range(25)
+    ]  # fmt: skip
+    out = run(write_jsonl(tmp_path / "many.jsonl", *records))
+    assert "created 25, updated 0, unchanged 0, duplicates 0, failed 0" in out
+    assert ArticleSearch.objects.count() == 25
+    assert Article.objects.get(import_id="f-21").pk in matching_article_ids("رقم 21")
