@@ -12,6 +12,7 @@ editors. Running the same input again creates nothing new. Exit status: 0 all im
 1 some items failed, 2 source unreadable.
 """
 
+import multiprocessing
 import sys
 import time
 from contextlib import nullcontext
@@ -154,10 +155,13 @@ class Command(BaseCommand):
     @staticmethod
     def works_beside(options) -> bool:
         """Whether other processes read the source and write the search rows: on PostgreSQL,
-        not inside a transaction the caller holds (other processes would not see its
-        articles) and not for a dry run."""
-        return not (
-            connection.vendor != "postgresql" or connection.in_atomic_block or options["dry_run"]
+        where processes can be forked, not inside a transaction the caller holds (other
+        processes would not see its articles) and not for a dry run."""
+        return (
+            connection.vendor == "postgresql"
+            and "fork" in multiprocessing.get_all_start_methods()
+            and not connection.in_atomic_block
+            and not options["dry_run"]
         )
 
     def read_ahead(self, importer, options):
