@@ -183,8 +183,10 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
             f"WITH m AS MATERIALIZED ({rows}), "
             f"f AS MATERIALIZED (SELECT id, article_id, published_at FROM m AS {TABLE} "
             f"WHERE {where}), "
+            # The newest `cap` first (a bounded sort, not a sort of every match), then
+            # numbered.
             "n AS (SELECT *, row_number() OVER (ORDER BY published_at DESC, id DESC) AS newest "
-            "FROM f ORDER BY published_at DESC, id DESC LIMIT %s) "
+            "FROM (SELECT * FROM f ORDER BY published_at DESC, id DESC LIMIT %s) AS f) "
             "SELECT (SELECT count(*) FROM f), n.article_id FROM n "
             + rank.format(row="n", document=f"(SELECT document FROM {TABLE} WHERE id = n.id)"),
             [*rows_params, *params, cap, *rank_params],
