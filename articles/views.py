@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import escape_uri_path
 from django.utils.functional import cached_property
@@ -305,7 +306,7 @@ class SearchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         form = SearchForm(self.request.GET or None)
-        results = page = search_query = None
+        results = page = search_query = results_html = None
         if form.is_bound and form.is_valid() and form.cleaned_data["q"]:
             data = form.cleaned_data
             results = search(
@@ -314,7 +315,13 @@ class SearchView(TemplateView):
                 date_from=data["date_from"],
                 date_to=data["date_to"],
             )
-            page = Paginator(results, self.paginate_by).get_page(self.request.GET.get("page"))
+            page = Paginator(results.ids, self.paginate_by).get_page(self.request.GET.get("page"))
+            results_html = results.rendered(
+                page.object_list,
+                lambda articles: render_to_string(
+                    "articles/includes/search_results.html", {"articles": articles}
+                ),
+            )
             spelled = form.spelled()
             # For the page cache: the parameters this page read, as a link spells them.
             read = {**spelled, "page": page.number}
@@ -327,6 +334,7 @@ class SearchView(TemplateView):
             query=form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else "",
             results=results,
             page_obj=page,
+            results_html=results_html,
             search_query=search_query,
             **kwargs,
         )

@@ -136,15 +136,19 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
     from the GIN index alone (a MATERIALIZED CTE keeps the planner from testing the query on
     every row found through the date index, which for a rare word is every row). Only the
     newest RANKED are ranked: ranking reads each candidate's whole vector."""
-    cursor.execute("SET LOCAL enable_seqscan = off")
     # Testing a row against the query reads its whole TOASTed vector, thousands of times
     # the default cost of an operator: priced so, the planner intersects the GIN lookups of
     # a query's clauses (BitmapAnd of BitmapOrs) instead of testing the other clauses on
     # every row one of them found (600 ms for two common words at 100,000 articles, 30 ms
-    # so). Parallel workers cost more to start than these scans take, and so would JIT.
-    cursor.execute(f"SET LOCAL cpu_operator_cost = {MATCH_TEST_COST}")
-    cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-    cursor.execute("SET LOCAL jit = off")  # the raised costs would compile every plan
+    # so). Parallel workers cost more to start than these scans take, and so would JIT
+    # (the raised costs would compile every plan). One statement: one round trip.
+    cursor.execute(
+        "SELECT set_config('enable_seqscan', 'off', true), "
+        "set_config('cpu_operator_cost', %s, true), "
+        "set_config('max_parallel_workers_per_gather', '0', true), "
+        "set_config('jit', 'off', true)",
+        [str(MATCH_TEST_COST)],
+    )
     condition, match_params = match(parsed)
     cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE {condition}", match_params)
     plan = cursor.fetchone()[0]
@@ -179,8 +183,10 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
             f"WITH m AS MATERIALIZED ({rows}), "
             f"f AS MATERIALIZED (SELECT id, article_id, published_at FROM m AS {TABLE} "
             f"WHERE {where}), "
+            # The newest `cap` first (a bounded sort, not a sort of every match), then
+            # numbered.
             "n AS (SELECT *, row_number() OVER (ORDER BY published_at DESC, id DESC) AS newest "
-            "FROM f ORDER BY published_at DESC, id DESC LIMIT %s) "
+            "FROM (SELECT * FROM f ORDER BY published_at DESC, id DESC LIMIT %s) AS f) "
             "SELECT (SELECT count(*) FROM f), n.article_id FROM n "
             + rank.format(row="n", document=f"(SELECT document FROM {TABLE} WHERE id = n.id)"),
             [*rows_params, *params, cap, *rank_params],

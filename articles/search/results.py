@@ -8,8 +8,9 @@ from django.db import connection as default_connection
 from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
-from articles.cache import ARTICLES, listing_timeout
+from articles.cache import ARTICLES, LABELS, listing_timeout
 from articles.search import postgres, sqlite
 from articles.search.index import plain_text
 from articles.search.query import parse_query
@@ -82,6 +83,26 @@ class SearchResults:
         return self._articles(self._matches()[1][start:stop])
 
     @property
+    def ids(self) -> list[int]:
+        """The reachable articles' ids, best first: what a Paginator needs, without reading
+        an article."""
+        return self._matches()[1]
+
+    def rendered(self, ids, render) -> str:
+        """`render(articles)` for the results `ids` (a page of them), kept until an article
+        or a label changes, and in the process too: a page seen again reads no article and
+        renders nothing."""
+        if not ids:
+            return ""
+        return cached_value(
+            "search:rendered",
+            [self.language, get_language(), self.parsed.key(), *ids],
+            lambda: render(self._articles(ids)),
+            versions=[ARTICLES, LABELS],
+            memo=True,
+        )
+
+    @property
     def is_capped(self) -> bool:
         """True when there are more matches than can be shown (the total is then a floor)."""
         return self.total > RANK_CAP
@@ -99,6 +120,7 @@ class SearchResults:
                     self._rank,
                     versions=[ARTICLES],
                     timeout=listing_timeout,
+                    memo=True,
                 )
         return self._ranked
 

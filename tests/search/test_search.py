@@ -373,6 +373,24 @@ def test_snippets_outlive_a_publish_and_follow_an_edit(make_article, monkeypatch
     assert "الموصل" in edited.snippet and "البصرة" not in edited.snippet
 
 
+def test_a_results_page_seen_again_reads_no_article_and_follows_edits(client, make_article):
+    """A page of results is rendered once per query and page, kept until an article or a
+    label changes: seen again it reads no article; an edit or a section's new name shows
+    at once."""
+    article = make_article(title_ar="أسعار النفط", body_ar="<p>ارتفعت أسعار النفط في البصرة.</p>")
+    first = found_part(page(client, "/search/?q=النفط"))
+    assert "أسعار النفط" in first
+    with CaptureQueriesContext(connection) as captured:
+        assert found_part(page(client, "/search/?q=النفط&page=1")) == first
+    assert not [q for q in captured if "articles_article" in q["sql"]]
+    article.title_ar = "أسعار النفط تتراجع"
+    article.save()
+    assert "أسعار النفط تتراجع" in found_part(page(client, "/search/?q=النفط"))
+    article.section.name_ar = "اقتصاد وأعمال"
+    article.section.save()
+    assert "اقتصاد وأعمال" in found_part(page(client, "/search/?q=النفط"))
+
+
 def test_search_form_sections_come_from_the_kept_labels(client, make_article, news):
     """The section filter lists every section in order, without reading the sections on
     every page; a new section shows at once."""
