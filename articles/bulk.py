@@ -233,6 +233,21 @@ def add_revision(objs: list, *, related: list[dict], comment: str, now: datetime
     post_revision_commit.send(sender=create_revision, revision=revision, versions=versions)
 
 
+# Other processes ------------------------------------------------------------------------------
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def fork_context():
+    """The context that forks worker processes, this process's database connections closed
+    first: a forked process must not share them (each process opens its own, when next
+    used)."""
+    connections.close_all()
+    return multiprocessing.get_context("fork")
+
+
 # Search rows beside the import --------------------------------------------------------------
 
 
@@ -263,15 +278,13 @@ class BackgroundIndexer:
     database is slower for a moment); `finish()` waits for the last. A batch whose rows fail is
     written again on the caller's connection, so an error shows where it happened.
 
-    Made outside any transaction: the caller's connections are closed first (a forked
-    process must not share them) and open again on their next query, through
-    `connection_created` receivers like any connection."""
+    Made outside any transaction (see `fork_context`); the caller's connections open again
+    on their next query, through `connection_created` receivers like any connection."""
 
     IN_FLIGHT = 2
 
     def __init__(self):
-        connections.close_all()
-        self._pool = multiprocessing.get_context("fork").Pool(1)
+        self._pool = fork_context().Pool(1)
         self._pending = collections.deque()
 
     def submit(self, articles: list) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-import multiprocessing
 import pickle
 import queue
 import re
@@ -159,21 +158,19 @@ class ReadAhead:
     """An importer read by a second process while this one writes: parsing a large export
     is a good share of an import's time, and another core can do it meanwhile. Behaves as
     the importer does (items, errors, `import_source`, `progress()`), a few hundred items
-    ahead at most. Made outside any transaction: this process's database connections are
-    closed first (a forked process must not share them) and open again when next used."""
+    ahead at most. Made outside any transaction (see `articles.bulk.fork_context`)."""
 
     CHUNK = 100  # items sent at once
     AHEAD = 24  # chunks read before the writer takes them: two batches of the command
 
     def __init__(self, importer: Importer):
-        from django.db import connections
+        from articles.bulk import fork_context
 
         self.importer = importer
         self.import_source = importer.import_source
         self._progress = None
-        context = multiprocessing.get_context("fork")
+        context = fork_context()
         self._queue = context.Queue(maxsize=self.AHEAD)
-        connections.close_all()
         self._reader = context.Process(target=self._read, daemon=True)
         self._reader.start()
 

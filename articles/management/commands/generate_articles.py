@@ -8,7 +8,6 @@ search package, over the terms `articles.text.analyze` gives each word; every wo
 vocabulary is analysed once). On other databases the ORM writes them (`index_rows`).
 """
 
-import multiprocessing
 import os
 import random
 import threading
@@ -18,11 +17,11 @@ from functools import lru_cache
 from itertools import accumulate
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.bulk import copy_escape, copy_rows
+from articles.bulk import copy_escape, copy_rows, fork_context
 from articles.cache import articles_changed
 from articles.models import Article, ArticleSearch, Author, Section, Tag
 from articles.search import index_rows
@@ -366,8 +365,7 @@ class Command(BaseCommand):
             if alone and workers > 1 and count >= PARALLEL_FROM:
                 _BATCHES = batches
                 batches.text.analyse_all()
-                connections.close_all()  # each process opens its own
-                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                with fork_context().Pool(workers) as pool:
                     for size in pool.imap_unordered(_write_batch, tasks):
                         made += size
                         self.progress(made, count, verbosity)

@@ -12,7 +12,6 @@ editors. Running the same input again creates nothing new. Exit status: 0 all im
 1 some items failed, 2 source unreadable.
 """
 
-import multiprocessing
 import sys
 import time
 from contextlib import nullcontext
@@ -21,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries
 from django.db.backends.signals import connection_created
 
-from articles.bulk import BackgroundIndexer
+from articles.bulk import BackgroundIndexer, can_fork
 from articles.cache import bulk_changes
 from articles.importers import IMPORTERS, FailedItem, SourceError, get_importer
 from articles.importers.base import ReadAhead, is_http_url
@@ -159,7 +158,7 @@ class Command(BaseCommand):
         processes would not see its articles) and not for a dry run."""
         return (
             connection.vendor == "postgresql"
-            and "fork" in multiprocessing.get_all_start_methods()
+            and can_fork()
             and not connection.in_atomic_block
             and not options["dry_run"]
         )
