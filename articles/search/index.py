@@ -1,6 +1,8 @@
 """Writing the search rows: one per article and language edition (see the package's notes)."""
 
 from collections import defaultdict
+from functools import lru_cache
+from hashlib import md5
 
 from django.conf import settings
 from django.db import connection as default_connection
@@ -21,9 +23,27 @@ def languages():
     return [code for code, _name in settings.LANGUAGES]
 
 
+# Adjacent word pairs are indexed as one of this many buckets, not as themselves: a long-
+# tailed vocabulary makes nearly every pair a key of its own (300 million at a million
+# articles, an 11 GB index), buckets bound the keys. A bucket may hold other pairs too, so
+# a lookup finds candidates that the word positions confirm (`postgres.py`). The same
+# function in SQL rewrites stored pairs (migration 0015).
+PAIR_BUCKETS = 1 << 24
+PAIR_MULTIPLIER = 1_000_003
+
+
+@lru_cache(maxsize=1 << 18)
+def word_hash(word: str) -> int:
+    """A 32-bit hash of a word key, the same in every process and in SQL:
+    ('x' || left(md5(word), 8))::bit(32)::bigint."""
+    return int.from_bytes(md5(word.encode()).digest()[:4], "big")
+
+
 def phrase_key(first: str, second: str) -> str:
-    """The index key of two adjacent words (never clashes with a word: words have no "_")."""
-    return f"_{first}_{second}"
+    """The index key of two adjacent words: their bucket (never clashes with a word: words
+    have no "_")."""
+    bucket = (word_hash(first) * PAIR_MULTIPLIER + word_hash(second)) % PAIR_BUCKETS
+    return f"_{bucket:x}"
 
 
 def quote_lexeme(lexeme: str) -> str:
@@ -52,7 +72,8 @@ def _quoted(lexemes) -> list[str]:
 
 def tsvector_text(fields: dict[str, list[Term]]) -> tuple[str, str]:
     """The text forms of the article's two tsvectors (cast by PostgreSQL on insert): its
-    words with positions and weights, and the keys of its adjacent word pairs. Pairs live
+    words with positions and weights, and the buckets of its adjacent word pairs (see
+    `phrase_key`). Pairs live
     apart so that ranking, which reads the words of every candidate, never reads them.
     (Written for speed: it is most of the cost of indexing an article.)"""
     positions = defaultdict(list)
@@ -73,12 +94,17 @@ def tsvector_text(fields: dict[str, list[Term]]) -> tuple[str, str]:
                 with_variants.append(index)
                 for variant in term.variants:
                     positions[variant].append(variant_spots[position])
-        keys = [term.key for term in terms]
-        pairs.update(map(phrase_key, keys, keys[1:]))
+        hashes = [word_hash(term.key) for term in terms]
+        pairs.update(
+            [
+                first * PAIR_MULTIPLIER + second
+                for first, second in zip(hashes, hashes[1:], strict=False)
+            ]
+        )
         for index in with_variants:
             if index + 1 < len(terms):
                 for first in terms[index].variants:
-                    pairs.add(phrase_key(first, keys[index + 1]))
+                    pairs.add(word_hash(first) * PAIR_MULTIPLIER + hashes[index + 1])
     lexemes = _quoted(positions)
     words = " ".join(
         [
@@ -86,7 +112,8 @@ def tsvector_text(fields: dict[str, list[Term]]) -> tuple[str, str]:
             for lexeme, spots in zip(lexemes, positions.values(), strict=True)
         ]
     )
-    return words, " ".join(_quoted(pairs))
+    buckets = {pair % PAIR_BUCKETS for pair in pairs}
+    return words, " ".join([f"'_{bucket:x}'" for bucket in buckets])
 
 
 def _fields(title, summary, body) -> dict[str, list[Term]]:

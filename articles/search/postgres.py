@@ -23,10 +23,12 @@ FEW_ROWS = 200
 RANKED = 200
 
 
-def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str]]]:
-    """The query as an AND of ORs of (column, tsquery) GIN lookups: words against
-    `document`, phrases (as pair keys) against `phrases`; none rechecks positions. The
-    clauses of words alone make one lookup (an AND inside its tsquery)."""
+def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str, str | None]]]:
+    """The query as an AND of ORs of (column, tsquery, check) GIN lookups: words against
+    `document` (check None), phrases (as the buckets of their pairs) against `phrases`,
+    with `check` the phrases as words in a row, which confirms a row found against its
+    `document` (a bucket may hold other pairs). The clauses of words alone make one lookup
+    (an AND inside its tsquery)."""
 
     def word_sql(item):
         if isinstance(item, Phrase):  # a quoted single word
@@ -39,6 +41,9 @@ def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str]]]:
         pairs = [phrase_key(a, b) for a, b in zip(item.keys, item.keys[1:], strict=False)]
         return "(" + " & ".join(quote_lexeme(p) for p in pairs) + ")"
 
+    def words_in_a_row(item):
+        return "(" + " <-> ".join(quote_lexeme(key) for key in item.keys) + ")"
+
     word_only, clauses = [], []
     for clause in parsed.clauses:
         words = [i for i in clause if not (isinstance(i, Phrase) and len(i.keys) > 1)]
@@ -46,20 +51,40 @@ def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str]]]:
         if not phrases:
             word_only.append("(" + " | ".join(map(word_sql, words)) + ")")
             continue
-        either = [("document", " | ".join(map(word_sql, words)))] if words else []
-        either.append(("phrases", " | ".join(map(phrase_sql, phrases))))
+        either = [("document", " | ".join(map(word_sql, words)), None)] if words else []
+        either.append(
+            (
+                "phrases",
+                " | ".join(map(phrase_sql, phrases)),
+                " | ".join(map(words_in_a_row, phrases)),
+            )
+        )
         clauses.append(either)
     if word_only:
-        clauses.insert(0, [("document", " & ".join(word_only))])
+        clauses.insert(0, [("document", " & ".join(word_only), None)])
     return clauses
 
 
-def match(parsed: ParsedQuery) -> tuple[str, list]:
-    """The WHERE condition of `lookups()`."""
+def has_phrases(parsed: ParsedQuery) -> bool:
+    """Whether the query's GIN lookups find candidates to confirm (see `lookups`)."""
+    return any(isinstance(item, Phrase) and len(item.keys) > 1 for item in parsed.items())
+
+
+def match(parsed: ParsedQuery, *, exact: bool = False) -> tuple[str, list]:
+    """The WHERE condition of `lookups()`: the GIN lookups alone (candidates), or `exact`,
+    each phrase's lookup confirmed by its words in a row (which reads the row's vector)."""
     conditions, params = [], []
     for either in lookups(parsed):
-        parts = [f"{TABLE}.{column} @@ %s::tsquery" for column, _tsquery in either]
-        params += [tsquery for _column, tsquery in either]
+        parts = []
+        for column, tsquery, check in either:
+            if exact and check:
+                parts.append(
+                    f"({TABLE}.{column} @@ %s::tsquery AND {TABLE}.document @@ %s::tsquery)"
+                )
+                params += [tsquery, check]
+            else:
+                parts.append(f"{TABLE}.{column} @@ %s::tsquery")
+                params.append(tsquery)
         conditions.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
     return " AND ".join(conditions), params
 
@@ -84,8 +109,8 @@ def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list]:
     if len(groups) == 1 and len(groups[0]) == 1:
         condition, params = match(parsed)
         return f"SELECT {columns} FROM {TABLE} WHERE {condition}", params
-    words = [tsquery for either in groups for column, tsquery in either if column == "document"]
-    phrases = [tsquery for either in groups for column, tsquery in either if column == "phrases"]
+    words = [tsquery for either in groups for column, tsquery, _ in either if column == "document"]
+    phrases = [tsquery for either in groups for column, tsquery, _ in either if column == "phrases"]
     if len(words) == len(groups) and _few_rows(cursor, "phrases", " | ".join(phrases)):
         condition, params = match(parsed)
         # OFFSET 0: the condition is tested on the rows the phrases found, never pushed
@@ -101,10 +126,10 @@ def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list]:
         sets.append(
             " UNION ".join(
                 f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.{column} @@ %s::tsquery"
-                for column, _tsquery in either
+                for column, _tsquery, _check in either
             )
         )
-        params += [tsquery for _column, tsquery in either]
+        params += [tsquery for _column, tsquery, _check in either]
     if len(sets) == 1:
         return sets[0], params
     return " INTERSECT ".join(f"({part})" for part in sets), params
@@ -163,15 +188,16 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
         "{row}.published_at DESC, {row}.article_id DESC"
     )
     rank_params = [RANKED, RANKED, rank_tsquery(parsed), now, week_seconds]
+    exact, exact_params = match(parsed, exact=True)
     if matches > DENSE_MATCHES and _walking_dates_is_cheaper(cursor, matches, cap):
         cursor.execute(
             f"WITH f AS MATERIALIZED (SELECT article_id, published_at, document FROM {TABLE} "
-            f"WHERE {where} AND {condition} ORDER BY published_at DESC LIMIT %s) "
+            f"WHERE {where} AND {exact} ORDER BY published_at DESC LIMIT %s) "
             "SELECT (SELECT count(*) FROM f), c.article_id FROM (SELECT *, row_number() OVER "
             "(ORDER BY published_at DESC, article_id DESC) AS newest FROM f "
             f"ORDER BY published_at DESC, article_id DESC LIMIT %s) c "
             + rank.format(row="c", document="c.document"),
-            [*params, *match_params, cap + 1, cap, *rank_params],
+            [*params, *exact_params, cap + 1, cap, *rank_params],
         )
     else:
         columns = "id, article_id, language, status, section_id, published_at"
@@ -179,17 +205,28 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
             rows, rows_params = match_rows(cursor, parsed, columns)
         else:  # the GIN lookups intersected as bitmaps (BitmapAnd): fewer rows read
             rows, rows_params = f"SELECT {columns} FROM {TABLE} WHERE {condition}", match_params
+        confirmed, confirmed_params = "", []
+        if has_phrases(parsed):
+            # The candidates are confirmed newest first, until `cap` + 1 are (then the
+            # count is a floor, as for a walk of the date index).
+            confirmed = (
+                "c AS MATERIALIZED (SELECT * FROM (SELECT * FROM f ORDER BY published_at DESC, "
+                f"id DESC OFFSET 0) AS f WHERE EXISTS (SELECT 1 FROM {TABLE} "
+                f"WHERE {TABLE}.id = f.id AND {exact}) LIMIT %s), "
+            )
+            confirmed_params = [*exact_params, cap + 1]
+        found = "c" if confirmed else "f"
         cursor.execute(
             f"WITH m AS MATERIALIZED ({rows}), "
             f"f AS MATERIALIZED (SELECT id, article_id, published_at FROM m AS {TABLE} "
-            f"WHERE {where}), "
+            f"WHERE {where}), {confirmed}"
             # The newest `cap` first (a bounded sort, not a sort of every match), then
             # numbered.
             "n AS (SELECT *, row_number() OVER (ORDER BY published_at DESC, id DESC) AS newest "
-            "FROM (SELECT * FROM f ORDER BY published_at DESC, id DESC LIMIT %s) AS f) "
-            "SELECT (SELECT count(*) FROM f), n.article_id FROM n "
+            f"FROM (SELECT * FROM {found} ORDER BY published_at DESC, id DESC LIMIT %s) AS f) "
+            f"SELECT (SELECT count(*) FROM {found}), n.article_id FROM n "
             + rank.format(row="n", document=f"(SELECT document FROM {TABLE} WHERE id = n.id)"),
-            [*rows_params, *params, cap, *rank_params],
+            [*rows_params, *params, *confirmed_params, cap, *rank_params],
         )
     rows = cursor.fetchall()
     return (rows[0][0] if rows else 0), [row[1] for row in rows]
@@ -219,7 +256,7 @@ def _walking_dates_is_cheaper(cursor, matches, cap) -> bool:
 
 def matching_ids(cursor, parsed, *, limit) -> list[int]:
     cursor.execute("SET LOCAL enable_seqscan = off")
-    condition, match_params = match(parsed)
+    condition, match_params = match(parsed, exact=True)
     cursor.execute(
         f"SELECT DISTINCT article_id FROM {TABLE} WHERE {condition} LIMIT %s",
         [*match_params, limit],

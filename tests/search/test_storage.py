@@ -1,12 +1,15 @@
 """How each database stores the index (vendor-specific by nature)."""
 
+import importlib
 import json
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 
 from articles.models import ArticleSearch
+from articles.search.index import phrase_key
 from tests.caches import clear_cache
 
 postgres_only = pytest.mark.skipif(
@@ -35,8 +38,60 @@ def test_postgres_document_is_a_weighted_tsvector_with_gin_indexes(make_article)
         )
         indexes = [row[0] for row in cursor.fetchall()]
     assert "'مجلس':1A" in document and "'مواز':3B" in document and "'امن':5C" in document
-    assert "'_مجلس_زراء'" in phrases
+    assert f"'{phrase_key('مجلس', 'زراء')}'" in phrases
     assert indexes == ["search_document_gin", "search_phrases_gin"]
+
+
+@postgres_only
+def test_postgres_pairs_are_kept_as_buckets_and_the_migration_makes_the_same(make_article):
+    """A word pair is one of PAIR_BUCKETS keys (a long-tailed vocabulary would make nearly
+    every pair a key of its own); migration 0015 rewrites stored pairs with the same
+    function in SQL."""
+    migration = importlib.import_module("articles.migrations.0015_h20_pair_buckets")
+    pairs = [("مجلس", "زراء"), ("فيس", "بوك"), ("95", "مرشح"), ("council", "minist")]
+    article = make_article(title_ar="مجلس الوزراء")
+    old_form = " ".join(f"'_{first}_{second}'" for first, second in pairs)
+    ArticleSearch.objects.filter(article=article).update(phrases=old_form)
+    with connection.cursor() as cursor:  # the test's inserts are checked now, not at its end
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with connection.schema_editor() as editor:
+        migration.pairs_to_buckets(None, editor)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT phrases::text FROM articles_articlesearch WHERE article_id = %s",
+            [article.pk],
+        )
+        rewritten = set(cursor.fetchone()[0].split())
+    assert rewritten == {f"'{phrase_key(first, second)}'" for first, second in pairs}
+    assert all(re.fullmatch(r"'_[0-9a-f]{1,6}'", key) for key in rewritten)
+
+
+@postgres_only
+@pytest.mark.parametrize("dense", [False, True])  # found through the GIN lookups or by date
+def test_postgres_a_phrase_found_through_its_bucket_is_confirmed_by_its_words(
+    make_article, monkeypatch, dense
+):
+    """With every pair in one bucket, each row with a pair is a candidate for every phrase:
+    only the rows with the phrase's words in a row are found."""
+    from articles.search import search
+
+    monkeypatch.setattr("articles.search.index.PAIR_BUCKETS", 1)
+    if dense:
+        monkeypatch.setattr("articles.search.postgres.DENSE_MATCHES", -1)
+    council = make_article(title_ar="اجتماع مجلس الوزراء", body_ar="<p>قرارات جديدة.</p>")
+    make_article(title_ar="مجلس المحافظة", body_ar="<p>استقبل الوزراء.</p>")
+    make_article(title_ar="الوزراء في مجلس", body_ar="<p>جلسة مسائية.</p>")
+    apart = make_article(title_ar="فيس بوك تغلق حسابات", body_ar="<p>قالت الشركة.</p>")
+    make_article(title_ar="بوك فيس مقلوبة", body_ar="<p>نص آخر.</p>")
+
+    def found(query):
+        return set(search(query, language="ar")[:50])
+
+    assert found('"مجلس الوزراء"') == {council}
+    assert found('"مجلس الوزراء" قرارات') == {council}
+    assert found("فيسبوك") == {apart}
+    assert found('"فيس بوك" أو "مجلس الوزراء"') == {council, apart}
+    assert search('"مجلس الوزراء"', language="ar").total == 1
 
 
 @sqlite_only
