@@ -26,7 +26,8 @@ both sides and the rest of the pipeline is identical.
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from hashlib import md5
 
 import Stemmer
 
@@ -137,6 +138,18 @@ class Term:
     key: str
     variants: frozenset = field(default_factory=frozenset)
     bare: str = ""  # mapped, clitic-stripped, not stemmed: the base of a prefix query
+
+    @cached_property
+    def key_hash(self) -> int:
+        """`word_hash` of the key, worked out once per analysed word (word pairs are
+        indexed by their hashes: `articles.search.index.phrase_key`)."""
+        return word_hash(self.key)
+
+
+def word_hash(word: str) -> int:
+    """A 32-bit hash of a word, the same in every process and in SQL:
+    ('x' || left(md5(word), 8))::bit(32)::bigint."""
+    return int.from_bytes(md5(word.encode()).digest()[:4], "big")
 
 
 @lru_cache(maxsize=65536)

@@ -1,15 +1,13 @@
 """Writing the search rows: one per article and language edition (see the package's notes)."""
 
 from collections import defaultdict
-from functools import lru_cache
-from hashlib import md5
 
 from django.conf import settings
 from django.db import connection as default_connection
 from django.db import transaction
 
 from articles.html import plain_text
-from articles.text import Term, analyze
+from articles.text import Term, analyze, word_hash
 
 FTS_TABLE = "articles_search_fts"
 FIELDS = (("title", "A"), ("summary", "B"), ("body", "C"))
@@ -29,20 +27,14 @@ def languages():
 # a lookup finds candidates that the word positions confirm (`postgres.py`). The same
 # function in SQL rewrites stored pairs (migration 0015).
 PAIR_BUCKETS = 1 << 24
+BUCKET_MASK = PAIR_BUCKETS - 1  # x % PAIR_BUCKETS, a power of 2
 PAIR_MULTIPLIER = 1_000_003
-
-
-@lru_cache(maxsize=1 << 18)
-def word_hash(word: str) -> int:
-    """A 32-bit hash of a word key, the same in every process and in SQL:
-    ('x' || left(md5(word), 8))::bit(32)::bigint."""
-    return int.from_bytes(md5(word.encode()).digest()[:4], "big")
 
 
 def phrase_key(first: str, second: str) -> str:
     """The index key of two adjacent words: their bucket (never clashes with a word: words
     have no "_")."""
-    bucket = (word_hash(first) * PAIR_MULTIPLIER + word_hash(second)) % PAIR_BUCKETS
+    bucket = (word_hash(first) * PAIR_MULTIPLIER + word_hash(second)) & BUCKET_MASK
     return f"_{bucket:x}"
 
 
@@ -77,7 +69,7 @@ def tsvector_text(fields: dict[str, list[Term]]) -> tuple[str, str]:
     apart so that ranking, which reads the words of every candidate, never reads them.
     (Written for speed: it is most of the cost of indexing an article.)"""
     positions = defaultdict(list)
-    pairs = set()
+    pairs = set()  # their buckets
     position = 0
     variant_spots = _spots("D")
     for name, weight in FIELDS:
@@ -94,17 +86,19 @@ def tsvector_text(fields: dict[str, list[Term]]) -> tuple[str, str]:
                 with_variants.append(index)
                 for variant in term.variants:
                     positions[variant].append(variant_spots[position])
-        hashes = [word_hash(term.key) for term in terms]
+        hashes = [term.key_hash for term in terms]
         pairs.update(
             [
-                first * PAIR_MULTIPLIER + second
+                (first * PAIR_MULTIPLIER + second) & BUCKET_MASK
                 for first, second in zip(hashes, hashes[1:], strict=False)
             ]
         )
         for index in with_variants:
             if index + 1 < len(terms):
                 for first in terms[index].variants:
-                    pairs.add(word_hash(first) * PAIR_MULTIPLIER + hashes[index + 1])
+                    pairs.add(
+                        (word_hash(first) * PAIR_MULTIPLIER + hashes[index + 1]) & BUCKET_MASK
+                    )
     lexemes = _quoted(positions)
     words = " ".join(
         [
@@ -112,8 +106,7 @@ def tsvector_text(fields: dict[str, list[Term]]) -> tuple[str, str]:
             for lexeme, spots in zip(lexemes, positions.values(), strict=True)
         ]
     )
-    buckets = {pair % PAIR_BUCKETS for pair in pairs}
-    return words, " ".join([f"'_{bucket:x}'" for bucket in buckets])
+    return words, " ".join(map("'_{:x}'".format, pairs))
 
 
 def _fields(title, summary, body) -> dict[str, list[Term]]:
