@@ -3,9 +3,10 @@
 On PostgreSQL the articles, their search rows and their tags are written with COPY, in
 batches made by worker processes (each writes its own batches), with the indexes of those
 tables that no constraint needs (the search table's GIN indexes among them) dropped during a
-large load and built again after it: a million articles in minutes rather than hours. The search rows are those the live index writes (`tsvector_text` of the
-search package, over the terms `articles.text.analyze` gives each word; every word of the
-vocabulary is analysed once). On other databases the ORM writes them (`index_rows`).
+large load and built again after it: a million articles in minutes rather than hours. The
+search rows are those the live index writes (`tsvector_text` of the search package, over the
+terms `articles.text.analyze` gives each word; every word of the vocabulary is analysed
+once). On other databases the ORM writes them (`index_rows`).
 """
 
 import os
@@ -448,8 +449,8 @@ class Command(BaseCommand):
     def maintain(self, statements, verbosity):
         """Run `statements` ({what: SQL}: the indexes to build, the tables to analyse), two at
         once (one connection each), the GIN indexes first: they take longest, and the other
-        connection does the rest meanwhile. Each is tried; an error is raised after, naming
-        those that failed."""
+        connection does the rest meanwhile (a table's ANALYZE waits for a build on it). Each is
+        tried; an error is raised after, naming those that failed."""
 
         def run(what, sql):
             started = time.monotonic()
