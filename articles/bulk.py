@@ -17,6 +17,7 @@ from django.db.models import Field, JSONField
 from django.utils.encoding import is_protected_type
 
 COPY_NULL = r"\N"
+COPY_CHUNK = 1 << 20  # bytes sent to the server at a time
 
 
 def copy_escape(text: str) -> str:
@@ -32,9 +33,12 @@ def copy_rows(cursor, table: str, columns, lines) -> None:
     Django's, as any query raises."""
     quote = cursor.db.ops.quote_name
     sql = f"COPY {quote(table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
-    data = "".join(f"{line}\n" for line in lines)
+    lines = list(lines)
+    # Encoded once (the connection's encoding is UTF-8) and sent in large pieces: a text
+    # stream would be copied again and encoded a few kilobytes at a time.
+    data = ("\n".join(lines) + "\n").encode() if lines else b""
     with cursor.db.wrap_database_errors:
-        cursor.cursor.copy_expert(sql, io.StringIO(data))
+        cursor.cursor.copy_expert(sql, io.BytesIO(data), size=COPY_CHUNK)
 
 
 class _NotCopyable(Exception):

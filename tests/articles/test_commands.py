@@ -71,6 +71,58 @@ def test_generated_text_has_a_real_archive_s_long_tail(db):
     assert once > len(counts) / 3  # the long tail: many words are seen once
 
 
+def _schema():
+    """Every index, constraint and trigger of the database, as PostgreSQL describes them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+            "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE connamespace = 'public'::regnamespace "
+            "UNION ALL SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
+        )
+        return sorted(cursor.fetchall())
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fails", [False, True])
+def test_a_large_load_leaves_every_index_as_it_found_it(monkeypatch, fails):
+    """A large load drops the indexes no constraint needs and builds them after, even when
+    it fails on the way; tag links still get their article's time."""
+    from django.db import connection
+
+    from articles.management.commands import generate_articles
+
+    if connection.vendor != "postgresql":
+        pytest.skip("indexes are dropped on PostgreSQL only")
+    before = _schema()
+    monkeypatch.setattr(generate_articles, "REINDEX_FROM", 10)
+    if fails:
+        real = generate_articles.Batches.copy
+
+        def copy(self, cursor, number, first_id, size):
+            if number == 1:
+                raise RuntimeError("cut short")
+            return real(self, cursor, number, first_id, size)
+
+        monkeypatch.setattr(generate_articles.Batches, "copy", copy)
+    options = {"count": 20, "seed": 2, "batch_size": 10, "workers": 1, "stdout": StringIO()}
+    if fails:
+        with pytest.raises(RuntimeError):
+            call_command("generate_articles", **options)
+    else:
+        call_command("generate_articles", **options)
+    assert _schema() == before
+    assert Article.objects.count() == (10 if fails else 20)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM articles_article_tags AS link JOIN articles_article AS article "
+            "ON article.id = link.article_id WHERE link.published_at = article.published_at"
+        )
+        assert cursor.fetchone()[0] == Article.tags.through.objects.count() > 0
+
+
 def _search_rows():
     """Every search row as the database holds it (on SQLite with its FTS5 text)."""
     from django.db import connection

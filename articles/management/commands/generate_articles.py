@@ -1,20 +1,21 @@
 """Bulk synthetic articles for load, search and size tests.
 
 On PostgreSQL the articles, their search rows and their tags are written with COPY, in
-batches made by worker processes (each writes its own batches), with the search table's GIN
-indexes dropped during a large load and built again after it: a million articles in minutes
-rather than hours. The search rows are those the live index writes (`tsvector_text` of the
-search package, over the terms `articles.text.analyze` gives each word; every word of the
-vocabulary is analysed once). On other databases the ORM writes them (`index_rows`).
+batches made by worker processes (each writes its own batches), with the indexes of those
+tables that no constraint needs (the search table's GIN indexes among them) dropped during a
+large load and built again after it: a million articles in minutes rather than hours. The
+search rows are those the live index writes (`tsvector_text` of the search package, over the
+terms `articles.text.analyze` gives each word; every word of the vocabulary is analysed
+once). On other databases the ORM writes them (`index_rows`).
 """
 
 import os
 import random
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, timedelta
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -103,8 +104,19 @@ def vocabulary():
 
 AUTHOR_COUNT = 40
 PARALLEL_FROM = 20_000  # articles: below this, one process (and the caller's transaction)
-REINDEX_FROM = 50_000  # articles: from this many, the GIN indexes are built after the load
+REINDEX_FROM = 50_000  # articles: from this many, most indexes are built after the load
+MAINTENANCE_CONNECTIONS = 2  # building the indexes after a load, analysing the tables
 GIN_INDEXES = ("document", "phrases")  # search_<column>_gin, as migration 0003 makes them
+
+
+class Terms(dict):
+    """The search term of each vocabulary word (None for a stop word: a vocabulary word is
+    one word), each analysed when first seen."""
+
+    def __missing__(self, word):
+        (term,) = analyze(word) or (None,)
+        self[word] = term
+        return term
 
 
 class Text:
@@ -113,24 +125,17 @@ class Text:
 
     def __init__(self):
         self.words, self.weights = vocabulary()
-        self._terms = {}
+        self.terms = Terms()
 
     def analyse_all(self):
         """Analyse every word now (before worker processes fork: they share the result)."""
         for word in (*self.words, *RARE_WORDS):
-            self.terms(word)
-
-    def terms(self, word):
-        found = self._terms.get(word)
-        if found is None:
-            found = self._terms[word] = tuple(analyze(word))
-        return found
+            self.terms[word]
 
     def sentence(self, rng, low=8, high=18, terms=None):
         chosen = rng.choices(self.words, cum_weights=self.weights, k=rng.randint(low, high))
         if terms is not None:
-            for word in chosen:
-                terms.extend(self.terms(word))
+            terms.extend(filter(None, map(self.terms.__getitem__, chosen)))
         return " ".join(chosen) + "."
 
 
@@ -153,6 +158,7 @@ class Batches:
         self.seed, self.now, self.days = seed, now, days
         self.sections, self.tags, self.authors = sections, tags, authors
         self.text = Text()
+        self.load_settings = []  # statements run first in each transaction that writes
         self._article_columns()
 
     def _article_columns(self):
@@ -188,7 +194,7 @@ class Batches:
                     where = rng.randrange(len(paragraphs))
                     terms = paragraph_terms[where]
                     paragraphs[where] += f" {text.sentence(rng, 4, 8, terms)} {word}."
-                    terms.extend(text.terms(word))
+                    terms.append(text.terms[word])  # not a stop word
             summary = text.sentence(rng, 15, 30, summary_terms)
             published_at = self.now - timedelta(seconds=rng.randint(60, self.days * 86400))
             values = {
@@ -204,10 +210,18 @@ class Batches:
                 "is_featured": rng.random() < 0.005,
             }
             tags = rng.sample(self.tags, rng.randint(1, 4))
-            body_terms = [term for terms in paragraph_terms for term in terms]
+            body_terms = list(chain.from_iterable(paragraph_terms))
             fields = {"title": title_terms, "summary": summary_terms, "body": body_terms}
             made.append((values, fields, tags))
         return made
+
+    def write(self, number, first_id, size):
+        """Write batch `number` (ids from `first_id`) with COPY, in a transaction of its own
+        (or a savepoint of the caller's)."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            for statement in self.load_settings:
+                cursor.execute(statement)
+            return self.copy(cursor, number, first_id, size)
 
     def copy(self, cursor, number, first_id, size):
         """Write batch `number` (ids from `first_id`) with COPY."""
@@ -246,14 +260,12 @@ class Batches:
         return size
 
 
+LOAD_TABLES = (Article, ArticleSearch, Article.tags.through)
 _BATCHES = None  # the run's Batches, in the worker processes (inherited when they fork)
 
 
 def _write_batch(task):
-    number, first_id, size = task
-    with transaction.atomic(), connection.cursor() as cursor:
-        _BATCHES.copy(cursor, number, first_id, size)
-    return size
+    return _BATCHES.write(*task)
 
 
 class Command(BaseCommand):
@@ -350,16 +362,13 @@ class Command(BaseCommand):
         return made
 
     def copy(self, batches, tasks, count, workers, verbosity):
-        """With COPY, by `workers` processes for a large load, GIN indexes built after."""
+        """With COPY, by `workers` processes for a large load, most indexes built after."""
         global _BATCHES
         alone = not connection.in_atomic_block
         first_id = self.reserve_ids(count)
         tasks = [(number, first_id + start, size) for number, start, size in tasks]
-        rebuild = alone and count >= REINDEX_FROM
-        if rebuild:
-            with connection.cursor() as cursor:
-                for column in GIN_INDEXES:
-                    cursor.execute(f"DROP INDEX IF EXISTS search_{column}_gin")
+        batches.load_settings = self.load_settings()
+        indexes = self.drop_indexes() if alone and count >= REINDEX_FROM else {}
         made = 0
         try:
             if alone and workers > 1 and count >= PARALLEL_FROM:
@@ -370,19 +379,59 @@ class Command(BaseCommand):
                         made += size
                         self.progress(made, count, verbosity)
             else:
-                for number, first, size in tasks:
-                    with transaction.atomic(), connection.cursor() as cursor:
-                        made += batches.copy(cursor, number, first, size)
+                for task in tasks:
+                    made += batches.write(*task)
                     self.progress(made, count, verbosity)
         finally:
             _BATCHES = None
-            if rebuild:
-                self.build_indexes(verbosity)
-        if alone:
-            with connection.cursor() as cursor:
-                for model in (Article, ArticleSearch, Article.tags.through):
-                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+            if alone:
+                tables = [model._meta.db_table for model in LOAD_TABLES]
+                self.maintain(
+                    {**indexes, **{table: f"ANALYZE {table}" for table in tables}}, verbosity
+                )
         return made
+
+    @staticmethod
+    def load_settings():
+        """What each writing transaction sets: its commit need not wait for the disk (a load
+        cut short is run again), and long values are compressed with lz4 when the server
+        has it (pglz took a quarter of the server's time; reading either is transparent)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                "WHERE name = 'default_toast_compression'"
+            )
+            lz4 = cursor.fetchone()[0]
+        return [
+            "SET LOCAL synchronous_commit = off",
+            *(["SET LOCAL default_toast_compression = lz4"] if lz4 else []),
+        ]
+
+    @staticmethod
+    def drop_indexes():
+        """Drop the indexes of the tables written that no constraint or uniqueness needs:
+        every row written would update each of them, at random places of trees that outgrow
+        the server's cache in a large load; building them after costs far less. Returns
+        {name: definition} to build them again (with the search table's GIN indexes even
+        if they were missing, as after a load killed before it built them)."""
+        tables = [model._meta.db_table for model in LOAD_TABLES]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+                "WHERE indrelid = ANY(%s::regclass[]) AND NOT indisunique "
+                "AND indexrelid NOT IN (SELECT conindid FROM pg_constraint)",
+                [tables],
+            )
+            indexes = dict(cursor.fetchall())
+            for name in indexes:
+                cursor.execute(f"DROP INDEX {name}")
+        for column in GIN_INDEXES:
+            indexes.setdefault(
+                f"search_{column}_gin",
+                f"CREATE INDEX search_{column}_gin "
+                f"ON {ArticleSearch._meta.db_table} USING gin ({column})",
+            )
+        return indexes
 
     @staticmethod
     def reserve_ids(count):
@@ -397,28 +446,37 @@ class Command(BaseCommand):
             )
             return cursor.fetchone()[0] - count + 1
 
-    def build_indexes(self, verbosity):
-        """The search table's GIN indexes, both at once (one connection each)."""
+    def maintain(self, statements, verbosity):
+        """Run `statements` ({what: SQL}: the indexes to build, the tables to analyse), two at
+        once (one connection each), the GIN indexes first: they take longest, and the other
+        connection does the rest meanwhile (a table's ANALYZE waits for a build on it). Each is
+        tried; an error is raised after, naming those that failed."""
 
-        def build(column):
+        def run(what, sql):
+            started = time.monotonic()
             try:
                 with connection.cursor() as cursor:
                     cursor.execute("SET maintenance_work_mem = '512MB'")
-                    cursor.execute(
-                        f"CREATE INDEX IF NOT EXISTS search_{column}_gin "
-                        f"ON {ArticleSearch._meta.db_table} USING gin ({column})"
-                    )
+                    # Two at once keep both cores busy: no parallel workers.
+                    cursor.execute("SET max_parallel_maintenance_workers = 0")
+                    cursor.execute(sql)
             finally:
                 connection.close()
+            if verbosity >= 2:
+                self.stdout.write(f"{what}: {time.monotonic() - started:.1f} s")
 
         started = time.monotonic()
-        threads = [threading.Thread(target=build, args=(column,)) for column in GIN_INDEXES]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        order = sorted(statements.items(), key=lambda item: " USING gin " not in item[1])
+        with ThreadPoolExecutor(MAINTENANCE_CONNECTIONS) as executor:
+            futures = {what: executor.submit(run, what, sql) for what, sql in order}
+        errors = {what: future.exception() for what, future in futures.items()}
+        if failed := {what: error for what, error in errors.items() if error is not None}:
+            raise CommandError(
+                "Failed: "
+                + "; ".join(f"{statements[what]} ({error})" for what, error in failed.items())
+            )
         if verbosity >= 2:
-            self.stdout.write(f"search indexes built in {time.monotonic() - started:.0f} s")
+            self.stdout.write(f"indexes and statistics in {time.monotonic() - started:.0f} s")
 
     def ensure_sections(self):
         sections = list(Section.objects.all())
