@@ -89,8 +89,9 @@ def match(parsed: ParsedQuery, *, exact: bool = False) -> tuple[str, list]:
     return " AND ".join(conditions), params
 
 
-def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list]:
-    """The matching rows' `columns`, as a statement the GIN indexes answer alone.
+def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list, bool]:
+    """The matching rows' `columns`, as a statement the GIN indexes answer alone, and
+    whether they are exact (or candidates a phrase's bucket found, to confirm).
 
     A query of words alone is one GIN lookup. A clause with a phrase (or with words a text
     may write together or apart) ORs a lookup in `document` with one in `phrases`: no one
@@ -104,15 +105,18 @@ def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list]:
     tested). Otherwise each lookup is its own bitmap scan, which reads the narrow table
     only (at most its size per lookup), and the lookups are joined as sets: UNION for an
     OR, INTERSECT for the AND (the sets of common words are large: 115 ms for three at
-    100,000 articles, against 20 ms for the one lookup)."""
+    100,000 articles, against 20 ms for the one lookup). The few rows are tested exactly
+    (their vectors are read anyway); the other forms give candidates when the query has
+    phrases."""
     groups = lookups(parsed)
+    exact = not has_phrases(parsed)
     if len(groups) == 1 and len(groups[0]) == 1:
         condition, params = match(parsed)
-        return f"SELECT {columns} FROM {TABLE} WHERE {condition}", params
+        return f"SELECT {columns} FROM {TABLE} WHERE {condition}", params, exact
     words = [tsquery for either in groups for column, tsquery, _ in either if column == "document"]
     phrases = [tsquery for either in groups for column, tsquery, _ in either if column == "phrases"]
     if len(words) == len(groups) and _few_rows(cursor, "phrases", " | ".join(phrases)):
-        condition, params = match(parsed)
+        condition, params = match(parsed, exact=True)
         # OFFSET 0: the condition is tested on the rows the phrases found, never pushed
         # down into a scan of rows that some words found.
         return (
@@ -120,6 +124,7 @@ def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list]:
             f"SELECT {columns} FROM (SELECT * FROM {TABLE} WHERE phrases @@ %s::tsquery "
             f"OFFSET 0) AS {TABLE} WHERE {condition}",
             [" & ".join(f"({w})" for w in words), " | ".join(phrases), *params],
+            True,
         )
     sets, params = [], []
     for either in groups:
@@ -131,8 +136,8 @@ def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list]:
         )
         params += [tsquery for _column, tsquery, _check in either]
     if len(sets) == 1:
-        return sets[0], params
-    return " INTERSECT ".join(f"({part})" for part in sets), params
+        return sets[0], params, exact
+    return " INTERSECT ".join(f"({part})" for part in sets), params, exact
 
 
 def _few_rows(cursor, column, tsquery) -> bool:
@@ -201,12 +206,13 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
         )
     else:
         columns = "id, article_id, language, status, section_id, published_at"
-        if _tests_vectors(plan[0]["Plan"]):
-            rows, rows_params = match_rows(cursor, parsed, columns)
+        if has_phrases(parsed) or _tests_vectors(plan[0]["Plan"]):
+            rows, rows_params, exact_rows = match_rows(cursor, parsed, columns)
         else:  # the GIN lookups intersected as bitmaps (BitmapAnd): fewer rows read
             rows, rows_params = f"SELECT {columns} FROM {TABLE} WHERE {condition}", match_params
+            exact_rows = True
         confirmed, confirmed_params = "", []
-        if has_phrases(parsed):
+        if not exact_rows:
             # The candidates are confirmed newest first, until `cap` + 1 are (then the
             # count is a floor, as for a walk of the date index).
             confirmed = (
