@@ -117,13 +117,15 @@ def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list, bo
     phrases = [tsquery for either in groups for column, tsquery, _ in either if column == "phrases"]
     if len(words) == len(groups) and _few_rows(cursor, "phrases", " | ".join(phrases)):
         condition, params = match(parsed, exact=True)
+        every_word = " & ".join(f"({w})" for w in words)
         # OFFSET 0: the condition is tested on the rows the phrases found, never pushed
-        # down into a scan of rows that some words found.
+        # down into a scan of rows that some words found. Those rows are read anyway, so
+        # they also leave out what the words found: no set of matches is deduplicated.
         return (
-            f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.document @@ %s::tsquery UNION "
+            f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.document @@ %s::tsquery UNION ALL "
             f"SELECT {columns} FROM (SELECT * FROM {TABLE} WHERE phrases @@ %s::tsquery "
-            f"OFFSET 0) AS {TABLE} WHERE {condition}",
-            [" & ".join(f"({w})" for w in words), " | ".join(phrases), *params],
+            f"OFFSET 0) AS {TABLE} WHERE {condition} AND NOT {TABLE}.document @@ %s::tsquery",
+            [every_word, " | ".join(phrases), *params, every_word],
             True,
         )
     sets, params = [], []
