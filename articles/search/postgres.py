@@ -12,8 +12,7 @@ from articles.search.query import ParsedQuery, Phrase
 
 TABLE = "articles_articlesearch"
 MATCH_TEST_COST = 0.5  # cpu_operator_cost while ranking (PostgreSQL's default: 0.0025)
-DENSE_MATCHES = 20_000  # from this many matches, a recent window or a walk of the dates
-WINDOW_CAPS = 2  # matches expected in that window, in caps (more than one: a margin)
+DENSE_MATCHES = 20_000  # from this many matches, walking the date index may be cheaper
 # Pages read to test one row found through the date index against the query: its vector
 # is TOASTed (about 3.6 kB compressed: the TOAST index and two chunks).
 TOAST_PAGES_PER_TEST = 6
@@ -90,9 +89,7 @@ def match(parsed: ParsedQuery, *, exact: bool = False) -> tuple[str, list]:
     return " AND ".join(conditions), params
 
 
-def match_rows(
-    cursor, parsed: ParsedQuery, columns: str, within=("", [])
-) -> tuple[str, list, bool]:
+def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list, bool]:
     """The matching rows' `columns`, as a statement the GIN indexes answer alone, and
     whether they are exact (or candidates a phrase's bucket found, to confirm).
 
@@ -110,17 +107,12 @@ def match_rows(
     OR, INTERSECT for the AND (the sets of common words are large: 115 ms for three at
     100,000 articles, against 20 ms for the one lookup). The few rows are tested exactly
     (their vectors are read anyway); the other forms give candidates when the query has
-    phrases. `within` (SQL and its parameters) is ANDed to every lookup."""
+    phrases."""
     groups = lookups(parsed)
     exact = not has_phrases(parsed)
-    extra, extra_params = within
     if len(groups) == 1 and len(groups[0]) == 1:
         condition, params = match(parsed)
-        return (
-            f"SELECT {columns} FROM {TABLE} WHERE {condition}{extra}",
-            [*params, *extra_params],
-            exact,
-        )
+        return f"SELECT {columns} FROM {TABLE} WHERE {condition}", params, exact
     words = [tsquery for either in groups for column, tsquery, _ in either if column == "document"]
     phrases = [tsquery for either in groups for column, tsquery, _ in either if column == "phrases"]
     if len(words) == len(groups) and _few_rows(cursor, "phrases", " | ".join(phrases)):
@@ -130,22 +122,21 @@ def match_rows(
         # down into a scan of rows that some words found. Those rows are read anyway, so
         # they also leave out what the words found: no set of matches is deduplicated.
         return (
-            f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.document @@ %s::tsquery{extra} "
-            f"UNION ALL SELECT {columns} FROM (SELECT * FROM {TABLE} WHERE phrases @@ "
-            f"%s::tsquery{extra} OFFSET 0) AS {TABLE} WHERE {condition} "
-            f"AND NOT {TABLE}.document @@ %s::tsquery",
-            [every_word, *extra_params, " | ".join(phrases), *extra_params, *params, every_word],
+            f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.document @@ %s::tsquery UNION ALL "
+            f"SELECT {columns} FROM (SELECT * FROM {TABLE} WHERE phrases @@ %s::tsquery "
+            f"OFFSET 0) AS {TABLE} WHERE {condition} AND NOT {TABLE}.document @@ %s::tsquery",
+            [every_word, " | ".join(phrases), *params, every_word],
             True,
         )
     sets, params = [], []
     for either in groups:
         sets.append(
             " UNION ".join(
-                f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.{column} @@ %s::tsquery{extra}"
+                f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.{column} @@ %s::tsquery"
                 for column, _tsquery, _check in either
             )
         )
-        params += [p for _column, tsquery, _check in either for p in (tsquery, *extra_params)]
+        params += [tsquery for _column, tsquery, _check in either]
     if len(sets) == 1:
         return sets[0], params, exact
     return " INTERSECT ".join(f"({part})" for part in sets), params, exact
@@ -205,16 +196,23 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
     )
     rank_params = [RANKED, RANKED, rank_tsquery(parsed), now, week_seconds]
     exact, exact_params = match(parsed, exact=True)
-
-    def newest(within=("", [])):
-        """The sparse form: the matches from the GIN lookups (`within` a window), the
-        newest `cap` of them ranked."""
+    if matches > DENSE_MATCHES and _walking_dates_is_cheaper(cursor, matches, cap):
+        cursor.execute(
+            f"WITH f AS MATERIALIZED (SELECT article_id, published_at, document FROM {TABLE} "
+            f"WHERE {where} AND {exact} ORDER BY published_at DESC LIMIT %s) "
+            "SELECT (SELECT count(*) FROM f), c.article_id FROM (SELECT *, row_number() OVER "
+            "(ORDER BY published_at DESC, article_id DESC) AS newest FROM f "
+            f"ORDER BY published_at DESC, article_id DESC LIMIT %s) c "
+            + rank.format(row="c", document="c.document"),
+            [*params, *exact_params, cap + 1, cap, *rank_params],
+        )
+    else:
         columns = "id, article_id, language, status, section_id, published_at"
         if has_phrases(parsed) or _tests_vectors(plan[0]["Plan"]):
-            rows, rows_params, exact_rows = match_rows(cursor, parsed, columns, within)
+            rows, rows_params, exact_rows = match_rows(cursor, parsed, columns)
         else:  # the GIN lookups intersected as bitmaps (BitmapAnd): fewer rows read
-            rows = f"SELECT {columns} FROM {TABLE} WHERE {condition}{within[0]}"
-            rows_params, exact_rows = [*match_params, *within[1]], True
+            rows, rows_params = f"SELECT {columns} FROM {TABLE} WHERE {condition}", match_params
+            exact_rows = True
         confirmed, confirmed_params = "", []
         if not exact_rows:
             # The candidates are confirmed newest first, until `cap` + 1 are (then the
@@ -238,49 +236,8 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
             + rank.format(row="n", document=f"(SELECT document FROM {TABLE} WHERE id = n.id)"),
             [*rows_params, *params, *confirmed_params, cap, *rank_params],
         )
-        found_rows = cursor.fetchall()
-        return (found_rows[0][0] if found_rows else 0), [row[1] for row in found_rows]
-
-    if matches > DENSE_MATCHES and _walking_dates_is_cheaper(cursor, matches, cap):
-        cursor.execute(
-            f"WITH f AS MATERIALIZED (SELECT article_id, published_at, document FROM {TABLE} "
-            f"WHERE {where} AND {exact} ORDER BY published_at DESC LIMIT %s) "
-            "SELECT (SELECT count(*) FROM f), c.article_id FROM (SELECT *, row_number() OVER "
-            "(ORDER BY published_at DESC, article_id DESC) AS newest FROM f "
-            f"ORDER BY published_at DESC, article_id DESC LIMIT %s) c "
-            + rank.format(row="c", document="c.document"),
-            [*params, *exact_params, cap + 1, cap, *rank_params],
-        )
-        rows = cursor.fetchall()
-        return (rows[0][0] if rows else 0), [row[1] for row in rows]
-    if matches > DENSE_MATCHES:
-        # Many matches, but not enough for the walk: those of a recent window first (the
-        # GIN lookups and the date index together); when they are more than `cap`, they
-        # hold the newest `cap`, and the count is a floor.
-        since = _window_start(cursor, where, params, matches, cap)
-        if since is not None:
-            total, ids = newest((f" AND {where} AND {TABLE}.published_at >= %s", [*params, since]))
-            if total > cap:
-                return cap + 1, ids
-    return newest()
-
-
-def _window_start(cursor, where, params, matches, cap):
-    """The publication time from which about WINDOW_CAPS × `cap` of `matches` are expected
-    among the rows `where` lets through (matches spread alike over time), read from the date
-    index; None when that window is the whole archive."""
-    cursor.execute(f"SELECT reltuples FROM pg_class WHERE oid = '{TABLE}'::regclass")
-    rows = cursor.fetchone()[0]
-    skip = int(rows * WINDOW_CAPS * cap / max(matches, 1))
-    if rows <= 0 or skip >= rows:
-        return None
-    cursor.execute(
-        f"SELECT published_at FROM {TABLE} WHERE {where} "
-        "ORDER BY published_at DESC OFFSET %s LIMIT 1",
-        [*params, skip],
-    )
-    found = cursor.fetchone()
-    return found[0] if found else None
+    rows = cursor.fetchall()
+    return (rows[0][0] if rows else 0), [row[1] for row in rows]
 
 
 def _tests_vectors(node) -> bool:

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
 from articles.models import ArticleSearch
 from articles.search.index import phrase_key
@@ -255,33 +254,3 @@ def test_a_plan_testing_vectors_outside_an_index_is_seen_in_any_node():
     filtered = {**bitmaps, "Filter": "(phrases @@ 'y'::tsquery)"}
     assert _tests_vectors({"Node Type": "Aggregate", "Plans": [bitmaps, filtered]})
     assert not _tests_vectors({"Node Type": "Index Scan", "Filter": "(section_id = 2)"})
-
-
-@postgres_only
-@pytest.mark.parametrize("window", [5, 2])  # rows of the window: more than the cap, or fewer
-def test_postgres_many_matches_are_looked_up_in_a_recent_window_first(
-    make_article, monkeypatch, window
-):
-    """The window's matches give the newest `cap` when they are more than `cap` (the count is
-    then a floor); fewer, and the whole archive is looked up: the same results either way."""
-    from articles.search import search
-
-    now = timezone.now()
-    for days in range(8):
-        make_article(title_ar=f"الموازنة العامة {days}", published_at=now - timedelta(days=days))
-    monkeypatch.setattr("articles.search.results.RANK_CAP", 3)
-    expected = list(search("الموازنة", language="ar")[:3])
-    clear_cache()
-    starts = []
-
-    def window_start(cursor, where, params, matches, cap):
-        starts.append(cap)
-        return expected[0].published_at - timedelta(days=window - 1, hours=1)
-
-    monkeypatch.setattr("articles.search.postgres.DENSE_MATCHES", -1)
-    monkeypatch.setattr("articles.search.postgres._walking_dates_is_cheaper", lambda *a: False)
-    monkeypatch.setattr("articles.search.postgres._window_start", window_start)
-    results = search("الموازنة", language="ar")
-    assert list(results[:3]) == expected
-    assert results.total == (4 if window > 3 else 8)
-    assert starts == [3]
