@@ -31,11 +31,15 @@ BUCKET_MASK = PAIR_BUCKETS - 1  # x % PAIR_BUCKETS, a power of 2
 PAIR_MULTIPLIER = 1_000_003
 
 
+def pair_bucket(first: int, second: int) -> int:
+    """The bucket of two adjacent words, from their `word_hash`es."""
+    return (first * PAIR_MULTIPLIER + second) & BUCKET_MASK
+
+
 def phrase_key(first: str, second: str) -> str:
     """The index key of two adjacent words: their bucket (never clashes with a word: words
     have no "_")."""
-    bucket = (word_hash(first) * PAIR_MULTIPLIER + word_hash(second)) & BUCKET_MASK
-    return f"_{bucket:x}"
+    return f"_{pair_bucket(word_hash(first), word_hash(second)):x}"
 
 
 def quote_lexeme(lexeme: str) -> str:
@@ -65,11 +69,11 @@ def _quoted(lexemes) -> list[str]:
 def tsvector_text(fields: dict[str, list[Term]]) -> tuple[str, str]:
     """The text forms of the article's two tsvectors (cast by PostgreSQL on insert): its
     words with positions and weights, and the buckets of its adjacent word pairs (see
-    `phrase_key`). Pairs live
-    apart so that ranking, which reads the words of every candidate, never reads them.
-    (Written for speed: it is most of the cost of indexing an article.)"""
+    `phrase_key`). Pairs live apart so that ranking, which reads the words of every
+    candidate, never reads them. (Written for speed: it is most of the cost of indexing an
+    article.)"""
     positions = defaultdict(list)
-    pairs = set()  # their buckets
+    buckets = set()
     position = 0
     variant_spots = _spots("D")
     for name, weight in FIELDS:
@@ -87,18 +91,11 @@ def tsvector_text(fields: dict[str, list[Term]]) -> tuple[str, str]:
                 for variant in term.variants:
                     positions[variant].append(variant_spots[position])
         hashes = [term.key_hash for term in terms]
-        pairs.update(
-            [
-                (first * PAIR_MULTIPLIER + second) & BUCKET_MASK
-                for first, second in zip(hashes, hashes[1:], strict=False)
-            ]
-        )
+        buckets.update(map(pair_bucket, hashes, hashes[1:]))
         for index in with_variants:
             if index + 1 < len(terms):
                 for first in terms[index].variants:
-                    pairs.add(
-                        (word_hash(first) * PAIR_MULTIPLIER + hashes[index + 1]) & BUCKET_MASK
-                    )
+                    buckets.add(pair_bucket(word_hash(first), hashes[index + 1]))
     lexemes = _quoted(positions)
     words = " ".join(
         [
@@ -106,7 +103,7 @@ def tsvector_text(fields: dict[str, list[Term]]) -> tuple[str, str]:
             for lexeme, spots in zip(lexemes, positions.values(), strict=True)
         ]
     )
-    return words, " ".join(map("'_{:x}'".format, pairs))
+    return words, " ".join(map("'_{:x}'".format, buckets))
 
 
 def _fields(title, summary, body) -> dict[str, list[Term]]:

@@ -46,8 +46,8 @@ def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str, str | None]]]:
 
     word_only, clauses = [], []
     for clause in parsed.clauses:
-        words = [i for i in clause if not (isinstance(i, Phrase) and len(i.keys) > 1)]
-        phrases = [i for i in clause if isinstance(i, Phrase) and len(i.keys) > 1]
+        words = [i for i in clause if not _is_phrase(i)]
+        phrases = [i for i in clause if _is_phrase(i)]
         if not phrases:
             word_only.append("(" + " | ".join(map(word_sql, words)) + ")")
             continue
@@ -65,9 +65,14 @@ def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str, str | None]]]:
     return clauses
 
 
+def _is_phrase(item) -> bool:
+    """Whether a query item is looked up as word pairs (a quoted single word is a word)."""
+    return isinstance(item, Phrase) and len(item.keys) > 1
+
+
 def has_phrases(parsed: ParsedQuery) -> bool:
     """Whether the query's GIN lookups find candidates to confirm (see `lookups`)."""
-    return any(isinstance(item, Phrase) and len(item.keys) > 1 for item in parsed.items())
+    return any(map(_is_phrase, parsed.items()))
 
 
 def match(parsed: ParsedQuery, *, exact: bool = False) -> tuple[str, list]:
