@@ -20,6 +20,16 @@ COPY_NULL = r"\N"
 COPY_CHUNK = 1 << 20  # bytes sent to the server at a time
 
 
+def lz4_available(cursor) -> bool:
+    """Whether the server can compress long values with lz4: several times less of its
+    time than its default (pglz), and read back the same way."""
+    cursor.execute(
+        "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+    )
+    row = cursor.fetchone()
+    return bool(row and row[0])
+
+
 def copy_escape(text: str) -> str:
     """Text as COPY's text format reads it (str.translate is slow on non-ASCII text)."""
     if "\\" in text:

@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.bulk import copy_escape, copy_rows, fork_context
+from articles.bulk import copy_escape, copy_rows, fork_context, lz4_available
 from articles.cache import articles_changed
 from articles.models import Article, ArticleSearch, Author, Section, Tag
 from articles.search import index_rows
@@ -397,11 +397,7 @@ class Command(BaseCommand):
         cut short is run again), and long values are compressed with lz4 when the server
         has it (pglz took a quarter of the server's time; reading either is transparent)."""
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
-                "WHERE name = 'default_toast_compression'"
-            )
-            lz4 = cursor.fetchone()[0]
+            lz4 = lz4_available(cursor)
         return [
             "SET LOCAL synchronous_commit = off",
             *(["SET LOCAL default_toast_compression = lz4"] if lz4 else []),

@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries
 from django.db.backends.signals import connection_created
 
-from articles.bulk import BackgroundIndexer, can_fork
+from articles.bulk import BackgroundIndexer, can_fork, lz4_available
 from articles.cache import bulk_changes
 from articles.importers import IMPORTERS, FailedItem, SourceError, get_importer
 from articles.importers.base import ReadAhead, is_http_url
@@ -46,10 +46,8 @@ SESSION = (
     f"SET gin_pending_list_limit TO '{GIN_PENDING_LIST}'",
     "SET work_mem TO '64MB'",
 )
-# Long texts (bodies, revisions) compressed with lz4 where the server has it: several times
-# less of the database's time than its default (pglz); read back the same way.
+# Long texts (bodies, revisions) compressed with lz4 where the server has it.
 LZ4 = "SET default_toast_compression TO 'lz4'"
-HAS_LZ4 = "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
 RELAXED_SESSIONS = "import-articles-relaxed-session"
 
 
@@ -183,9 +181,8 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             return False
         with connection.cursor() as cursor:
-            cursor.execute(HAS_LZ4)
-            row = cursor.fetchone()
-        self.session = (*SESSION, *([LZ4] if row and row[0] else []))
+            lz4 = lz4_available(cursor)
+        self.session = (*SESSION, *([LZ4] if lz4 else []))
         self.relax_session(connection=connection)
         # Every connection the import opens from here on, in this process and in the
         # search rows' (BackgroundIndexer), does the same.
