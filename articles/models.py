@@ -885,6 +885,14 @@ class SearchDocumentField(models.TextField):
         return "tsvector" if connection.vendor == "postgresql" else "text"
 
 
+class PairBucketsField(models.TextField):
+    """A PostgreSQL `integer[]`: the buckets of a text's adjacent word pairs (written as its
+    text form by articles.search); plain text, unused, elsewhere."""
+
+    def db_type(self, connection):
+        return "integer[]" if connection.vendor == "postgresql" else "text"
+
+
 class ArticleSearchQuerySet(models.QuerySet):
     def public(self, language):
         """Search rows of what readers of one language edition may see (a row exists only
@@ -902,7 +910,7 @@ class ArticleSearch(models.Model):
     status = models.CharField(max_length=10)
     published_at = models.DateTimeField(null=True)
     document = SearchDocumentField(default="", blank=True)
-    phrases = SearchDocumentField(default="", blank=True)
+    phrases = PairBucketsField(default="{}", blank=True)
 
     objects = ArticleSearchQuerySet.as_manager()
 

@@ -142,7 +142,7 @@ class Term:
     @cached_property
     def key_hash(self) -> int:
         """`word_hash` of the key, worked out once per analysed word (word pairs are
-        indexed by their hashes: `articles.search.index.phrase_key`)."""
+        indexed by their hashes: `articles.search.index.pair_bucket`)."""
         return word_hash(self.key)
 
 

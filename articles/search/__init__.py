@@ -5,10 +5,10 @@ search filters on, so scans never touch the wide article rows. Its text comes fr
 `articles.text.analyze` — the same pipeline for documents and queries — and is stored:
 
 - on PostgreSQL as a `tsvector` written by Python (title weight A, summary B, body C, variants
-  D at the word's position) plus a second one of position-less keys, each the bucket of an
-  adjacent word pair (one of 2**24, `index.phrase_key`), so a quoted phrase is an index
-  lookup, and only the rows it finds are confirmed against the word positions (newest
-  first, until enough are); both GIN-indexed (`postgres.py`);
+  D at the word's position) plus an integer array of the buckets of its adjacent word pairs
+  (one of 2**24, `index.pair_bucket`), so a quoted phrase is an index lookup, and only the
+  rows it finds are confirmed against the word positions (newest first, until enough are);
+  both GIN-indexed (`postgres.py`);
 - on SQLite in an FTS5 table (columns title, summary, body, variants) whose rowid is the
   search row's id; quoted phrases use FTS5's own phrase search (`sqlite.py`).
 

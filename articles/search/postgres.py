@@ -1,4 +1,4 @@
-"""The PostgreSQL backend: GIN lookups on the search rows' tsvectors.
+"""The PostgreSQL backend: GIN lookups on the search rows' words and word pairs.
 
 `where` is the SQL of the rows a reader may see (compiled from the QuerySet, see
 results.py); it names the table `articles_articlesearch`, so every statement here reads the
@@ -7,7 +7,7 @@ table, or a CTE, under that name.
 
 import json
 
-from articles.search.index import phrase_key, quote_lexeme
+from articles.search.index import phrase_bucket, quote_lexeme
 from articles.search.query import ParsedQuery, Phrase
 
 TABLE = "articles_articlesearch"
@@ -23,12 +23,12 @@ FEW_ROWS = 200
 RANKED = 200
 
 
-def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str, str | None]]]:
-    """The query as an AND of ORs of (column, tsquery, check) GIN lookups: words against
-    `document` (check None), phrases (as the buckets of their pairs) against `phrases`,
-    with `check` the phrases as words in a row, which confirms a row found against its
-    `document` (a bucket may hold other pairs). The clauses of words alone make one lookup
-    (an AND inside its tsquery)."""
+def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str | list, str | None]]]:
+    """The query as an AND of ORs of (column, query, check) GIN lookups: words (a tsquery)
+    against `document` (check None), phrases (a list of the buckets of each one's pairs)
+    against `phrases`, with `check` the phrases as words in a row, which confirms a row
+    found against its `document` (a bucket may hold other pairs). The clauses of words
+    alone make one lookup (an AND inside its tsquery)."""
 
     def word_sql(item):
         if isinstance(item, Phrase):  # a quoted single word
@@ -37,9 +37,8 @@ def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str, str | None]]]:
             return quote_lexeme(next(iter(item.alternatives))) + ":*"
         return "(" + " | ".join(quote_lexeme(a) for a in sorted(item.alternatives)) + ")"
 
-    def phrase_sql(item):
-        pairs = [phrase_key(a, b) for a, b in zip(item.keys, item.keys[1:], strict=False)]
-        return "(" + " & ".join(quote_lexeme(p) for p in pairs) + ")"
+    def buckets(item):
+        return [phrase_bucket(a, b) for a, b in zip(item.keys, item.keys[1:], strict=False)]
 
     def words_in_a_row(item):
         return "(" + " <-> ".join(quote_lexeme(key) for key in item.keys) + ")"
@@ -53,16 +52,21 @@ def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str, str | None]]]:
             continue
         either = [("document", " | ".join(map(word_sql, words)), None)] if words else []
         either.append(
-            (
-                "phrases",
-                " | ".join(map(phrase_sql, phrases)),
-                " | ".join(map(words_in_a_row, phrases)),
-            )
+            ("phrases", list(map(buckets, phrases)), " | ".join(map(words_in_a_row, phrases)))
         )
         clauses.append(either)
     if word_only:
         clauses.insert(0, [("document", " & ".join(word_only), None)])
     return clauses
+
+
+def lookup_sql(column: str, query) -> tuple[str, list]:
+    """The condition of one GIN lookup and its parameters: a tsquery against `document`, or
+    phrases against `phrases` (a row has a phrase when it has all of its buckets)."""
+    if column == "document":
+        return f"{TABLE}.document @@ %s::tsquery", [query]
+    tests = [f"{TABLE}.phrases @> %s::int[]"] * len(query)
+    return (tests[0] if len(tests) == 1 else "(" + " OR ".join(tests) + ")"), list(query)
 
 
 def _is_phrase(item) -> bool:
@@ -81,15 +85,14 @@ def match(parsed: ParsedQuery, *, exact: bool = False) -> tuple[str, list]:
     conditions, params = [], []
     for either in lookups(parsed):
         parts = []
-        for column, tsquery, check in either:
+        for column, query, check in either:
+            sql, sql_params = lookup_sql(column, query)
             if exact and check:
-                parts.append(
-                    f"({TABLE}.{column} @@ %s::tsquery AND {TABLE}.document @@ %s::tsquery)"
-                )
-                params += [tsquery, check]
+                parts.append(f"({sql} AND {TABLE}.document @@ %s::tsquery)")
+                params += [*sql_params, check]
             else:
-                parts.append(f"{TABLE}.{column} @@ %s::tsquery")
-                params.append(tsquery)
+                parts.append(sql)
+                params += sql_params
         conditions.append(parts[0] if len(parts) == 1 else "(" + " OR ".join(parts) + ")")
     return " AND ".join(conditions), params
 
@@ -118,9 +121,13 @@ def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list, bo
     if len(groups) == 1 and len(groups[0]) == 1:
         condition, params = match(parsed)
         return f"SELECT {columns} FROM {TABLE} WHERE {condition}", params, exact
-    words = [tsquery for either in groups for column, tsquery, _ in either if column == "document"]
-    phrases = [tsquery for either in groups for column, tsquery, _ in either if column == "phrases"]
-    if len(words) == len(groups) and _few_rows(cursor, "phrases", " | ".join(phrases)):
+    words = [query for either in groups for column, query, _ in either if column == "document"]
+    any_phrase, phrase_params = lookup_sql(
+        "phrases",
+        [buckets for either in groups for column, query, _ in either if column == "phrases"
+         for buckets in query],
+    )  # fmt: skip
+    if len(words) == len(groups) and _few_rows(cursor, any_phrase, phrase_params):
         condition, params = match(parsed, exact=True)
         every_word = " & ".join(f"({w})" for w in words)
         # OFFSET 0: the condition is tested on the rows the phrases found, never pushed
@@ -128,32 +135,29 @@ def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list, bo
         # they also leave out what the words found: no set of matches is deduplicated.
         return (
             f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.document @@ %s::tsquery UNION ALL "
-            f"SELECT {columns} FROM (SELECT * FROM {TABLE} WHERE phrases @@ %s::tsquery "
+            f"SELECT {columns} FROM (SELECT * FROM {TABLE} WHERE {any_phrase} "
             f"OFFSET 0) AS {TABLE} WHERE {condition} AND NOT {TABLE}.document @@ %s::tsquery",
-            [every_word, " | ".join(phrases), *params, every_word],
+            [every_word, *phrase_params, *params, every_word],
             True,
         )
     sets, params = [], []
     for either in groups:
+        conditions = [lookup_sql(column, query) for column, query, _check in either]
         sets.append(
-            " UNION ".join(
-                f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.{column} @@ %s::tsquery"
-                for column, _tsquery, _check in either
-            )
+            " UNION ".join(f"SELECT {columns} FROM {TABLE} WHERE {sql}" for sql, _ in conditions)
         )
-        params += [tsquery for _column, tsquery, _check in either]
+        params += [param for _sql, sql_params in conditions for param in sql_params]
     if len(sets) == 1:
         return sets[0], params, exact
     return " INTERSECT ".join(f"({part})" for part in sets), params, exact
 
 
-def _few_rows(cursor, column, tsquery) -> bool:
-    """Whether at most FEW_ROWS rows match `tsquery` in `column` (a bitmap scan that stops
-    there: a fraction of a millisecond when none does)."""
+def _few_rows(cursor, condition, params) -> bool:
+    """Whether at most FEW_ROWS rows meet `condition` (a bitmap scan that stops there: a
+    fraction of a millisecond when none does)."""
     cursor.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {column} @@ %s::tsquery "
-        "LIMIT %s) found",
-        [tsquery, FEW_ROWS + 1],
+        f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {condition} LIMIT %s) found",
+        [*params, FEW_ROWS + 1],
     )
     return cursor.fetchone()[0] <= FEW_ROWS
 
@@ -187,10 +191,8 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
         [str(MATCH_TEST_COST)],
     )
     condition, match_params = match(parsed)
-    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE {condition}", match_params)
-    plan = cursor.fetchone()[0]
-    plan = json.loads(plan) if isinstance(plan, str) else plan
-    matches = plan[0]["Plan"]["Plan Rows"]
+    plan = _plan(cursor, condition, match_params)
+    matches = plan["Plan Rows"]
     # Only the newest RANKED are ranked (ranking reads each one's whole vector), the others
     # follow them newest first; `newest` is a row's place by date.
     rank = (
@@ -211,13 +213,11 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
             + rank.format(row="c", document="c.document"),
             [*params, *exact_params, cap + 1, cap, *rank_params],
         )
-    else:
-        columns = "id, article_id, language, status, section_id, published_at"
-        if has_phrases(parsed) or _tests_vectors(plan[0]["Plan"]):
-            rows, rows_params, exact_rows = match_rows(cursor, parsed, columns)
-        else:  # the GIN lookups intersected as bitmaps (BitmapAnd): fewer rows read
-            rows, rows_params = f"SELECT {columns} FROM {TABLE} WHERE {condition}", match_params
-            exact_rows = True
+        rows = cursor.fetchall()
+        return (rows[0][0] if rows else 0), [row[1] for row in rows]
+
+    def newest(rows, rows_params, exact_rows):
+        """The matches that the statement `rows` finds, the newest `cap` of them ranked."""
         confirmed, confirmed_params = "", []
         if not exact_rows:
             # The candidates are confirmed newest first, until `cap` + 1 are (then the
@@ -241,8 +241,21 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
             + rank.format(row="n", document=f"(SELECT document FROM {TABLE} WHERE id = n.id)"),
             [*rows_params, *params, *confirmed_params, cap, *rank_params],
         )
-    rows = cursor.fetchall()
-    return (rows[0][0] if rows else 0), [row[1] for row in rows]
+        found_rows = cursor.fetchall()
+        return (found_rows[0][0] if found_rows else 0), [row[1] for row in found_rows]
+
+    columns = "id, article_id, language, status, section_id, published_at"
+    if has_phrases(parsed) or _tests_vectors(plan):
+        return newest(*match_rows(cursor, parsed, columns))
+    # The GIN lookups intersected as bitmaps (BitmapAnd): fewer rows read.
+    return newest(f"SELECT {columns} FROM {TABLE} WHERE {condition}", match_params, True)
+
+
+def _plan(cursor, condition, params) -> dict:
+    """The planner's plan (its top node) for the rows that meet `condition`."""
+    cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {TABLE} WHERE {condition}", params)
+    plan = cursor.fetchone()[0]
+    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
 
 
 def _tests_vectors(node) -> bool:

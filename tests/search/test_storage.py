@@ -2,14 +2,13 @@
 
 import importlib
 import json
-import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 
 from articles.models import ArticleSearch
-from articles.search.index import phrase_key
+from articles.search.index import phrase_bucket
 from tests.caches import clear_cache
 
 postgres_only = pytest.mark.skipif(
@@ -27,8 +26,7 @@ def test_postgres_document_is_a_weighted_tsvector_with_gin_indexes(make_article)
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT document::text, phrases::text FROM articles_articlesearch "
-            "WHERE article_id = %s",
+            "SELECT document::text, phrases FROM articles_articlesearch WHERE article_id = %s",
             [article.pk],
         )
         document, phrases = cursor.fetchone()
@@ -37,33 +35,42 @@ def test_postgres_document_is_a_weighted_tsvector_with_gin_indexes(make_article)
             "AND indexdef LIKE '%%USING gin%%' ORDER BY indexname"
         )
         indexes = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'articles_articlesearch'")
+        options = cursor.fetchone()[0]
     assert "'مجلس':1A" in document and "'مواز':3B" in document and "'امن':5C" in document
-    assert f"'{phrase_key('مجلس', 'زراء')}'" in phrases
+    assert phrase_bucket("مجلس", "زراء") in phrases and phrases == sorted(phrases)
     assert indexes == ["search_document_gin", "search_phrases_gin"]
+    assert "toast_tuple_target=128" in options  # the pairs are kept out of the narrow row
 
 
 @postgres_only
-def test_postgres_pairs_are_kept_as_buckets_and_the_migration_makes_the_same(make_article):
+def test_postgres_pairs_are_kept_as_buckets_and_the_migrations_make_the_same(make_article):
     """A word pair is one of PAIR_BUCKETS keys (a long-tailed vocabulary would make nearly
-    every pair a key of its own); migration 0015 rewrites stored pairs with the same
-    function in SQL."""
-    migration = importlib.import_module("articles.migrations.0015_h20_pair_buckets")
+    every pair a key of its own): migration 0015 rewrote stored pairs as bucket keys with
+    the same function in SQL, and 0016 those keys as an array of integers (and back). The
+    test's transaction undoes the changes of the table."""
+    to_buckets = importlib.import_module("articles.migrations.0015_h20_pair_buckets")
+    to_array = importlib.import_module("articles.migrations.0016_h20_pair_bucket_array")
     pairs = [("مجلس", "زراء"), ("فيس", "بوك"), ("95", "مرشح"), ("council", "minist")]
     article = make_article(title_ar="مجلس الوزراء")
-    old_form = " ".join(f"'_{first}_{second}'" for first, second in pairs)
-    ArticleSearch.objects.filter(article=article).update(phrases=old_form)
-    with connection.cursor() as cursor:  # the test's inserts are checked now, not at its end
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    with connection.schema_editor() as editor:
-        migration.pairs_to_buckets(None, editor)
+    stored = "SELECT phrases::text FROM articles_articlesearch WHERE article_id = %s"
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks: ALTER may run
+        with connection.schema_editor() as editor:
+            to_array.array_to_keys(None, editor)
+        cursor.execute(stored, [article.pk])
+        assert f"'_{phrase_bucket('مجلس', 'زراء'):x}'" in cursor.fetchone()[0].split()
         cursor.execute(
-            "SELECT phrases::text FROM articles_articlesearch WHERE article_id = %s",
-            [article.pk],
+            "UPDATE articles_articlesearch SET phrases = %s WHERE article_id = %s",
+            [" ".join(f"'_{first}_{second}'" for first, second in pairs), article.pk],
         )
-        rewritten = set(cursor.fetchone()[0].split())
-    assert rewritten == {f"'{phrase_key(first, second)}'" for first, second in pairs}
-    assert all(re.fullmatch(r"'_[0-9a-f]{1,6}'", key) for key in rewritten)
+        with connection.schema_editor() as editor:
+            to_buckets.pairs_to_buckets(None, editor)
+            to_array.keys_to_array(None, editor)
+        cursor.execute(stored, [article.pk])
+        rewritten = cursor.fetchone()[0]
+    buckets = sorted(phrase_bucket(first, second) for first, second in pairs)
+    assert rewritten == "{" + ",".join(map(str, buckets)) + "}"
 
 
 @postgres_only
@@ -251,6 +258,6 @@ def test_a_plan_testing_vectors_outside_an_index_is_seen_in_any_node():
 
     bitmaps = {"Node Type": "Bitmap Heap Scan", "Recheck Cond": "(document @@ 'x'::tsquery)"}
     assert not _tests_vectors({"Node Type": "Aggregate", "Plans": [bitmaps]})
-    filtered = {**bitmaps, "Filter": "(phrases @@ 'y'::tsquery)"}
+    filtered = {**bitmaps, "Filter": "(document @@ 'y'::tsquery)"}
     assert _tests_vectors({"Node Type": "Aggregate", "Plans": [bitmaps, filtered]})
     assert not _tests_vectors({"Node Type": "Index Scan", "Filter": "(section_id = 2)"})

@@ -4,7 +4,7 @@ On PostgreSQL the articles, their search rows and their tags are written with CO
 batches made by worker processes (each writes its own batches), with the indexes of those
 tables that no constraint needs (the search table's GIN indexes among them) dropped during a
 large load and built again after it: a million articles in minutes rather than hours. The
-search rows are those the live index writes (`tsvector_text` of the search package, over the
+search rows are those the live index writes (`search_columns` of the search package, over the
 terms `articles.text.analyze` gives each word; every word of the vocabulary is analysed
 once). On other databases the ORM writes them (`index_rows`).
 """
@@ -26,7 +26,7 @@ from articles.bulk import copy_escape, copy_rows, fork_context, lz4_available
 from articles.cache import articles_changed
 from articles.models import Article, ArticleSearch, Author, Section, Tag
 from articles.search import index_rows
-from articles.search.index import tsvector_text
+from articles.search.index import search_columns
 from articles.text import analyze
 
 # Everyday newsroom vocabulary, so that text statistics look like real Arabic news: the
@@ -237,7 +237,7 @@ class Batches:
                          "is_breaking", "is_featured"):  # fmt: skip
                 row[self.generated[name]] = copy_value(values[name])
             article_rows.append(row)
-            document, phrases = tsvector_text(fields)
+            document, phrases = search_columns(fields)
             published = copy_value(values["published_at"])
             section = str(values["section_id"])
             search_rows.append(
