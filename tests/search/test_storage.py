@@ -203,15 +203,16 @@ def test_postgres_match_rows_test_vectors_only_of_rows_a_phrase_found(
 
 
 @postgres_only
-def test_postgres_walks_the_date_index_only_when_it_reads_less(make_article):
-    """The date walk tests each row it passes (reading its vector): chosen for words in
-    most rows of a large table, never for a small table, which the GIN lookup reads whole
-    for less."""
+def test_postgres_walks_the_date_index_only_when_it_costs_less(make_article):
+    """The walk tests each row it passes (reading its vector), the lookup handles every
+    match: the walk is chosen for words in a large share of a large archive (as measured
+    fastest at a million articles), less often when a filter leaves most rows out, never
+    for a small table."""
     from articles.search.postgres import _walking_dates_is_cheaper
 
     class Stats:
-        def __init__(self, pages, rows):
-            self.row = (pages, rows)
+        def __init__(self, rows):
+            self.row = (rows,)
 
         def execute(self, sql, params=None):
             assert "pg_class" in sql
@@ -219,11 +220,18 @@ def test_postgres_walks_the_date_index_only_when_it_reads_less(make_article):
         def fetchone(self):
             return self.row
 
-    small, large = Stats(2_700, 100_000), Stats(27_000, 1_000_000)
-    assert not _walking_dates_is_cheaper(small, 90_000, 1000)  # 100k: the lookup, always
-    assert not _walking_dates_is_cheaper(large, 30_000, 1000)  # a 3 % word at a million
-    assert _walking_dates_is_cheaper(large, 900_000, 1000)  # a 90 % word at a million
-    assert _walking_dates_is_cheaper(Stats(0, -1), 50_000, 1000)  # never analysed
+    def walks(rows, matches, admitted=None):
+        plan = {"Plan Rows": matches if admitted is None else admitted}
+        return _walking_dates_is_cheaper(Stats(rows), matches, plan, 1000)
+
+    assert not walks(10_000, 9_000)  # every match of a small table
+    assert not walks(1_000_000, 30_000)  # two common words: 59 ms, 537 walking
+    assert not walks(1_000_000, 120_000)  # 114 ms, 157 walking
+    assert walks(1_000_000, 150_000)  # 146 ms, 82 walking
+    assert walks(1_000_000, 300_000)  # 253 ms, 31 walking
+    assert not walks(1_000_000, 120_000, 19_000)  # in one section: 97 ms, 235 walking
+    assert walks(1_000_000, 500_000, 100_000)  # in one section: 210 ms, 82 walking
+    assert walks(-1, 50_000)  # never analysed
 
 
 @postgres_only
