@@ -26,7 +26,7 @@ def languages():
 # articles, an 11 GB index), buckets bound the keys. A bucket may hold other pairs too, so
 # a lookup finds candidates that the word positions confirm (`postgres.py`). A row keeps its
 # buckets as an integer array: its GIN index compares integers, not text, and builds in
-# about half the time (migrations 0015 and 0016 rewrote older forms).
+# about 60 % of the time (migrations 0015 and 0016 rewrote older forms).
 PAIR_BUCKETS = 1 << 24
 BUCKET_MASK = PAIR_BUCKETS - 1  # x % PAIR_BUCKETS, a power of 2
 PAIR_MULTIPLIER = 1_000_003
