@@ -1,7 +1,9 @@
 from django.db import migrations
 
 SEARCH = "articles_articlesearch"
-# The SQL form of `articles.search.index.phrase_key` over a stored pair key "_first_second".
+# The bucket key of a stored pair key "_first_second": "_" and the hex of
+# `articles.search.index.pair_bucket` of the two words' hashes (migration 0016 made the keys
+# integers).
 WORD_HASH = "('x' || left(md5(split_part(pair, '_', {part})), 8))::bit(32)::bigint"
 BUCKET = (
     f"'_' || to_hex(mod({WORD_HASH.format(part=2)} * 1000003 + {WORD_HASH.format(part=3)}, "
@@ -10,7 +12,7 @@ BUCKET = (
 
 
 def pairs_to_buckets(apps, schema_editor):
-    """PostgreSQL: the word-pair keys become buckets (`phrase_key`). Rewritten in place,
+    """PostgreSQL: the word-pair keys become bucket keys (`pair_bucket`). Rewritten in place,
     with the index built again after (not updated row by row). Going back needs the
     older code's `manage.py rebuild_search_index`: a bucket cannot be turned back into
     its pair."""

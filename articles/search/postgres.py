@@ -206,7 +206,10 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
     rank_params = [RANKED, RANKED, rank_tsquery(parsed), now, week_seconds]
     exact, exact_params = match(parsed, exact=True)
     if matches > DENSE_MATCHES and _walking_dates_is_cheaper(
-        cursor, matches, _plan(cursor, f"{where} AND {condition}", [*params, *match_params]), cap
+        cursor,
+        matches,
+        _plan(cursor, f"{where} AND {condition}", [*params, *match_params])["Plan Rows"],
+        cap,
     ):
         cursor.execute(
             f"WITH f AS MATERIALIZED (SELECT article_id, published_at, document FROM {TABLE} "
@@ -217,11 +220,13 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
             + rank.format(row="c", document="c.document"),
             [*params, *exact_params, cap + 1, cap, *rank_params],
         )
-        rows = cursor.fetchall()
-        return (rows[0][0] if rows else 0), [row[1] for row in rows]
-
-    def newest(rows, rows_params, exact_rows):
-        """The matches that the statement `rows` finds, the newest `cap` of them ranked."""
+    else:
+        columns = "id, article_id, language, status, section_id, published_at"
+        if has_phrases(parsed) or _tests_vectors(plan):
+            rows, rows_params, exact_rows = match_rows(cursor, parsed, columns)
+        else:  # the GIN lookups intersected as bitmaps (BitmapAnd): fewer rows read
+            rows, rows_params = f"SELECT {columns} FROM {TABLE} WHERE {condition}", match_params
+            exact_rows = True
         confirmed, confirmed_params = "", []
         if not exact_rows:
             # The candidates are confirmed newest first, until `cap` + 1 are (then the
@@ -245,14 +250,8 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
             + rank.format(row="n", document=f"(SELECT document FROM {TABLE} WHERE id = n.id)"),
             [*rows_params, *params, *confirmed_params, cap, *rank_params],
         )
-        found_rows = cursor.fetchall()
-        return (found_rows[0][0] if found_rows else 0), [row[1] for row in found_rows]
-
-    columns = "id, article_id, language, status, section_id, published_at"
-    if has_phrases(parsed) or _tests_vectors(plan):
-        return newest(*match_rows(cursor, parsed, columns))
-    # The GIN lookups intersected as bitmaps (BitmapAnd): fewer rows read.
-    return newest(f"SELECT {columns} FROM {TABLE} WHERE {condition}", match_params, True)
+    rows = cursor.fetchall()
+    return (rows[0][0] if rows else 0), [row[1] for row in rows]
 
 
 def _plan(cursor, condition, params) -> dict:
@@ -270,11 +269,11 @@ def _tests_vectors(node) -> bool:
     return any(_tests_vectors(child) for child in node.get("Plans", ()))
 
 
-def _walking_dates_is_cheaper(cursor, matches, admitted_plan, cap) -> bool:
+def _walking_dates_is_cheaper(cursor, matches, admitted, cap) -> bool:
     """Whether finding the newest `cap` matches by walking the date index costs less than
     the GIN lookup, which finds, keeps and counts every match (`matches`). The walk passes
-    about cap / share-of-admitted-matches rows (the share among the rows the filters let
-    through: `admitted_plan`'s estimate) and tests about cap / share-of-matches of them. For
+    about cap / share-of-admitted-matches rows (`admitted`: the matches among the rows the
+    filters let through, estimated) and tests about cap / share-of-matches of them. For
     the same shares the walk costs the same at any size of the archive and the lookup grows
     with it: without filters they cross at about 150,000 matches at a million rows, 47,000
     at 100,000 (measured fastest at a million: 120,000 by the lookup, 150,000 walking)."""
@@ -283,7 +282,7 @@ def _walking_dates_is_cheaper(cursor, matches, admitted_plan, cap) -> bool:
     if rows <= 0:  # never analysed: no estimate to weigh
         return True
     tested = cap * max(1.0, rows / matches)
-    passed = cap * max(1.0, rows / max(admitted_plan["Plan Rows"], 1))
+    passed = cap * max(1.0, rows / max(admitted, 1))
     return WALK_TEST_COST * tested + WALK_ROW_COST * passed < matches
 
 

@@ -221,8 +221,8 @@ def test_postgres_walks_the_date_index_only_when_it_costs_less(make_article):
             return self.row
 
     def walks(rows, matches, admitted=None):
-        plan = {"Plan Rows": matches if admitted is None else admitted}
-        return _walking_dates_is_cheaper(Stats(rows), matches, plan, 1000)
+        admitted = matches if admitted is None else admitted
+        return _walking_dates_is_cheaper(Stats(rows), matches, admitted, 1000)
 
     assert not walks(10_000, 9_000)  # every match of a small table
     assert not walks(1_000_000, 30_000)  # two common words: 59 ms, 537 walking
