@@ -12,12 +12,20 @@ from articles.search.query import ParsedQuery, Phrase
 
 TABLE = "articles_articlesearch"
 MATCH_TEST_COST = 0.5  # cpu_operator_cost while ranking (PostgreSQL's default: 0.0025)
-DENSE_MATCHES = 20_000  # from this many matches, walking the date index may be cheaper
-# What the walk down the date index costs, in matches of a GIN lookup (each found, kept and
-# counted: about 1.2 µs): testing a row against the query (its vector read from TOAST,
-# about 22 µs), and passing a row that the filters leave out (a section's, say).
-WALK_TEST_COST = 20
-WALK_ROW_COST = 2
+# The words' GIN index leads with each row's day of publication (a btree_gin column), so
+# that one lookup finds a word's matches among the newest rows only: a common word's
+# newest matches without the rest of them (migration 0017).
+PUBLISHED_DAY = "date_bin('1 day', published_at, TIMESTAMPTZ '2000-01-01 00:00+00')"
+GIN_INDEXES = {
+    "search_document_gin": f"CREATE INDEX search_document_gin ON {TABLE} "
+    f"USING gin (({PUBLISHED_DAY}), document)",
+    "search_phrases_gin": f"CREATE INDEX search_phrases_gin ON {TABLE} USING gin (phrases)",
+}
+# The newest rows looked up first hold about this many times the matches needed...
+WINDOW_MARGIN = 2
+# ...and each row of them costs this share of a match found, kept and counted (the day's
+# posting lists are read whole: about 50 ns a row, against about 1 µs a match).
+WINDOW_ROW_COST = 0.05
 # Rows a statement may test against the query outside the indexes (reading their vectors).
 FEW_ROWS = 200
 # Matches ranked by relevance, the newest (ranking reads each one's vector: 1,000 took 30 to
@@ -99,9 +107,10 @@ def match(parsed: ParsedQuery, *, exact: bool = False) -> tuple[str, list]:
     return " AND ".join(conditions), params
 
 
-def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list, bool]:
+def match_rows(cursor, parsed: ParsedQuery, columns: str, within=("", [])):
     """The matching rows' `columns`, as a statement the GIN indexes answer alone, and
-    whether they are exact (or candidates a phrase's bucket found, to confirm).
+    whether they are exact (or candidates a phrase's bucket found, to confirm). `within`
+    (" AND " a condition, its parameters) narrows every lookup.
 
     A query of words alone is one GIN lookup. A clause with a phrase (or with words a text
     may write together or apart) ORs a lookup in `document` with one in `phrases`: no one
@@ -117,12 +126,18 @@ def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list, bo
     OR, INTERSECT for the AND (the sets of common words are large: 115 ms for three at
     100,000 articles, against 20 ms for the one lookup). The few rows are tested exactly
     (their vectors are read anyway); the other forms give candidates when the query has
-    phrases."""
+    phrases. The few rows are narrowed as they are tested (an index scan for `within`
+    would read more rows than they are)."""
+    narrow, narrow_params = within
     groups = lookups(parsed)
     exact = not has_phrases(parsed)
     if len(groups) == 1 and len(groups[0]) == 1:
         condition, params = match(parsed)
-        return f"SELECT {columns} FROM {TABLE} WHERE {condition}", params, exact
+        return (
+            f"SELECT {columns} FROM {TABLE} WHERE {condition}{narrow}",
+            [*params, *narrow_params],
+            exact,
+        )
     words = [query for either in groups for column, query, _ in either if column == "document"]
     any_phrase, phrase_params = lookup_sql(
         "phrases",
@@ -136,19 +151,24 @@ def match_rows(cursor, parsed: ParsedQuery, columns: str) -> tuple[str, list, bo
         # down into a scan of rows that some words found. Those rows are read anyway, so
         # they also leave out what the words found: no set of matches is deduplicated.
         return (
-            f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.document @@ %s::tsquery UNION ALL "
-            f"SELECT {columns} FROM (SELECT * FROM {TABLE} WHERE {any_phrase} "
-            f"OFFSET 0) AS {TABLE} WHERE {condition} AND NOT {TABLE}.document @@ %s::tsquery",
-            [every_word, *phrase_params, *params, every_word],
+            f"SELECT {columns} FROM {TABLE} WHERE {TABLE}.document @@ %s::tsquery{narrow} "
+            f"UNION ALL SELECT {columns} FROM (SELECT * FROM {TABLE} WHERE {any_phrase} "
+            f"OFFSET 0) AS {TABLE} WHERE {condition} AND NOT {TABLE}.document @@ %s::tsquery"
+            f"{narrow}",
+            [every_word, *narrow_params, *phrase_params, *params, every_word, *narrow_params],
             True,
         )
     sets, params = [], []
     for either in groups:
         conditions = [lookup_sql(column, query) for column, query, _check in either]
         sets.append(
-            " UNION ".join(f"SELECT {columns} FROM {TABLE} WHERE {sql}" for sql, _ in conditions)
+            " UNION ".join(
+                f"SELECT {columns} FROM {TABLE} WHERE {sql}{narrow}" for sql, _ in conditions
+            )
         )
-        params += [param for _sql, sql_params in conditions for param in sql_params]
+        params += [
+            param for _sql, sql_params in conditions for param in [*sql_params, *narrow_params]
+        ]
     if len(sets) == 1:
         return sets[0], params, exact
     return " INTERSECT ".join(f"({part})" for part in sets), params, exact
@@ -171,14 +191,15 @@ def rank_tsquery(parsed: ParsedQuery) -> str:
 
 
 def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[int, list[int]]:
-    """(number of matches, counted up to `cap` + 1 when many match; the article ids of the
-    newest `cap` matches: the newest RANKED best first, the others newest first), in one
-    statement after a planner estimate.
+    """(number of matches, counted up to `cap` + 1 at least when many match; the article
+    ids of the newest `cap` matches: the newest RANKED best first, the others newest
+    first), after planner estimates.
 
-    For many matches, the newest are found fastest by walking the date index; for few,
-    from the GIN index alone (a MATERIALIZED CTE keeps the planner from testing the query on
-    every row found through the date index, which for a rare word is every row). Only the
-    newest RANKED are ranked: ranking reads each candidate's whole vector."""
+    A query that many rows match is looked up first among the newest rows that should hold
+    a few times `cap` of its matches (its GIN lookup then reads no older match): when they
+    hold more than `cap`, the newest `cap` are among them and the count is a floor.
+    Otherwise, and for fewer matches, every match is looked up. Only the newest RANKED are
+    ranked: ranking reads each one's whole vector."""
     # Testing a row against the query reads its whole TOASTed vector, thousands of times
     # the default cost of an operator: priced so, the planner intersects the GIN lookups of
     # a query's clauses (BitmapAnd of BitmapOrs) instead of testing the other clauses on
@@ -194,62 +215,64 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
     )
     condition, match_params = match(parsed)
     plan = _plan(cursor, condition, match_params)
-    matches = plan["Plan Rows"]
     # Only the newest RANKED are ranked (ranking reads each one's whole vector), the others
     # follow them newest first; `newest` is a row's place by date.
-    rank = (
-        "ORDER BY {row}.newest > %s, CASE WHEN {row}.newest <= %s THEN "
-        "ts_rank({document}, %s::tsquery) * (1.0 + 1.0 / (1.0 + "
-        "EXTRACT(EPOCH FROM (%s - {row}.published_at)) / %s)) END DESC, "
-        "{row}.published_at DESC, {row}.article_id DESC"
+    order = (
+        "ORDER BY n.newest > %s, CASE WHEN n.newest <= %s THEN "
+        f"ts_rank((SELECT document FROM {TABLE} WHERE id = n.id), %s::tsquery) * "
+        "(1.0 + 1.0 / (1.0 + EXTRACT(EPOCH FROM (%s - n.published_at)) / %s)) END DESC, "
+        "n.published_at DESC, n.article_id DESC",
+        [RANKED, RANKED, rank_tsquery(parsed), now, week_seconds],
     )
-    rank_params = [RANKED, RANKED, rank_tsquery(parsed), now, week_seconds]
-    exact, exact_params = match(parsed, exact=True)
-    if matches > DENSE_MATCHES and _walking_dates_is_cheaper(
-        cursor,
-        matches,
-        _plan(cursor, f"{where} AND {condition}", [*params, *match_params])["Plan Rows"],
-        cap,
-    ):
-        cursor.execute(
-            f"WITH f AS MATERIALIZED (SELECT article_id, published_at, document FROM {TABLE} "
-            f"WHERE {where} AND {exact} ORDER BY published_at DESC LIMIT %s) "
-            "SELECT (SELECT count(*) FROM f), c.article_id FROM (SELECT *, row_number() OVER "
-            "(ORDER BY published_at DESC, article_id DESC) AS newest FROM f "
-            f"ORDER BY published_at DESC, article_id DESC LIMIT %s) c "
-            + rank.format(row="c", document="c.document"),
-            [*params, *exact_params, cap + 1, cap, *rank_params],
+    newest = None
+    if plan["Plan Rows"] > WINDOW_MARGIN * (cap + 1):
+        admitted = _plan(cursor, f"{where} AND {condition}", [*params, *match_params])
+        newest = _newest_rows(cursor, admitted["Plan Rows"], cap)
+    if newest is not None:
+        within = (f" AND {PUBLISHED_DAY} >= %s", [newest])
+        found = _newest_matches(cursor, parsed, plan, where, params, cap, order, within)
+        if found[0] > cap:
+            return found
+    return _newest_matches(cursor, parsed, plan, where, params, cap, order)
+
+
+def _newest_matches(cursor, parsed, plan, where, params, cap, order, within=("", [])):
+    """`ranked()`'s result from one statement: every match `within` found by the GIN
+    indexes, kept (a MATERIALIZED CTE keeps the planner from testing the query on rows
+    found another way, which reads their vectors), then the newest `cap` of those the
+    filters admit, ranked."""
+    columns = "id, article_id, language, status, section_id, published_at"
+    condition, match_params = match(parsed)
+    if has_phrases(parsed) or _tests_vectors(plan):
+        rows, rows_params, exact_rows = match_rows(cursor, parsed, columns, within)
+    else:  # the GIN lookups intersected as bitmaps (BitmapAnd): fewer rows read
+        rows, rows_params = (
+            f"SELECT {columns} FROM {TABLE} WHERE {condition}{within[0]}",
+            [*match_params, *within[1]],
         )
-    else:
-        columns = "id, article_id, language, status, section_id, published_at"
-        if has_phrases(parsed) or _tests_vectors(plan):
-            rows, rows_params, exact_rows = match_rows(cursor, parsed, columns)
-        else:  # the GIN lookups intersected as bitmaps (BitmapAnd): fewer rows read
-            rows, rows_params = f"SELECT {columns} FROM {TABLE} WHERE {condition}", match_params
-            exact_rows = True
-        confirmed, confirmed_params = "", []
-        if not exact_rows:
-            # The candidates are confirmed newest first, until `cap` + 1 are (then the
-            # count is a floor, as for a walk of the date index).
-            confirmed = (
-                "c AS MATERIALIZED (SELECT * FROM (SELECT * FROM f ORDER BY published_at DESC, "
-                f"id DESC OFFSET 0) AS f WHERE EXISTS (SELECT 1 FROM {TABLE} "
-                f"WHERE {TABLE}.id = f.id AND {exact}) LIMIT %s), "
-            )
-            confirmed_params = [*exact_params, cap + 1]
-        found = "c" if confirmed else "f"
-        cursor.execute(
-            f"WITH m AS MATERIALIZED ({rows}), "
-            f"f AS MATERIALIZED (SELECT id, article_id, published_at FROM m AS {TABLE} "
-            f"WHERE {where}), {confirmed}"
-            # The newest `cap` first (a bounded sort, not a sort of every match), then
-            # numbered.
-            "n AS (SELECT *, row_number() OVER (ORDER BY published_at DESC, id DESC) AS newest "
-            f"FROM (SELECT * FROM {found} ORDER BY published_at DESC, id DESC LIMIT %s) AS f) "
-            f"SELECT (SELECT count(*) FROM {found}), n.article_id FROM n "
-            + rank.format(row="n", document=f"(SELECT document FROM {TABLE} WHERE id = n.id)"),
-            [*rows_params, *params, *confirmed_params, cap, *rank_params],
+        exact_rows = True
+    confirmed, confirmed_params = "", []
+    if not exact_rows:
+        # The candidates are confirmed newest first, until `cap` + 1 are (then the count
+        # is a floor).
+        exact, exact_params = match(parsed, exact=True)
+        confirmed = (
+            "c AS MATERIALIZED (SELECT * FROM (SELECT * FROM f ORDER BY published_at DESC, "
+            f"id DESC OFFSET 0) AS f WHERE EXISTS (SELECT 1 FROM {TABLE} "
+            f"WHERE {TABLE}.id = f.id AND {exact}) LIMIT %s), "
         )
+        confirmed_params = [*exact_params, cap + 1]
+    found = "c" if confirmed else "f"
+    cursor.execute(
+        f"WITH m AS MATERIALIZED ({rows}), "
+        f"f AS MATERIALIZED (SELECT id, article_id, published_at FROM m AS {TABLE} "
+        f"WHERE {where}), {confirmed}"
+        # The newest `cap` first (a bounded sort, not a sort of every match), then numbered.
+        "n AS (SELECT *, row_number() OVER (ORDER BY published_at DESC, id DESC) AS newest "
+        f"FROM (SELECT * FROM {found} ORDER BY published_at DESC, id DESC LIMIT %s) AS f) "
+        f"SELECT (SELECT count(*) FROM {found}), n.article_id FROM n {order[0]}",
+        [*rows_params, *params, *confirmed_params, cap, *order[1]],
+    )
     rows = cursor.fetchall()
     return (rows[0][0] if rows else 0), [row[1] for row in rows]
 
@@ -269,21 +292,27 @@ def _tests_vectors(node) -> bool:
     return any(_tests_vectors(child) for child in node.get("Plans", ()))
 
 
-def _walking_dates_is_cheaper(cursor, matches, admitted, cap) -> bool:
-    """Whether finding the newest `cap` matches by walking the date index costs less than
-    the GIN lookup, which finds, keeps and counts every match (`matches`). The walk passes
-    about cap / share-of-admitted-matches rows (`admitted`: the matches among the rows the
-    filters let through, estimated) and tests about cap / share-of-matches of them. For
-    the same shares the walk costs the same at any size of the archive and the lookup grows
-    with it: without filters they cross at about 150,000 matches at a million rows, 47,000
-    at 100,000 (measured fastest at a million: 120,000 by the lookup, 150,000 walking)."""
-    cursor.execute(f"SELECT reltuples FROM pg_class WHERE oid = '{TABLE}'::regclass")
-    (rows,) = cursor.fetchone()
-    if rows <= 0:  # never analysed: no estimate to weigh
-        return True
-    tested = cap * max(1.0, rows / matches)
-    passed = cap * max(1.0, rows / max(admitted, 1))
-    return WALK_TEST_COST * tested + WALK_ROW_COST * passed < matches
+def _newest_rows(cursor, admitted, cap):
+    """The moment from which the newest rows should hold WINDOW_MARGIN × `cap` of the
+    `admitted` matches (estimated by the planner, spread evenly over time), from the
+    statistics of publication times; None without statistics, or when looking among them
+    first would not cost much less than looking up every match (each row among them costs
+    too)."""
+    cursor.execute(
+        "SELECT c.reltuples, s.histogram_bounds::text::timestamptz[] FROM pg_class c "
+        "LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = c.relname "
+        f"AND s.attname = 'published_at' WHERE c.oid = '{TABLE}'::regclass"
+    )
+    rows, bounds = cursor.fetchone()
+    needed = WINDOW_MARGIN * (cap + 1)
+    if rows <= 0 or not bounds:
+        return None
+    # Worth it when it costs less than half: when the newest rows hold too few matches, the
+    # lookup of every match follows.
+    if 2 * (needed + WINDOW_ROW_COST * rows * needed / max(admitted, 1)) >= admitted:
+        return None
+    # The bound below which lies the older share of the rows (rounded to the older bound).
+    return bounds[int((1 - needed / admitted) * (len(bounds) - 1))]
 
 
 def matching_ids(cursor, parsed, *, limit) -> list[int]:

@@ -289,13 +289,38 @@ def test_search_page_query_count_is_constant(client, make_article):
     assert count() == small
 
 
-def test_plans_for_many_matches_give_the_same_results(make_article, monkeypatch):
-    """The date-index plan (used on PostgreSQL when a query matches many rows) ranks alike."""
-    made = [make_article(title_ar=f"الموازنة العامة {n}") for n in range(5)]
-    expected = results("الموازنة")
-    assert set(expected) == set(made)
-    monkeypatch.setattr("articles.search.postgres.DENSE_MATCHES", -1)
-    assert results("الموازنة") == expected
+@pytest.mark.parametrize("days", [2, 0])
+def test_many_matches_looked_up_among_the_newest_rows_first_give_the_same_results(
+    make_article, monkeypatch, days
+):
+    """On PostgreSQL a query matching many rows is looked up among the newest first: when
+    they hold more matches than are shown, the results are theirs (the total a floor),
+    else every match is looked up. Either way, the same results as looking up all."""
+    from articles.search import postgres
+
+    now = timezone.now()
+    made = [
+        make_article(title_ar=f"الموازنة العامة {n}", published_at=now - timedelta(days=n))
+        for n in range(5)
+    ]
+    monkeypatch.setattr("articles.search.results.RANK_CAP", 2)
+    whole = search("الموازنة", language="ar")
+    expected, total = whole[:2], whole.total
+    assert expected == made[:2] and total == 5
+    monkeypatch.setattr(postgres, "WINDOW_MARGIN", 0)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)  # a day's start (UTC)
+    monkeypatch.setattr(postgres, "_newest_rows", lambda *args: today - timedelta(days=days))
+    clear_cache()  # the ranking is kept
+    with CaptureQueriesContext(connection) as captured:
+        found = search("الموازنة", language="ar")
+        assert found[:2] == expected
+    lookups = [q["sql"] for q in captured if q["sql"].startswith("WITH m AS")]
+    if connection.vendor != "postgresql":
+        return
+    if days:  # three days hold three matches: more than the two shown
+        assert found.total == 3 and len(lookups) == 1 and "date_bin" in lookups[0]
+    else:  # one match today: every match looked up after
+        assert found.total == 5 and len(lookups) == 2 and "date_bin" not in lookups[1]
 
 
 def test_results_beyond_the_cap_are_announced(client, make_article, monkeypatch):

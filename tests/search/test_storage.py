@@ -2,7 +2,7 @@
 
 import importlib
 import json
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.db import connection
@@ -74,20 +74,35 @@ def test_postgres_pairs_are_kept_as_buckets_and_the_migrations_make_the_same(mak
 
 
 @postgres_only
-@pytest.mark.parametrize("plan", ["lookups", "sets", "dates"])
+@pytest.mark.parametrize("plan", ["lookups", "sets", "newest"])
 def test_postgres_a_phrase_found_through_its_bucket_is_confirmed_by_its_words(
     make_article, monkeypatch, plan
 ):
     """With every pair in one bucket, each row with a pair is a candidate for every phrase:
     only the rows with the phrase's words in a row are found, whichever form the query
-    takes (the few rows of phrases tested, the lookups as sets, a walk of the date index)."""
-    from articles.search import search
+    takes (the few rows of phrases tested, the lookups as sets, among the newest rows)."""
+    from django.utils import timezone
+
+    from articles.search import postgres, search
 
     monkeypatch.setattr("articles.search.index.BUCKET_MASK", 0)  # one bucket
     if plan == "sets":
-        monkeypatch.setattr("articles.search.postgres.FEW_ROWS", -1)
-    elif plan == "dates":
-        monkeypatch.setattr("articles.search.postgres.DENSE_MATCHES", -1)
+        monkeypatch.setattr(postgres, "FEW_ROWS", -1)
+    elif plan == "newest":  # looked up among the newest rows first (here: all of them)
+        looked_up = postgres._newest_matches
+        monkeypatch.setattr(postgres, "WINDOW_MARGIN", 0)
+        monkeypatch.setattr(
+            postgres, "_newest_rows", lambda *args: timezone.now() - timedelta(days=2)
+        )
+        narrowed = []
+
+        def compared(*args):
+            whole = looked_up(*args[:7])
+            if len(args) == 8:
+                narrowed.append(looked_up(*args) == whole)
+            return whole
+
+        monkeypatch.setattr(postgres, "_newest_matches", compared)
     council = make_article(title_ar="اجتماع مجلس الوزراء", body_ar="<p>قرارات جديدة.</p>")
     make_article(title_ar="مجلس المحافظة", body_ar="<p>استقبل الوزراء.</p>")
     make_article(title_ar="الوزراء في مجلس", body_ar="<p>جلسة مسائية.</p>")
@@ -102,6 +117,8 @@ def test_postgres_a_phrase_found_through_its_bucket_is_confirmed_by_its_words(
     assert found("فيسبوك") == {apart}
     assert found('"فيس بوك" أو "مجلس الوزراء"') == {council, apart}
     assert search('"مجلس الوزراء"', language="ar").total == 1
+    if plan == "newest":  # among the newest rows (every row here), each found the same
+        assert narrowed and all(narrowed)
 
 
 @sqlite_only
@@ -129,16 +146,21 @@ MANY_LOOKUP_QUERIES = [
 
 @postgres_only
 @pytest.mark.parametrize("few_rows", [200, -1])  # -1: always the set form
+@pytest.mark.parametrize("newest", [False, True])
 def test_postgres_match_rows_are_the_rows_the_condition_matches(
-    make_article, few_rows, monkeypatch
+    make_article, few_rows, newest, monkeypatch
 ):
     """Both forms of a query of several lookups (every clause's words in one lookup plus
     the few rows holding a phrase, tested; or each GIN lookup alone, joined by UNION and
-    INTERSECT) find exactly what its WHERE condition finds."""
+    INTERSECT) find exactly what its WHERE condition finds, among all rows or the newest."""
+    from django.utils import timezone
+
     from articles.search import parse_query
-    from articles.search.postgres import TABLE, match, match_rows
+    from articles.search.postgres import PUBLISHED_DAY, TABLE, match, match_rows
 
     monkeypatch.setattr("articles.search.postgres.FEW_ROWS", few_rows)
+    now = timezone.now()
+    within = (f" AND {PUBLISHED_DAY} >= %s", [now - timedelta(days=5)]) if newest else ("", [])
 
     texts = [
         ("مهرجان الشباب المسرح", "عرض جديد"),
@@ -150,19 +172,29 @@ def test_postgres_match_rows_are_the_rows_the_condition_matches(
         ("الحكومة تجتمع", ""),
         ("السينما والشباب", ""),
     ]
-    for title, summary in texts:
-        make_article(title_ar=title, summary_ar=summary, body_ar=f"<p>{title}</p>")
+    for age, (title, summary) in enumerate(texts * 2):  # each text new and ten days old
+        make_article(
+            title_ar=title,
+            summary_ar=summary,
+            body_ar=f"<p>{title}</p>",
+            published_at=now - timedelta(days=10 * (age // len(texts))),
+        )
     with connection.cursor() as cursor:
         for query in MANY_LOOKUP_QUERIES:
             parsed = parse_query(query)
             condition, params = match(parsed)
-            cursor.execute(f"SELECT id FROM {TABLE} WHERE {condition}", params)
+            cursor.execute(
+                f"SELECT id FROM {TABLE} WHERE {condition}{within[0]}", params + within[1]
+            )
             expected = {row[0] for row in cursor.fetchall()}
-            statement, params, _exact = match_rows(cursor, parsed, "id")
+            statement, params, _exact = match_rows(cursor, parsed, "id", within)
             cursor.execute(statement, params)
             found = [row[0] for row in cursor.fetchall()]
             assert expected, query
             assert sorted(found) == sorted(expected), query
+        if newest:  # the window left the older half out
+            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE true{within[0]}", within[1])
+            assert cursor.fetchone()[0] == len(texts)
 
 
 @postgres_only
@@ -203,35 +235,93 @@ def test_postgres_match_rows_test_vectors_only_of_rows_a_phrase_found(
 
 
 @postgres_only
-def test_postgres_walks_the_date_index_only_when_it_costs_less(make_article):
-    """The walk tests each row it passes (reading its vector), the lookup handles every
-    match: the walk is chosen for words in a large share of a large archive (as measured
-    fastest at a million articles), less often when a filter leaves most rows out, never
-    for a small table."""
-    from articles.search.postgres import _walking_dates_is_cheaper
+def test_postgres_looks_among_the_newest_rows_first_only_when_it_costs_less():
+    """The newest rows looked up first hold about twice the matches needed (as the
+    estimate spreads them over time) and each of their rows costs too: they are looked up
+    first when that costs less than half of looking up every match (else a lookup of all
+    may follow for little gain)."""
+    from datetime import datetime
+
+    from articles.search.postgres import _newest_rows
+
+    bounds = [datetime(2000 + year, 1, 1, tzinfo=UTC) for year in range(21)]  # 5 % each
 
     class Stats:
-        def __init__(self, rows):
-            self.row = (rows,)
+        def __init__(self, rows, bounds=bounds):
+            self.row = (rows, bounds)
 
         def execute(self, sql, params=None):
-            assert "pg_class" in sql
+            assert "pg_stats" in sql
 
         def fetchone(self):
             return self.row
 
-    def walks(rows, matches, admitted=None):
-        admitted = matches if admitted is None else admitted
-        return _walking_dates_is_cheaper(Stats(rows), matches, admitted, 1000)
+    def newest(rows, admitted, **stats):
+        return _newest_rows(Stats(rows, **stats), admitted, 1000)
 
-    assert not walks(10_000, 9_000)  # every match of a small table
-    assert not walks(1_000_000, 30_000)  # two common words: 59 ms, 537 walking
-    assert not walks(1_000_000, 120_000)  # 114 ms, 157 walking
-    assert walks(1_000_000, 150_000)  # 146 ms, 82 walking
-    assert walks(1_000_000, 300_000)  # 253 ms, 31 walking
-    assert not walks(1_000_000, 120_000, 19_000)  # in one section: 97 ms, 235 walking
-    assert walks(1_000_000, 500_000, 100_000)  # in one section: 210 ms, 82 walking
-    assert walks(-1, 50_000)  # never analysed
+    assert newest(1_000_000, 40_000) == bounds[18]  # 5 % of the rows hold 2,000 matches
+    assert newest(1_000_000, 400_000) == bounds[19]  # the newest 5 % hold the newest 20,000
+    assert newest(1_000_000, 10_000) is None  # 200,000 rows for 2,000 matches: not cheaper
+    assert newest(100_000, 10_000) == bounds[15]  # 20 % of the rows (rounded to 25 %)
+    assert newest(100_000, 5_000) is None  # 40 % of the rows: not half as costly
+    assert newest(10_000, 3_000) is None  # two thirds
+    assert newest(1_000_000, 400_000, bounds=None) is None  # never analysed
+    assert newest(-1, 400_000) is None
+
+
+@postgres_only
+def test_postgres_newest_rows_are_told_by_the_statistics_of_publication_times(make_article):
+    """The bound comes from the histogram of publication times that ANALYZE keeps."""
+    from django.utils import timezone
+
+    from articles.search.postgres import TABLE, _newest_rows
+
+    now = timezone.now()
+    for day in range(40):
+        make_article(title_ar=f"خبر {day}", published_at=now - timedelta(days=day))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}")
+        bound = _newest_rows(cursor, 40, 1)  # 4 matches wanted of the 40 that match
+        assert now - timedelta(days=5) <= bound <= now - timedelta(days=3)
+        assert _newest_rows(cursor, 6, 1) is None  # two thirds of the rows: not cheaper
+
+
+@postgres_only
+def test_postgres_words_index_leads_with_the_day_and_the_migration_makes_it(make_article):
+    """A lookup among the newest rows is one scan of the words' index (its first column the
+    day of publication): migration 0017 makes that index, and back 0003's."""
+    from django.utils import timezone
+
+    from articles.search.postgres import GIN_INDEXES, PUBLISHED_DAY, TABLE
+
+    by_day = importlib.import_module("articles.migrations.0017_h20_words_index_by_day")
+    make_article(title_ar="الكهرباء")
+
+    def definition():
+        cursor.execute("SELECT pg_get_indexdef('search_document_gin'::regclass)")
+        return cursor.fetchone()[0]
+
+    with connection.cursor() as cursor:
+        made = definition()
+        assert "USING gin (date_bin('1 day'::interval, published_at" in made
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            f"EXPLAIN (FORMAT JSON) SELECT id FROM {TABLE} WHERE document @@ 'كهرباء' "
+            f"AND {PUBLISHED_DAY} >= %s",
+            [timezone.now() - timedelta(days=1)],
+        )
+        plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        assert "search_document_gin" in json.dumps(plan) and "date_bin" in json.dumps(plan)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks: indexes may build
+        with connection.schema_editor() as editor:
+            by_day.index_words_alone(None, editor)
+            assert definition().endswith("USING gin (document)")
+            by_day.index_words_by_day(None, editor)
+        assert definition() == made
+        cursor.execute(GIN_INDEXES["search_document_gin"].replace("search_document_gin", "copy"))
+        cursor.execute("SELECT pg_get_indexdef('copy'::regclass)")
+        assert cursor.fetchone()[0] == made.replace("search_document_gin", "copy")
 
 
 @postgres_only

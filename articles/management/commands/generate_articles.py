@@ -27,6 +27,7 @@ from articles.cache import articles_changed
 from articles.models import Article, ArticleSearch, Author, Section, Tag
 from articles.search import index_rows
 from articles.search.index import search_columns
+from articles.search.postgres import GIN_INDEXES
 from articles.text import analyze
 
 # Everyday newsroom vocabulary, so that text statistics look like real Arabic news: the
@@ -106,7 +107,6 @@ AUTHOR_COUNT = 40
 PARALLEL_FROM = 20_000  # articles: below this, one process (and the caller's transaction)
 REINDEX_FROM = 50_000  # articles: from this many, most indexes are built after the load
 MAINTENANCE_CONNECTIONS = 2  # building the indexes after a load, analysing the tables
-GIN_INDEXES = ("document", "phrases")  # search_<column>_gin, as migration 0003 makes them
 
 
 class Terms(dict):
@@ -421,12 +421,8 @@ class Command(BaseCommand):
             indexes = dict(cursor.fetchall())
             for name in indexes:
                 cursor.execute(f"DROP INDEX {name}")
-        for column in GIN_INDEXES:
-            indexes.setdefault(
-                f"search_{column}_gin",
-                f"CREATE INDEX search_{column}_gin "
-                f"ON {ArticleSearch._meta.db_table} USING gin ({column})",
-            )
+        for name, definition in GIN_INDEXES.items():
+            indexes.setdefault(name, definition)
         return indexes
 
     @staticmethod
