@@ -8,7 +8,8 @@ search filters on, so scans never touch the wide article rows. Its text comes fr
   D at the word's position) plus an integer array of the buckets of its adjacent word pairs
   (one of 2**24, `index.pair_bucket`), so a quoted phrase is an index lookup, and only the
   rows it finds are confirmed against the word positions (newest first, until enough are);
-  both GIN-indexed (`postgres.py`);
+  both GIN-indexed, the words' index led by the day of publication (btree_gin), so that a
+  common word is looked up among the newest rows first (`postgres.py`);
 - on SQLite in an FTS5 table (columns title, summary, body, variants) whose rowid is the
   search row's id; quoted phrases use FTS5's own phrase search (`sqlite.py`).
 

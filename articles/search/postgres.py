@@ -12,13 +12,13 @@ from articles.search.query import ParsedQuery, Phrase
 
 TABLE = "articles_articlesearch"
 MATCH_TEST_COST = 0.5  # cpu_operator_cost while ranking (PostgreSQL's default: 0.0025)
-# The words' GIN index leads with each row's day of publication (a btree_gin column), so
-# that one lookup finds a word's matches among the newest rows only: a common word's
-# newest matches without the rest of them (migration 0017).
+# The words' GIN index leads with each row's day of publication and section (btree_gin
+# columns), so that one lookup finds a word's matches among the newest rows, or in one
+# section, only: not every match of a common word (migration 0017).
 PUBLISHED_DAY = "date_bin('1 day', published_at, TIMESTAMPTZ '2000-01-01 00:00+00')"
 GIN_INDEXES = {
     "search_document_gin": f"CREATE INDEX search_document_gin ON {TABLE} "
-    f"USING gin (({PUBLISHED_DAY}), document)",
+    f"USING gin (({PUBLISHED_DAY}), section_id, document)",
     "search_phrases_gin": f"CREATE INDEX search_phrases_gin ON {TABLE} USING gin (phrases)",
 }
 # The newest rows looked up first hold about this many times the matches needed...
@@ -190,10 +190,13 @@ def rank_tsquery(parsed: ParsedQuery) -> str:
     return " | ".join(words)
 
 
-def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[int, list[int]]:
+def ranked(
+    cursor, parsed, where, params, *, section, now, week_seconds, cap
+) -> tuple[int, list[int]]:
     """(number of matches, counted up to `cap` + 1 at least when many match; the article
     ids of the newest `cap` matches: the newest RANKED best first, the others newest
-    first), after planner estimates.
+    first), of the rows `where` admits in `section` (an id, or None for all), after planner
+    estimates. Each lookup keeps to the section (it is a column of the words' index).
 
     A query that many rows match is looked up first among the newest rows that should hold
     a few times `cap` of its matches (its GIN lookup then reads no older match): when they
@@ -213,8 +216,9 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
         "set_config('jit', 'off', true)",
         [str(MATCH_TEST_COST)],
     )
+    within = (" AND section_id = %s::bigint", [section]) if section is not None else ("", [])
     condition, match_params = match(parsed)
-    plan = _plan(cursor, condition, match_params)
+    plan = _plan(cursor, condition + within[0], match_params + within[1])
     # Only the newest RANKED are ranked (ranking reads each one's whole vector), the others
     # follow them newest first; `newest` is a row's place by date.
     order = (
@@ -226,21 +230,23 @@ def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[in
     )
     newest = None
     if plan["Plan Rows"] > WINDOW_MARGIN * (cap + 1):
-        admitted = _plan(cursor, f"{where} AND {condition}", [*params, *match_params])
+        admitted = _plan(
+            cursor, f"{where} AND {condition}{within[0]}", [*params, *match_params, *within[1]]
+        )
         newest = _newest_rows(cursor, admitted["Plan Rows"], cap)
     if newest is not None:
-        within = (f" AND {PUBLISHED_DAY} >= %s", [newest])
-        found = _newest_matches(cursor, parsed, plan, where, params, cap, order, within)
+        recent = (f"{within[0]} AND {PUBLISHED_DAY} >= %s", [*within[1], newest])
+        found = _newest_matches(cursor, parsed, plan, where, params, cap, order, recent)
         if found[0] > cap:
             return found
-    return _newest_matches(cursor, parsed, plan, where, params, cap, order)
+    return _newest_matches(cursor, parsed, plan, where, params, cap, order, within)
 
 
-def _newest_matches(cursor, parsed, plan, where, params, cap, order, within=("", [])):
-    """`ranked()`'s result from one statement: every match `within` found by the GIN
-    indexes, kept (a MATERIALIZED CTE keeps the planner from testing the query on rows
-    found another way, which reads their vectors), then the newest `cap` of those the
-    filters admit, ranked."""
+def _newest_matches(cursor, parsed, plan, where, params, cap, order, within):
+    """`ranked()`'s result from one statement: every match `within` (" AND " a condition,
+    its parameters) found by the GIN indexes, kept (a MATERIALIZED CTE keeps the planner
+    from testing the query on rows found another way, which reads their vectors), then the
+    newest `cap` of those `where` admits, ranked."""
     columns = "id, article_id, language, status, section_id, published_at"
     condition, match_params = match(parsed)
     if has_phrases(parsed) or _tests_vectors(plan):

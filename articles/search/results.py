@@ -46,12 +46,11 @@ class SearchResults:
         self._ranked = None
 
     def rows(self):
-        """The search rows a reader of this edition may see, narrowed by the filters."""
+        """The search rows a reader of this edition may see, narrowed by the date filters
+        (the section filter is the backends' own: PostgreSQL finds it in the words' index)."""
         from articles.models import ArticleSearch
 
         rows = ArticleSearch.objects.public(self.language)
-        if self.section is not None:
-            rows = rows.filter(section=self.section)
         if self.date_from and self.date_from.year in SANE_YEARS:
             rows = rows.filter(published_at__gte=_day_start(self.date_from))
         if self.date_to and self.date_to.year in SANE_YEARS:
@@ -142,6 +141,7 @@ class SearchResults:
                 self.parsed,
                 where,
                 params,
+                section=self.section.pk if self.section else None,
                 now=connection.ops.adapt_datetimefield_value(self.now),
                 week_seconds=RECENCY_WEEK_SECONDS,
                 cap=RANK_CAP,

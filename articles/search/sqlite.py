@@ -22,9 +22,14 @@ def match(parsed: ParsedQuery) -> str:
     return " AND ".join("(" + " OR ".join(map(item_sql, c)) + ")" for c in parsed.clauses)
 
 
-def ranked(cursor, parsed, where, params, *, now, week_seconds, cap) -> tuple[int, list[int]]:
-    """(number of matches; the article ids of the best `cap`, best first)."""
+def ranked(
+    cursor, parsed, where, params, *, section, now, week_seconds, cap
+) -> tuple[int, list[int]]:
+    """(number of matches; the article ids of the best `cap`, best first), of the rows
+    `where` admits in `section` (an id, or None for all)."""
     condition = match(parsed)
+    if section is not None:
+        where, params = f"{where} AND {TABLE}.section_id = %s", [*params, section]
     cursor.execute(
         f"SELECT count(*) FROM {JOIN} WHERE {FTS_TABLE} MATCH %s AND {where}",
         [condition, *params],

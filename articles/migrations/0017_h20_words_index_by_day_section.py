@@ -6,13 +6,15 @@ PUBLISHED_DAY = "date_bin('1 day', published_at, TIMESTAMPTZ '2000-01-01 00:00+0
 
 
 def index_words_by_day(apps, schema_editor):
-    """PostgreSQL: the words' GIN index leads with each row's day of publication, so that a
-    lookup may keep to the newest rows (a common word's newest matches, not all of them)."""
+    """PostgreSQL: the words' GIN index leads with each row's day of publication and
+    section, so that a lookup may keep to the newest rows, or to one section (a common
+    word's newest matches, or those of a section, not all of them)."""
     if schema_editor.connection.vendor != "postgresql":
         return  # SQLite searches its FTS5 table
     schema_editor.execute("DROP INDEX IF EXISTS search_document_gin")
     schema_editor.execute(
-        f"CREATE INDEX search_document_gin ON {SEARCH} USING gin (({PUBLISHED_DAY}), document)"
+        f"CREATE INDEX search_document_gin ON {SEARCH} USING gin "
+        f"(({PUBLISHED_DAY}), section_id, document)"
     )
 
 
