@@ -11,6 +11,11 @@ def index_words_by_day(apps, schema_editor):
     word's newest matches, or those of a section, not all of them)."""
     if schema_editor.connection.vendor != "postgresql":
         return  # SQLite searches its FTS5 table
+    # The planner's estimate of a word's (or a pair bucket's) rows decides where a search
+    # looks: ANALYZE keeps the frequencies of ten times this many of them (the default,
+    # 100, leaves every word in fewer than 2.4 % of a million articles at 0.5 %).
+    for column in ("document", "phrases"):
+        schema_editor.execute(f"ALTER TABLE {SEARCH} ALTER COLUMN {column} SET STATISTICS 1000")
     schema_editor.execute("DROP INDEX IF EXISTS search_document_gin")
     schema_editor.execute(
         f"CREATE INDEX search_document_gin ON {SEARCH} USING gin "
@@ -19,9 +24,11 @@ def index_words_by_day(apps, schema_editor):
 
 
 def index_words_alone(apps, schema_editor):
-    """Back: the words' index of migration 0003."""
+    """Back: the words' index of migration 0003, the default statistics."""
     if schema_editor.connection.vendor != "postgresql":
         return
+    for column in ("document", "phrases"):
+        schema_editor.execute(f"ALTER TABLE {SEARCH} ALTER COLUMN {column} SET STATISTICS -1")
     schema_editor.execute("DROP INDEX IF EXISTS search_document_gin")
     schema_editor.execute(f"CREATE INDEX search_document_gin ON {SEARCH} USING gin (document)")
 

@@ -6,6 +6,7 @@ table, or a CTE, under that name.
 """
 
 import json
+from datetime import UTC
 
 from articles.search.index import phrase_bucket, quote_lexeme
 from articles.search.query import ParsedQuery, Phrase
@@ -317,8 +318,14 @@ def _newest_rows(cursor, admitted, cap):
     # lookup of every match follows.
     if 2 * (needed + WINDOW_ROW_COST * rows * needed / max(admitted, 1)) >= admitted:
         return None
-    # The bound below which lies the older share of the rows (rounded to the older bound).
-    return bounds[int((1 - needed / admitted) * (len(bounds) - 1))]
+    # The histogram's bounds part the rows in equal shares: the moment below which lies the
+    # older share, as rows are spread evenly between two bounds, from the start of its day
+    # (the index holds days).
+    place = (1 - needed / admitted) * (len(bounds) - 1)
+    older = bounds[int(place)]
+    newer = bounds[min(int(place) + 1, len(bounds) - 1)]
+    moment = older + (newer - older) * (place - int(place))
+    return moment.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def matching_ids(cursor, parsed, *, limit) -> list[int]:

@@ -245,7 +245,7 @@ def test_postgres_looks_among_the_newest_rows_first_only_when_it_costs_less():
 
     from articles.search.postgres import _newest_rows
 
-    bounds = [datetime(2000 + year, 1, 1, tzinfo=UTC) for year in range(21)]  # 5 % each
+    bounds = [datetime(2000 + year, 1, 1, tzinfo=UTC) for year in range(21)]  # 5 % a year
 
     class Stats:
         def __init__(self, rows, bounds=bounds):
@@ -260,10 +260,11 @@ def test_postgres_looks_among_the_newest_rows_first_only_when_it_costs_less():
     def newest(rows, admitted, **stats):
         return _newest_rows(Stats(rows, **stats), admitted, 1000)
 
-    assert newest(1_000_000, 40_000) == bounds[18]  # 5 % of the rows hold 2,000 matches
-    assert newest(1_000_000, 400_000) == bounds[19]  # the newest 5 % hold the newest 20,000
+    # 5 % of the rows hold 2,000 matches: the newest 5 %, from the start of their first day
+    assert newest(1_000_000, 40_000) == datetime(2018, 12, 31, tzinfo=UTC)
+    assert newest(1_000_000, 400_000) == datetime(2019, 11, 25, tzinfo=UTC)  # 0.5 %
     assert newest(1_000_000, 10_000) is None  # 200,000 rows for 2,000 matches: not cheaper
-    assert newest(100_000, 10_000) == bounds[15]  # 20 % of the rows (rounded to 25 %)
+    assert newest(100_000, 10_000) == datetime(2015, 12, 30, tzinfo=UTC)  # 20 %
     assert newest(100_000, 5_000) is None  # 40 % of the rows: not half as costly
     assert newest(10_000, 3_000) is None  # two thirds
     assert newest(1_000_000, 400_000, bounds=None) is None  # never analysed
@@ -283,6 +284,7 @@ def test_postgres_newest_rows_are_told_by_the_statistics_of_publication_times(ma
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {TABLE}")
         bound = _newest_rows(cursor, 40, 1)  # 4 matches wanted of the 40 that match
+        assert bound.hour == bound.minute == bound.second == bound.microsecond == 0
         assert now - timedelta(days=5) <= bound <= now - timedelta(days=3)
         assert _newest_rows(cursor, 6, 1) is None  # two thirds of the rows: not cheaper
 
@@ -293,7 +295,7 @@ def test_postgres_words_index_leads_with_day_and_section_and_the_migration_makes
 ):
     """A lookup among the newest rows of a section is one scan of the words' index (its
     first columns the day of publication and the section): migration 0017 makes that
-    index, and back 0003's."""
+    index and keeps more word frequencies, and back 0003's index and the defaults."""
     from django.utils import timezone
 
     from articles.search.postgres import GIN_INDEXES, MATCH_TEST_COST, PUBLISHED_DAY, TABLE
@@ -302,13 +304,19 @@ def test_postgres_words_index_leads_with_day_and_section_and_the_migration_makes
     article = make_article(title_ar="الكهرباء")
 
     def definition():
-        cursor.execute("SELECT pg_get_indexdef('search_document_gin'::regclass)")
-        return cursor.fetchone()[0]
+        """The words' index, and the statistics targets of the words and the pairs."""
+        cursor.execute(
+            "SELECT pg_get_indexdef('search_document_gin'::regclass), array_agg(attstattarget "
+            "ORDER BY attname) FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname IN ('document', 'phrases')",
+            [TABLE],
+        )
+        return cursor.fetchone()
 
     with connection.cursor() as cursor:
-        made = definition()
+        made, targets = definition()
         assert "USING gin (date_bin('1 day'::interval, published_at" in made
-        assert made.endswith("section_id, document)")
+        assert made.endswith("section_id, document)") and targets == [1000, 1000]
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"SET LOCAL cpu_operator_cost = {MATCH_TEST_COST}")  # as ranked() does
         # A table of one row may as well be read through the section's b-tree: without it,
@@ -332,9 +340,10 @@ def test_postgres_words_index_leads_with_day_and_section_and_the_migration_makes
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks: indexes may build
         with connection.schema_editor() as editor:
             by_day.index_words_alone(None, editor)
-            assert definition().endswith("USING gin (document)")
+            alone, defaults = definition()
+            assert alone.endswith("USING gin (document)") and defaults in ([-1, -1], [None, None])
             by_day.index_words_by_day(None, editor)
-        assert definition() == made
+        assert definition() == (made, targets)
         cursor.execute(GIN_INDEXES["search_document_gin"].replace("search_document_gin", "copy"))
         cursor.execute("SELECT pg_get_indexdef('copy'::regclass)")
         assert cursor.fetchone()[0] == made.replace("search_document_gin", "copy")
