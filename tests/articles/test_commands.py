@@ -1,7 +1,9 @@
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from articles.models import Article, Section
 
@@ -15,6 +17,11 @@ def test_generate_articles_creates_public_arabic_articles_in_bulk(db):
     assert article.slug_ar and article.section_id and article.tags.exists()
     lengths = [len(body.split()) for body in Article.objects.values_list("body_ar", flat=True)]
     assert sum(lengths) / len(lengths) > 150 and min(lengths) > 60  # about 300 words a story
+    # As an archive grows: a higher id is a newer article, over two years to a minute ago.
+    times = list(Article.objects.order_by("pk").values_list("published_at", flat=True))
+    assert times == sorted(times) and len(set(times)) == 120
+    assert timedelta(days=700) < times[-1] - times[0] < timedelta(days=730)
+    assert timedelta(seconds=60) < timezone.now() - times[-1] < timedelta(days=7)
 
 
 def test_generate_articles_is_repeatable_with_a_seed(db):

@@ -154,8 +154,9 @@ class Batches:
     """Batch `number` of a run: its articles, search rows and tags, the same for the same seed
     and batch size whatever the number of processes."""
 
-    def __init__(self, *, seed, sections, tags, authors, now, days):
+    def __init__(self, *, seed, sections, tags, authors, now, days, count, batch_size):
         self.seed, self.now, self.days = seed, now, days
+        self.count, self.batch_size = count, batch_size
         self.sections, self.tags, self.authors = sections, tags, authors
         self.text = Text()
         self.load_settings = []  # statements run first in each transaction that writes
@@ -180,7 +181,10 @@ class Batches:
         rng = random.Random(f"{self.seed}:{number}")
         text = self.text
         made = []
-        for _ in range(size):
+        # As an archive grows, a later article (a higher id) is a newer one: the run's
+        # articles follow one another over `days`, the last a minute ago.
+        slot = self.days * 86400 / self.count
+        for place in range(number * self.batch_size, number * self.batch_size + size):
             title_terms, summary_terms = [], []
             title = text.sentence(rng, 6, 12, title_terms).rstrip(".")
             paragraphs, paragraph_terms = [], []
@@ -196,7 +200,9 @@ class Batches:
                     paragraphs[where] += f" {text.sentence(rng, 4, 8, terms)} {word}."
                     terms.append(text.terms[word])  # not a stop word
             summary = text.sentence(rng, 15, 30, summary_terms)
-            published_at = self.now - timedelta(seconds=rng.randint(60, self.days * 86400))
+            published_at = self.now - timedelta(
+                seconds=60 + slot * (self.count - 1 - place + rng.random())
+            )
             values = {
                 "title": title,
                 "slug": slugify(title, allow_unicode=True)[:200],
@@ -297,6 +303,8 @@ class Command(BaseCommand):
             authors=[author.pk for author in self.ensure_authors()],
             now=timezone.now().astimezone(UTC),
             days=days,
+            count=count,
+            batch_size=batch_size,
         )
         tasks = []
         for number, start in enumerate(range(0, count, batch_size)):
