@@ -92,7 +92,7 @@ def test_postgres_a_phrase_found_through_its_bucket_is_confirmed_by_its_words(
         looked_up = postgres._newest_matches
         monkeypatch.setattr(postgres, "WINDOW_MARGIN", 0)
         monkeypatch.setattr(
-            postgres, "_newest_rows", lambda *args: timezone.now() - timedelta(days=2)
+            postgres, "newest_moment", lambda *args: timezone.now() - timedelta(days=2)
         )
         narrowed = []
 
@@ -235,30 +235,20 @@ def test_postgres_match_rows_test_vectors_only_of_rows_a_phrase_found(
             assert not tested(plan[0]["Plan"]), plan
 
 
-@postgres_only
-def test_postgres_looks_among_the_newest_rows_first_only_when_it_costs_less():
+def test_the_newest_rows_are_looked_up_first_only_when_it_costs_less():
     """The newest rows looked up first hold about twice the matches needed (as the
     estimate spreads them over time) and each of their rows costs too: they are looked up
     first when that costs less than half of looking up every match (else a lookup of all
     may follow for little gain)."""
     from datetime import datetime
 
-    from articles.search.postgres import _newest_rows
+    from articles.search.postgres import newest_moment
 
     bounds = [datetime(2000 + year, 1, 1, tzinfo=UTC) for year in range(21)]  # 5 % a year
+    now = datetime(2030, 1, 1, tzinfo=UTC)
 
-    class Stats:
-        def __init__(self, rows, bounds=bounds):
-            self.row = (rows, bounds)
-
-        def execute(self, sql, params=None):
-            assert "pg_stats" in sql
-
-        def fetchone(self):
-            return self.row
-
-    def newest(rows, admitted, **stats):
-        return _newest_rows(Stats(rows, **stats), admitted, 1000)
+    def newest(rows, admitted, bounds=bounds, now=now):
+        return newest_moment(rows, bounds, admitted, 2002, now)
 
     # 5 % of the rows hold 2,000 matches: the newest 5 %, from the start of their first day
     assert newest(1_000_000, 40_000) == datetime(2018, 12, 31, tzinfo=UTC)
@@ -269,6 +259,11 @@ def test_postgres_looks_among_the_newest_rows_first_only_when_it_costs_less():
     assert newest(10_000, 3_000) is None  # two thirds
     assert newest(1_000_000, 400_000, bounds=None) is None  # never analysed
     assert newest(-1, 400_000) is None
+    # A scheduled article lies beyond the last bound: no row is admitted after now, so the
+    # last share of the rows lies between the bound before and now.
+    assert newest(1_000_000, 400_000, now=datetime(2019, 7, 1, tzinfo=UTC)) == datetime(
+        2019, 6, 12, tzinfo=UTC
+    )
 
 
 @postgres_only
@@ -276,17 +271,19 @@ def test_postgres_newest_rows_are_told_by_the_statistics_of_publication_times(ma
     """The bound comes from the histogram of publication times that ANALYZE keeps."""
     from django.utils import timezone
 
-    from articles.search.postgres import TABLE, _newest_rows
+    from articles.search.postgres import TABLE, _publication_times, newest_moment
 
     now = timezone.now()
     for day in range(40):
         make_article(title_ar=f"خبر {day}", published_at=now - timedelta(days=day))
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {TABLE}")
-        bound = _newest_rows(cursor, 40, 1)  # 4 matches wanted of the 40 that match
-        assert bound.hour == bound.minute == bound.second == bound.microsecond == 0
-        assert now - timedelta(days=5) <= bound <= now - timedelta(days=3)
-        assert _newest_rows(cursor, 6, 1) is None  # two thirds of the rows: not cheaper
+        rows, bounds = _publication_times(cursor)
+    assert rows == 40 and len(bounds) == 40
+    bound = newest_moment(rows, bounds, 40, 4, now)  # 4 matches wanted of the 40 that match
+    assert bound.hour == bound.minute == bound.second == bound.microsecond == 0
+    assert now - timedelta(days=5) <= bound <= now - timedelta(days=3)
+    assert newest_moment(rows, bounds, 6, 4, now) is None  # two thirds of the rows
 
 
 @postgres_only
