@@ -231,6 +231,10 @@ def ranked(
         "n.published_at DESC, n.article_id DESC",
         [RANKED, RANKED, rank_tsquery(parsed), now, week_seconds],
     )
+
+    def newest_matches(within):
+        return _newest_matches(cursor, parsed, plan, where, params, cap, order, within)
+
     if plan["Plan Rows"] > WINDOW_MARGIN * (cap + 1):
         admitted = _plan(
             cursor, f"{where} AND {condition}{within[0]}", [*params, *match_params, *within[1]]
@@ -243,10 +247,10 @@ def ranked(
             if newest is None:
                 break
             recent = (f"{within[0]} AND {PUBLISHED_DAY} >= %s", [*within[1], newest])
-            found = _newest_matches(cursor, parsed, plan, where, params, cap, order, recent)
+            found = newest_matches(recent)
             if found[0] > cap:
                 return found
-    return _newest_matches(cursor, parsed, plan, where, params, cap, order, within)
+    return newest_matches(within)
 
 
 def _newest_matches(cursor, parsed, plan, where, params, cap, order, within):
