@@ -299,14 +299,19 @@ def test_an_edit_through_one_server_is_served_by_the_other_within_a_second(
         status, _body = one.post(change, [*fields, ["main_image", picture_pk], ["_save", "Save"]])
         assert status == 200
 
-        # Server two serves the correction within a second.
-        seconds, (status, headers, body) = wait_for(
+        # Server two serves the correction within a second: the article page, and the home
+        # page's every piece. Not necessarily both at once: server two may have read the
+        # version bumped before the commit (newsroom/cache.py bump_version) and kept a piece
+        # it made from what it read then, until it reads the version again
+        # (NEWSROOM_VERSION_CHECK_SECONDS).
+        corrected = time.monotonic()
+        _seconds, (status, headers, body) = wait_for(
             lambda: two.get(url), lambda page: "الخبر بعد التصحيح" in page[2]
         )
-        assert seconds < 1
         assert status == 200 and headers["X-Page-Cache"] == "miss"
         assert "الخبر كما نشر أولا" not in body
-        assert "الخبر بعد التصحيح" in two.get("/")[2]
+        wait_for(lambda: two.get("/"), lambda page: "الخبر بعد التصحيح" in page[2])
+        assert time.monotonic() - corrected < 1
 
         # With the picture from the bucket, whose renditions server one made at upload: in
         # the page, at public addresses without signatures, and allowed by the policy.
@@ -332,9 +337,10 @@ def test_an_edit_through_one_server_is_served_by_the_other_within_a_second(
             {"csrfmiddlewaretoken": csrf_token(changelist), "action": "unpublish",
              "_selected_action": pk, "index": "0"},
         )  # fmt: skip
-        seconds, _page = wait_for(lambda: two.get(url), lambda page: page[0] == 404)
-        assert seconds < 1
-        assert "الخبر بعد التصحيح" not in two.get("/")[2]
+        unpublished = time.monotonic()
+        wait_for(lambda: two.get(url), lambda page: page[0] == 404)
+        wait_for(lambda: two.get("/"), lambda page: "الخبر بعد التصحيح" not in page[2])
+        assert time.monotonic() - unpublished < 1  # the article and the home page
     finally:
         one.stop()
         two.stop()
