@@ -318,8 +318,8 @@ class SearchView(TemplateView):
             page = Paginator(results.ids, self.paginate_by).get_page(self.request.GET.get("page"))
             results_html = results.rendered(
                 page.object_list,
-                lambda articles: render_to_string(
-                    "articles/includes/search_results.html", {"articles": articles}
+                lambda article: render_to_string(
+                    "articles/includes/search_result.html", {"article": article}
                 ),
             )
             spelled = form.spelled()

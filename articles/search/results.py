@@ -3,7 +3,6 @@
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection as default_connection
 from django.db import transaction
 from django.utils import timezone
@@ -15,11 +14,11 @@ from articles.search import postgres, sqlite
 from articles.search.index import plain_text
 from articles.search.query import parse_query
 from articles.search.snippets import make_snippet
-from newsroom.cache import cached_value, make_key
+from newsroom.cache import cached_many, cached_value
 
 RANK_CAP = 1000  # matches ranked per query; also the last reachable result
 RECENCY_WEEK_SECONDS = 7 * 86400
-SNIPPET_SECONDS = 3600  # a snippet is kept per article version (it cannot go stale)
+RESULT_SECONDS = 3600  # a result is kept per article version (it cannot go stale)
 SANE_YEARS = range(1900, 3000)  # date filters outside these are ignored (no datetime overflow)
 
 
@@ -87,19 +86,42 @@ class SearchResults:
         an article."""
         return self._matches()[1]
 
-    def rendered(self, ids, render) -> str:
-        """`render(articles)` for the results `ids` (a page of them), kept until an article
-        or a label changes, and in the process too: a page seen again reads no article and
-        renders nothing."""
+    def rendered(self, ids, render) -> list[str]:
+        """The HTML of each result of `ids` (a page of them), `render(article)` made once per
+        article version, query and language: a publish that leaves a result on the page does
+        not make it again. The page's list is kept until an article or a label changes, and
+        in the process too: a page seen again reads nothing and renders nothing."""
         if not ids:
-            return ""
+            return []
         return cached_value(
             "search:rendered",
             [self.language, get_language(), self.parsed.key(), *ids],
-            lambda: render(self._articles(ids)),
+            lambda: self._render_each(ids, render),
             versions=[ARTICLES, LABELS],
             memo=True,
         )
+
+    def _render_each(self, ids, render) -> list[str]:
+        from articles.models import Article
+
+        changed = dict(
+            Article.objects.filter(pk__in=ids).order_by().values_list("pk", "updated_at")
+        )
+        items = [(pk, changed[pk]) for pk in ids if pk in changed]
+        language = get_language()
+
+        def parts(item):
+            pk, updated_at = item
+            return [self.language, language, self.parsed.key(), pk, updated_at.isoformat()]
+
+        def build(missing):
+            found = {article.pk: article for article in self._articles([pk for pk, _ in missing])}
+            return [render(found[pk]) if pk in found else "" for pk, _updated_at in missing]
+
+        html = cached_many(
+            "search:result", items, parts, build, versions=[LABELS], timeout=RESULT_SECONDS
+        )
+        return [mark_safe(item) for item in html if item]  # noqa: S308 - our own template
 
     @property
     def is_capped(self) -> bool:
@@ -148,28 +170,13 @@ class SearchResults:
             )
 
     def _articles(self, ids):
-        """The articles of `ids`, each with its snippet. A snippet depends on the query and
-        the article's text only, so it is kept per article version (its `updated_at`), not
-        per ranking: once made, a publish does not make it again. A page whose snippets are
-        all kept reads its articles without their bodies and highlights nothing."""
+        """The articles of `ids` that are still there, in that order, each with its snippet."""
         from articles.models import Article
 
-        keys = {pk: make_key("search:snippet", [*self._key(), pk], {}) for pk in ids}
-        kept = cache.get_many(list(keys.values()))
-        articles = Article.objects.for_listing()
-        if len(kept) == len(keys):
-            articles = articles.defer(*(f"body_{code}" for code, _name in settings.LANGUAGES))
-        found = articles.in_bulk(ids)
+        found = Article.objects.for_listing().in_bulk(ids)
         articles = [found[pk] for pk in ids if pk in found]
-        made = {}
         for article in articles:
-            version, snippet = kept.get(keys[article.pk], (None, ""))
-            if version != article.updated_at:  # not kept, or the article changed since
-                snippet = self._snippet(article)
-                made[keys[article.pk]] = (article.updated_at, snippet)
-            article.snippet = mark_safe(snippet)  # noqa: S308 - made escaped
-        if made:
-            cache.set_many(made, SNIPPET_SECONDS)
+            article.snippet = mark_safe(self._snippet(article))  # noqa: S308 - made escaped
         return articles
 
     def _snippet(self, article):

@@ -364,24 +364,17 @@ def test_later_pages_are_slices_of_one_ranking(make_article, django_assert_num_q
     assert not set(first) & set(second)
 
 
-def test_a_page_seen_again_keeps_its_snippets_without_reading_bodies(make_article):
-    make_article(title_ar="تقرير", body_ar="<p>ارتفعت أسعار النفط في البصرة اليوم.</p>")
-    (first,) = search("النفط", language="ar")[:20]
-    (again,) = search("النفط", language="ar")[:20]
-    assert "<mark>النفط</mark>" in first.snippet
-    assert again.snippet == first.snippet
-    assert "body_ar" in again.get_deferred_fields()
-
-
-def test_snippets_outlive_a_publish_and_follow_an_edit(make_article, monkeypatch):
-    """A snippet depends on the query and the article's text: a publish (which makes the
-    ranking again) does not make it again; an edit of the article does."""
+def test_a_result_outlives_a_publish_and_follows_an_edit(client, make_article, monkeypatch):
+    """A result's HTML depends on the query, the article's version and the labels: a publish
+    (which makes the ranking again) reads only the page's articles' versions and makes no
+    result again, a newly matching article's result alone is made, and an edit of a shown
+    article makes its result again."""
     from articles import cache as article_cache
     from articles.search import results as search_results
 
     article = make_article(title_ar="تقرير", body_ar="<p>ارتفعت أسعار النفط في البصرة اليوم.</p>")
-    (first,) = search("النفط", language="ar")[:20]
-    assert "<mark>النفط</mark>" in first.snippet
+    first = found_part(page(client, "/search/?q=النفط"))
+    assert "<mark>النفط</mark>" in first and "البصرة" in first
     made = []
     original = search_results.SearchResults._snippet
     monkeypatch.setattr(
@@ -390,14 +383,22 @@ def test_snippets_outlive_a_publish_and_follow_an_edit(make_article, monkeypatch
         lambda self, a: made.append(a.pk) or original(self, a),
     )
     article_cache.articles_changed()  # as a publish of another article does
-    (again,) = search("النفط", language="ar")[:20]
-    assert again.snippet == first.snippet and made == []
-    assert "body_ar" in again.get_deferred_fields()
+    with CaptureQueriesContext(connection) as captured:
+        assert found_part(page(client, "/search/?q=النفط")) == first
+    reads = [q["sql"] for q in captured if '"articles_article"."id" IN' in q["sql"]]
+    assert made == [] and len(reads) == 1  # the results' versions, nothing more
+    selected = reads[0].split(" FROM ")[0]
+    assert '"updated_at"' in selected and '"title_ar"' not in selected
+
+    newer = make_article(title_ar="النفط اليوم", body_ar="<p>هبطت أسعار النفط.</p>")
+    assert "النفط اليوم" in found_part(page(client, "/search/?q=النفط"))
+    assert made == [newer.pk]
+
     article.body_ar = "<p>تراجعت أسعار النفط في الموصل.</p>"
     article.save()
-    (edited,) = search("النفط", language="ar")[:20]
-    assert made == [article.pk]
-    assert "الموصل" in edited.snippet and "البصرة" not in edited.snippet
+    edited = found_part(page(client, "/search/?q=النفط"))
+    assert made == [newer.pk, article.pk]
+    assert "الموصل" in edited and "البصرة" not in edited
 
 
 def test_a_results_page_seen_again_reads_no_article_and_follows_edits(client, make_article):
