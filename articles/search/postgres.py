@@ -10,6 +10,7 @@ from datetime import UTC
 
 from articles.search.index import phrase_bucket, quote_lexeme
 from articles.search.query import ParsedQuery, Phrase
+from newsroom.cache import process_memo
 
 TABLE = "articles_articlesearch"
 MATCH_TEST_COST = 0.5  # cpu_operator_cost while ranking (PostgreSQL's default: 0.0025)
@@ -34,6 +35,8 @@ FEW_ROWS = 200
 # Matches ranked by relevance, the newest (ranking reads each one's vector: 1,000 took 30 to
 # 150 ms); those after them, up to RANK_CAP, follow newest first. Ten pages of results.
 RANKED = 200
+# How long a process keeps the statistics of publication times.
+STATISTICS_SECONDS = 60
 
 
 def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str | list, str | None]]]:
@@ -311,13 +314,21 @@ def _tests_vectors(node) -> bool:
 
 def _publication_times(cursor):
     """(the search rows, as last estimated; the bounds of the histogram of their publication
-    times that ANALYZE keeps, oldest first, or None)."""
-    cursor.execute(
-        "SELECT c.reltuples, s.histogram_bounds::text::timestamptz[] FROM pg_class c "
-        "LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = c.relname "
-        f"AND s.attname = 'published_at' WHERE c.oid = '{TABLE}'::regclass"
-    )
-    return cursor.fetchone()
+    times that ANALYZE keeps, oldest first, or None), kept by the process for a minute: they
+    change only when the table is analysed, and reading them costs about as much as a
+    lookup among the newest rows (the pg_stats view)."""
+    key = f"search:publication-times:{cursor.db.alias}:{cursor.db.settings_dict['NAME']}"
+    found = process_memo.get(key)
+    if found is None:
+        cursor.execute(
+            "SELECT c.reltuples, s.histogram_bounds::text::timestamptz[] FROM pg_class c "
+            "LEFT JOIN pg_stats s ON s.schemaname = current_schema() "
+            f"AND s.tablename = c.relname AND s.attname = 'published_at' "
+            f"WHERE c.oid = '{TABLE}'::regclass"
+        )
+        found = cursor.fetchone()
+        process_memo.set(key, found, STATISTICS_SECONDS)
+    return found
 
 
 def newest_moment(rows, bounds, admitted, needed, now):

@@ -2,6 +2,7 @@
 
 import importlib
 import json
+import time
 from datetime import UTC, timedelta
 
 import pytest
@@ -284,6 +285,33 @@ def test_postgres_newest_rows_are_told_by_the_statistics_of_publication_times(ma
     assert bound.hour == bound.minute == bound.second == bound.microsecond == 0
     assert now - timedelta(days=5) <= bound <= now - timedelta(days=3)
     assert newest_moment(rows, bounds, 6, 4, now) is None  # two thirds of the rows
+
+
+@postgres_only
+def test_postgres_statistics_of_publication_times_are_read_once_a_minute(
+    make_article, django_assert_num_queries, monkeypatch
+):
+    """The process keeps them (the pg_stats view costs about as much as a lookup among the
+    newest rows), for a minute: they change only when the table is analysed."""
+    from django.utils import timezone
+
+    from articles.search.postgres import TABLE, _publication_times
+
+    now = timezone.now()
+    for day in range(3):
+        make_article(title_ar=f"خبر {day}", published_at=now - timedelta(days=day))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}")
+    with django_assert_num_queries(1), connection.cursor() as cursor:
+        first = _publication_times(cursor)
+        assert _publication_times(cursor) == first and first[0] == 3
+    make_article(title_ar="خبر آخر", published_at=now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {TABLE}")
+        assert _publication_times(cursor) == first  # within the minute
+        monotonic = time.monotonic()
+        monkeypatch.setattr(time, "monotonic", lambda: monotonic + 61)
+        assert _publication_times(cursor)[0] == 4
 
 
 @postgres_only
