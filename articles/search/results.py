@@ -104,19 +104,17 @@ class SearchResults:
     def _render_each(self, ids, render) -> list[str]:
         from articles.models import Article
 
-        changed = dict(
-            Article.objects.filter(pk__in=ids).order_by().values_list("pk", "updated_at")
-        )
-        items = [(pk, changed[pk]) for pk in ids if pk in changed]
+        # What finds each result's kept HTML: the article and its last change, in rank order.
+        refs = {ref.pk: ref for ref in Article.objects.filter(pk__in=ids).order_by().teaser_refs()}
+        items = [refs[pk] for pk in ids if pk in refs]
         language = get_language()
 
-        def parts(item):
-            pk, updated_at = item
-            return [self.language, language, self.parsed.key(), pk, updated_at.isoformat()]
+        def parts(ref):
+            return [self.language, language, self.parsed.key(), ref.pk, ref.updated_at.isoformat()]
 
         def build(missing):
-            found = {article.pk: article for article in self._articles([pk for pk, _ in missing])}
-            return [render(found[pk]) if pk in found else "" for pk, _updated_at in missing]
+            found = {article.pk: article for article in self._articles([ref.pk for ref in missing])}
+            return [render(found[ref.pk]) if ref.pk in found else "" for ref in missing]
 
         html = cached_many(
             "search:result", items, parts, build, versions=[LABELS], timeout=RESULT_SECONDS
