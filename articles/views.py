@@ -117,13 +117,15 @@ class CachedPaginator(Paginator):
     whatever the archive's size (a publish makes the count again). `exact` tells whether
     the count reached the end of the list; when it did not, the last page counted links to
     the next, where the count goes one block further. A page past the end is still
-    refused (its block's count does reach the end)."""
+    refused (its block's count does reach the end). With `count_in_order` the count reads
+    the list in its own order (see `_count`)."""
 
     COUNT_BLOCK = 50
 
-    def __init__(self, *args, list_key, near_page=None, **kwargs):
+    def __init__(self, *args, list_key, near_page=None, count_in_order=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.list_key = list_key
+        self.count_in_order = count_in_order
         self.count_limit = None
         if near_page is not None and near_page < 2**31:  # beyond, the whole count
             blocks = max(near_page - 1, 0) // self.COUNT_BLOCK + 1
@@ -143,8 +145,12 @@ class CachedPaginator(Paginator):
     def _count(self):
         if self.count_limit is None:
             return Paginator.count.func(self)
-        # Any `count_limit` rows will do: no order, so the narrowest index can find them.
-        return self.object_list.order_by()[: self.count_limit].count()
+        # Any `count_limit` rows will do: no order, so the narrowest index can find them,
+        # unless the list's own order is that index's (a tag's links, by time: with no
+        # order PostgreSQL read every link of a large tag, in parallel workers, 15 to 34 ms
+        # at a million articles against 5 to 6 for the first `count_limit` in order).
+        rows = self.object_list if self.count_in_order else self.object_list.order_by()
+        return rows[: self.count_limit].count()
 
     @property
     def exact(self):
@@ -171,6 +177,7 @@ class ArticleListView(ListView):
     context_object_name = "articles"
     filter_model = None
     filter_field = None
+    count_in_order = False  # see CachedPaginator._count
 
     def get_queryset(self):
         self.subject = self.get_subject()
@@ -211,7 +218,12 @@ class ArticleListView(ListView):
         except ValueError:
             near_page = None
         return super().get_paginator(
-            queryset, per_page, list_key=key, near_page=near_page, **kwargs
+            queryset,
+            per_page,
+            list_key=key,
+            near_page=near_page,
+            count_in_order=self.count_in_order,
+            **kwargs,
         )
 
     def paginate_queryset(self, queryset, page_size):
@@ -238,6 +250,7 @@ class TagView(ArticleListView):
     filter_field = "tags"
     template_name = "articles/tag.html"
     extra_context = {"show_sections": True}
+    count_in_order = True  # the tag's links in order of time (`tagged`) stop at the limit
 
     def narrow(self, articles):
         return articles.tagged(self.subject)

@@ -208,6 +208,33 @@ def test_section_count_stops_after_a_block_of_pages(client, make_article, news, 
     assert client.get(url, {"page": "last"}).status_code == 200
 
 
+def test_a_tag_is_counted_in_the_order_of_its_links_a_section_in_none(
+    client, make_article, news, tag
+):
+    """The first block of a list is counted from any of its rows: a section's with no order
+    (its narrowest index finds them), a tag's in the list's own order, which the index of
+    its links' times gives, so that a large tag's count stops at the limit. With no order
+    PostgreSQL read every link of a large tag, in parallel workers: 15 to 34 ms at a million
+    articles, against 5 to 6 in order."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        make_article(tags=[tag])
+
+    def count_statement(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        (count,) = [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+        return count
+
+    assert "ORDER BY" not in count_statement(news.get_absolute_url())
+    tag_count = count_statement(tag.get_absolute_url())
+    assert "ORDER BY" in tag_count and "LIMIT 1001" in tag_count
+    if connection.vendor == "postgresql":
+        assert 'ORDER BY ("articles_article_tags"."published_at") DESC' in tag_count
+
+
 def test_tag_and_author_pages_list_their_public_articles(client, make_article, tag, author):
     tagged = make_article(title_ar="خبر موسوم", tags=[tag], author=author)
     make_article(title_ar="مسودة موسومة", tags=[tag], status=Article.Status.DRAFT)
