@@ -40,7 +40,10 @@ def test_postgres_document_is_a_weighted_tsvector_with_gin_indexes(make_article)
         options = cursor.fetchone()[0]
     assert "'مجلس':1A" in document and "'مواز':3B" in document and "'امن':5C" in document
     assert phrase_bucket("مجلس", "زراء") in phrases and phrases == sorted(phrases)
-    assert indexes == ["search_document_gin", "search_phrases_gin"]
+    assert indexes == [
+        "search_document_gin", "search_phrases_gin_0", "search_phrases_gin_1",
+        "search_phrases_gin_2",
+    ]  # fmt: skip
     assert "toast_tuple_target=128" in options  # the pairs are kept out of the narrow row
 
 
@@ -372,6 +375,101 @@ def test_postgres_words_index_leads_with_day_and_section_and_the_migration_makes
         cursor.execute(GIN_INDEXES["search_document_gin"].replace("search_document_gin", "copy"))
         cursor.execute("SELECT pg_get_indexdef('copy'::regclass)")
         assert cursor.fetchone()[0] == made.replace("search_document_gin", "copy")
+
+
+def _plan_of(cursor, statement, params=()):
+    cursor.execute("EXPLAIN (FORMAT JSON) " + statement, params)
+    plan = cursor.fetchone()[0]
+    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+
+
+def _index_names(node) -> set[str]:
+    here = {node["Index Name"]} if "Index Name" in node else set()
+    return here.union(*(_index_names(child) for child in node.get("Plans", ())))
+
+
+@postgres_only
+def test_postgres_pairs_are_looked_up_in_each_part_s_index_and_estimated_whole(make_article):
+    """The pairs' index is one partial index per part of the articles (a large load builds
+    them at once on several connections): a lookup ORs one per part, each answered by its
+    part's index, and the planner estimates the rows it finds as if there were one index
+    (statistics on the part's expression), since where a search looks depends on it."""
+    from articles.search.postgres import PAIR_PARTS, TABLE, lookup_sql
+
+    articles = [make_article(title_ar=f"مقال {number}") for number in range(PAIR_PARTS)]
+    condition, params = lookup_sql("phrases", [[1, 2]])
+    with connection.cursor() as cursor:
+        # 1,000 rows of each article (one per made-up language), one in ten with the pair's
+        # buckets; the articles' ids follow one another, one in each part.
+        cursor.execute(
+            f"INSERT INTO {TABLE} (article_id, language, section_id, status, document, phrases) "
+            "SELECT a.id, 'x' || n, a.section_id, 'published', '', "
+            "CASE WHEN n %% 10 = 0 THEN '{1,2}' ELSE '{3}' END::int[] "
+            "FROM articles_article AS a, generate_series(1, 1000) AS n WHERE a.id = ANY(%s)",
+            [[article.pk for article in articles]],
+        )
+        cursor.execute(f"ANALYZE {TABLE}")
+        cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {condition}", params)
+        assert cursor.fetchone()[0] == 3 * 100
+        estimate = _plan_of(cursor, f"SELECT 1 FROM {TABLE} WHERE {condition}", params)
+        whole = _plan_of(cursor, f"SELECT 1 FROM {TABLE} WHERE phrases @> '{{1,2}}'::int[]")
+        # (Each part's share guessed at 0.5 %, as without those statistics: 1.5 % of it.)
+        assert 0.5 < estimate["Plan Rows"] / whole["Plan Rows"] < 2
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = _plan_of(cursor, f"SELECT 1 FROM {TABLE} WHERE {condition}", params)
+    assert _index_names(plan) == {f"search_phrases_gin_{part}" for part in range(PAIR_PARTS)}
+
+
+@postgres_only
+def test_postgres_migration_0018_makes_the_pairs_index_in_parts_and_back_the_whole(db):
+    """Migration 0018 replaces the pairs' one index by an index per part and keeps the
+    statistics of the part's expression; back, the one index again. An index that a
+    concurrent build cut short left invalid is built again."""
+    from articles.search.postgres import GIN_INDEXES, PAIR_PARTS, TABLE
+
+    in_parts = importlib.import_module("articles.migrations.0018_h20_pairs_index_in_parts")
+    parts = [f"search_phrases_gin_{part}" for part in range(PAIR_PARTS)]
+
+    def state():
+        """The pairs' indexes, whether each is valid, and the table's extended statistics."""
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid), indisvalid "
+            "FROM pg_index WHERE indrelid = %s::regclass "
+            "AND indexrelid::regclass::text LIKE 'search_phrases_gin%%' ORDER BY 1",
+            [TABLE],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT stxname FROM pg_statistic_ext WHERE stxrelid = %s::regclass", [TABLE]
+        )
+        return indexes, [row[0] for row in cursor.fetchall()]
+
+    with connection.cursor() as cursor:
+        made = state()
+        assert [name for name, _definition, _valid in made[0]] == parts
+        assert all(valid for _name, _definition, valid in made[0])
+        assert made[1] == ["search_pair_part"]
+        for name, definition, _valid in made[0]:  # as a load builds them again
+            cursor.execute(GIN_INDEXES[name].replace(name, "copy"))
+            cursor.execute("SELECT pg_get_indexdef('copy'::regclass)")
+            assert cursor.fetchone()[0] == definition.replace(name, "copy")
+            cursor.execute("DROP INDEX copy")
+        with connection.schema_editor() as editor:
+            in_parts.index_pairs_whole(None, editor)
+            assert state() == (
+                [("search_phrases_gin", f"CREATE INDEX search_phrases_gin ON public.{TABLE} "
+                  "USING gin (phrases)", True)],
+                [],
+            )  # fmt: skip
+            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            if cursor.fetchone()[0]:  # a part left invalid (only a superuser may mark it)
+                cursor.execute(GIN_INDEXES[parts[1]])
+                cursor.execute(
+                    "UPDATE pg_index SET indisvalid = false WHERE indexrelid = %s::regclass",
+                    [parts[1]],
+                )
+            in_parts.index_pairs_in_parts(None, editor)
+        assert state() == made
 
 
 @postgres_only

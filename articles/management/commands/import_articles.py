@@ -26,6 +26,7 @@ from articles.importers import IMPORTERS, FailedItem, SourceError, get_importer
 from articles.importers.base import ReadAhead, is_http_url
 from articles.importers.report import Progress, summary_line
 from articles.models import Article
+from articles.search.postgres import GIN_INDEXES
 from articles.services import (
     ImportCache,
     ImportOptions,
@@ -36,8 +37,6 @@ from articles.services import (
 )
 from newsroom.images import left_for_later
 
-# The search table's GIN indexes (articles/migrations/0003_search.py).
-SEARCH_INDEXES = ("search_document_gin", "search_phrases_gin")
 GIN_PENDING_LIST = "64MB"
 LINKS = ("related", "duplicate_of")
 # What an import's PostgreSQL sessions set (see relax_commit_durability).
@@ -198,7 +197,7 @@ class Command(BaseCommand):
     def restore_commit_durability() -> None:
         connection_created.disconnect(dispatch_uid=RELAXED_SESSIONS)
         with connection.cursor() as cursor:
-            for index in SEARCH_INDEXES:
+            for index in GIN_INDEXES:
                 cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             cursor.execute("RESET gin_pending_list_limit")
             cursor.execute("RESET work_mem")
