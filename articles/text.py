@@ -14,7 +14,11 @@ The steps, in order (see the search research note for the measurements behind ea
 5. Strip the article and its attached prefixes — (و|ف)?(ب|ك)?ال and (و|ف)?لل — only when at
    least three letters remain; a bare و ف ب ل ك is never stripped (وزير، فلسطين، بغداد).
 6. Snowball stemmer (the algorithm of PostgreSQL's `arabic` configuration; English words get the
-   English one).
+   English one). Snowball takes a leading و or ف for the conjunction (وقال → قال) even where it
+   is the word's own letter (فيسبوك → يسب, فورد → ورد, وزير → زير); such a word is also
+   indexed *whole*, the letter kept (فيسب, فورد, وزير), and a query word that begins with the
+   letter looks for its whole keys only. So فيسبوك no longer finds يسب, nor فورد the verb ورد,
+   and قال still finds وقال.
 
 Indexing adds *variants* at the same position (never used for phrases): the word without a bare
 ل (لمجلس → مجلس), a nisba adjective without its ي (الكردستاني → كردستان), the hamza spelling
@@ -130,6 +134,19 @@ def _stem_arabic(word: str) -> str:
     return _arabic_stemmer.stemWord(word)
 
 
+# Letters the stemmer takes from the front of a word as a conjunction.
+CONJUNCTIONS = "وف"
+
+
+def _whole(word: str, keys) -> set[str]:
+    """Those of `keys` (stems of `word`) that lost its first letter, a و or ف the stemmer took
+    for a conjunction, with the letter put back."""
+    letter = word[0]
+    if letter not in CONJUNCTIONS:
+        return set()
+    return {letter + key for key in keys if not key.startswith(letter)}
+
+
 @dataclass(frozen=True)
 class Term:
     """One word of a text: its search key (what it is indexed and looked up as) and the
@@ -138,6 +155,9 @@ class Term:
     key: str
     variants: frozenset = field(default_factory=frozenset)
     bare: str = ""  # mapped, clitic-stripped, not stemmed: the base of a prefix query
+    # The key and variants with the leading و/ف that the stemmer took put back; indexed at
+    # the word's own weight and never in pairs (phrases match on keys).
+    wholes: frozenset = field(default_factory=frozenset)
 
     @cached_property
     def key_hash(self) -> int:
@@ -170,11 +190,13 @@ def analyze_word(raw: str) -> Term | None:
     if "ؤ" in raw or "ئ" in raw:
         variants.add(_stem_arabic(strip_clitics(map_letters(raw.translate(_HAMZA)))))
     if bare.startswith("ل") and not bare.startswith("ال") and len(bare) >= 4:
-        variants.add(_stem_arabic(bare[1:]))
+        without = _stem_arabic(bare[1:])
+        variants |= {without, *_whole(bare[1:], {without})}  # لوزير: زير and وزير
     if bare.endswith("ي") and len(bare) >= 5:
         variants.add(_stem_arabic(bare[:-1]))
     variants.discard(key)
-    return Term(key=key, variants=frozenset(variants), bare=bare)
+    wholes = frozenset(_whole(bare, {key, *variants}))
+    return Term(key=key, variants=frozenset(variants), bare=bare, wholes=wholes)
 
 
 def analyze(text: str) -> list[Term]:
@@ -189,6 +211,9 @@ def query_alternatives(term: Term) -> set[str]:
     if term.variants:
         hamza = {v for v in term.variants if "ء" in v}
         alternatives |= hamza
+    if term.wholes:  # the و or ف typed is the word's own letter: look for it
+        letter = term.bare[0]
+        return {key if key.startswith(letter) else letter + key for key in alternatives}
     return alternatives
 
 
@@ -227,7 +252,7 @@ def prefix_key(term: Term) -> str:
 def _written_word_keys(raw: str) -> frozenset | None:
     words = WORD_RE.findall(clean(raw))
     term = analyze_word(words[0]) if len(words) == 1 else None
-    return None if term is None else frozenset({term.key, *term.variants})
+    return None if term is None else frozenset({term.key, *term.variants, *term.wholes})
 
 
 def highlight_keys(text: str):

@@ -6,6 +6,8 @@ def reindex_articles(apps, schema_editor):
     search row is written again in the new form."""
     from articles.search import index_rows
 
+    if schema_editor.connection.vendor == "sqlite":
+        return  # 0019 writes every row again, in the FTS5 table's newer layout
     Article = apps.get_model("articles", "Article")
     ArticleSearch = apps.get_model("articles", "ArticleSearch")
     ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))

@@ -86,6 +86,8 @@ def search_columns(fields: dict[str, list[Term]]) -> tuple[str, str]:
             if position < MAX_POSITIONS:
                 position += 1
             positions[term.key].append(spots[position])
+            for whole in term.wholes:
+                positions[whole].append(spots[position])
             if term.variants:
                 with_variants.append(index)
                 for variant in term.variants:
@@ -126,6 +128,18 @@ def article_values(article) -> dict:
         for name in ("title", "summary", "body"):
             values[f"{name}_{language}"] = getattr(article, f"{name}_{language}", "")
     return values
+
+
+def _fts_row(pk, fields: dict[str, list[Term]]) -> tuple:
+    """A search row's FTS5 row (SQLite): each field's keys in order (phrases are matched on
+    their positions), then every variant, then every whole key (`Term.wholes`)."""
+    terms = [term for name, _weight in FIELDS for term in fields[name]]
+    return (
+        pk,
+        *(" ".join(term.key for term in fields[name]) for name, _weight in FIELDS),
+        " ".join(variant for term in terms for variant in term.variants),
+        " ".join(whole for term in terms for whole in term.wholes),
+    )
 
 
 def index_rows(articles, *, model=None, connection=None) -> int:
@@ -177,18 +191,9 @@ def index_rows(articles, *, model=None, connection=None) -> int:
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.executemany(
-                    f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body, variants) "
-                    "VALUES (%s, %s, %s, %s, %s)",
-                    [
-                        (
-                            obj.pk,
-                            *(" ".join(t.key for t in fields[name]) for name, _w in FIELDS),
-                            " ".join(
-                                v for name, _w in FIELDS for t in fields[name] for v in t.variants
-                            ),
-                        )
-                        for obj, fields in zip(objects, texts, strict=True)
-                    ],
+                    f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body, variants, wholes) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)",
+                    [_fts_row(obj.pk, fields) for obj, fields in zip(objects, texts, strict=True)],
                 )
     return len(values)
 

@@ -14,6 +14,10 @@ DOC_GLUED_DIGITS = "المفوضية تصادق على ٩٥مرشحاً في ا�
 DOC_PERSIAN_DIGITS = "موازنة عام ۱۴۰۲ أُقرت بـ۳۰۰ مليار"
 DOC_TOGETHER = "عبدالله، أبوبكر، عبدالرحمن ينشرون على فيسبوك"
 DOC_APART = "عبد الله، أبو بكر، عبد الرحمن ينشرون على فيس بوك"
+DOC_CONJUNCTIONS = "وقال الوزير فالفريق فاز، وفرنسا تستضيف"
+DOC_INSULT = "مشجع يسب الحكم"
+DOC_MENTIONED = "ورد في التقرير أن الأسعار ارتفعت"
+DOC_JAR = "اشترى زيرا من الفخار"
 
 # (document, query, what it tests)
 SHOULD_MATCH = [
@@ -76,6 +80,12 @@ SHOULD_MATCH = [
     (DOC_APART, "أبوبكر", "أبو + name together in the query, apart in the document"),
     (DOC_TOGETHER, "عبد الرحمن", "عبد + ال name apart in the query, together in the document"),
     (DOC_APART, "عبدالرحمن", "عبد + ال name together in the query, apart in the document"),
+    (DOC_TOGETHER, "فيسبوك", "a loanword that begins with ف"),
+    (DOC_CONJUNCTIONS, "قال", "document has وقال (the conjunction و)"),
+    (DOC_CONJUNCTIONS, "فرنسا", "document has وفرنسا (و before a word that begins with ف)"),
+    (DOC_CONJUNCTIONS, "وزير", "document has الوزير (ال before a word that begins with و)"),
+    (DOC_CONJUNCTIONS, "فريق", "document has فالفريق (ف+ال before a word that begins with ف)"),
+    (DOC_INSULT, "يسب", "exact"),
 ]
 
 SHOULD_NOT_MATCH = [
@@ -85,4 +95,7 @@ SHOULD_NOT_MATCH = [
     (DOC_GLUED_DIGITS, "96", "another number"),
     (DOC_TOGETHER, "عبد العزيز", "another name of the same form"),
     (DOC_APART, "عبدالعزيز", "another name of the same form, written together"),
+    (DOC_INSULT, "فيسبوك", "the ف of a loanword is no conjunction (يسب)"),
+    (DOC_MENTIONED, "فورد", "the ف of a name is no conjunction (ورد)"),
+    (DOC_JAR, "وزير", "the و of a word is no conjunction (زير)"),
 ]

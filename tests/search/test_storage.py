@@ -132,9 +132,11 @@ def test_sqlite_fts_rows_follow_the_search_rows(make_article):
     row = ArticleSearch.objects.get(article=article)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT title, body, variants FROM articles_search_fts WHERE rowid = %s", [row.pk]
+            "SELECT title, body, variants, wholes FROM articles_search_fts WHERE rowid = %s",
+            [row.pk],
         )
-        assert cursor.fetchone() == ("مجلس زراء", "لمجلس محافظ", "مجلس")
+        # لمجلس is also مجلس (a variant); الوزراء also وزراء, its و put back (a whole key).
+        assert cursor.fetchone() == ("مجلس زراء", "لمجلس محافظ", "مجلس", "وزراء")
         article.delete()
         cursor.execute("SELECT count(*) FROM articles_search_fts WHERE rowid = %s", [row.pk])
         assert cursor.fetchone()[0] == 0
@@ -501,3 +503,32 @@ def test_a_plan_testing_vectors_outside_an_index_is_seen_in_any_node():
     filtered = {**bitmaps, "Filter": "(document @@ 'y'::tsquery)"}
     assert _tests_vectors({"Node Type": "Aggregate", "Plans": [bitmaps, filtered]})
     assert not _tests_vectors({"Node Type": "Index Scan", "Filter": "(section_id = 2)"})
+
+
+@sqlite_only
+def test_sqlite_migration_0019_makes_the_fts_table_again_with_its_wholes_column(make_article):
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    from articles.search import search
+
+    whole_keys = importlib.import_module("articles.migrations.0019_h20_whole_keys")
+    article = make_article(title_ar="شركة فورد تفتتح وكالة جديدة")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE articles_search_fts")  # the table as migration 0003 made it
+        cursor.execute(
+            "CREATE VIRTUAL TABLE articles_search_fts USING fts5("
+            "title, summary, body, variants, tokenize = 'unicode61 remove_diacritics 0')"
+        )
+        editor = SimpleNamespace(connection=connection, execute=cursor.execute)
+        whole_keys.add_fts_wholes_column(apps, editor)
+        whole_keys.reindex_articles(apps, editor)
+        cursor.execute("SELECT title, wholes FROM articles_search_fts")
+        assert cursor.fetchall() == [("شرك ورد تفتتح كال جديد", "فورد وكال")]
+    clear_cache()
+    assert list(search("فورد", language="ar")[:5]) == [article]
+    article.delete()  # the delete trigger still follows the search rows
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM articles_search_fts")
+        assert cursor.fetchone()[0] == 0
