@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from articles.models import ArticleSearch
-from articles.search.index import phrase_bucket
+from articles.search.index import phrase_bucket, search_columns
+from articles.text import analyze
 from tests.caches import clear_cache
 
 postgres_only = pytest.mark.skipif(
@@ -45,6 +46,35 @@ def test_postgres_document_is_a_weighted_tsvector_with_gin_indexes(make_article)
         "search_phrases_gin_2",
     ]  # fmt: skip
     assert "toast_tuple_target=128" in options  # the pairs are kept out of the narrow row
+
+
+@postgres_only
+def test_postgres_document_holds_each_key_once_with_its_positions_and_weights(db):
+    """The document is written an entry per occurrence; PostgreSQL keeps each key once, its
+    positions sorted, at most 256, a position given twice with its highest weight, and the
+    words past the largest position (16,383) at that one."""
+    fields = {
+        "title": analyze("الوزير فيسبوك"),  # keys with their whole keys (وزير, فيسب)
+        "summary": analyze("لوزير الوزير مسؤول"),  # variants at weight D (زير, وزير, مسءول)
+        "body": analyze(" ".join(["التقرير"] * 300)),
+    }
+    document, _phrases = search_columns(fields)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::tsvector::text", [document])
+        stored = cursor.fetchone()[0]
+    reports = ",".join(f"{position}C" for position in range(6, 6 + 256))
+    assert stored == (
+        f"'تقرير':{reports} 'زير':1A,3,4B 'فيسب':2A 'لوزير':3B 'مسءول':5 'مسوول':5B "
+        "'وزير':1A,3,4B 'يسب':2A"
+    )
+    words = analyze("مجلس الوزراء") * 9000  # 18,000 words: 1,617 past the largest position
+    document, _phrases = search_columns({"title": [], "summary": [], "body": words})
+    assert document.count("':16383C") == 3  # مجلس, زراء and its whole وزراء, once each
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT positions FROM unnest(%s::tsvector) WHERE lexeme = 'زراء'", [document]
+        )
+        assert cursor.fetchone()[0] == list(range(2, 514, 2))  # its first 256
 
 
 @postgres_only
