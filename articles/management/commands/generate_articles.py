@@ -104,6 +104,10 @@ def vocabulary():
 
 
 AUTHOR_COUNT = 40
+# A daily's output, whatever the archive's length: twenty years of it is about a million
+# articles. So the newest days hold as many articles at 10,000 as at a million (the news
+# sitemap's two days, the ticker's breaking news of three), as in a real archive.
+PER_DAY = 140
 PARALLEL_FROM = 20_000  # articles: below this, one process (and the caller's transaction)
 REINDEX_FROM = 50_000  # articles: from this many, most indexes are built after the load
 MAINTENANCE_CONNECTIONS = 2  # building the indexes after a load, analysing the tables
@@ -154,8 +158,8 @@ class Batches:
     """Batch `number` of a run: its articles, search rows and tags, the same for the same seed
     and batch size whatever the number of processes."""
 
-    def __init__(self, *, seed, sections, tags, authors, now, days, count, batch_size):
-        self.seed, self.now, self.days = seed, now, days
+    def __init__(self, *, seed, sections, tags, authors, now, per_day, count, batch_size):
+        self.seed, self.now, self.per_day = seed, now, per_day
         self.count, self.batch_size = count, batch_size
         self.sections, self.tags, self.authors = sections, tags, authors
         self.text = Text()
@@ -182,8 +186,8 @@ class Batches:
         text = self.text
         made = []
         # As an archive grows, a later article (a higher id) is a newer one: the run's
-        # articles follow one another over `days`, the last a minute ago.
-        slot = self.days * 86400 / self.count
+        # articles follow one another, `per_day` a day, the last a minute ago.
+        slot = 86400 / self.per_day
         for place in range(number * self.batch_size, number * self.batch_size + size):
             title_terms, summary_terms = [], []
             title = text.sentence(rng, 6, 12, title_terms).rstrip(".")
@@ -283,7 +287,12 @@ class Command(BaseCommand):
             "--seed", type=int, default=0, help="Random seed (same seed, same text)."
         )
         parser.add_argument("--batch-size", type=int, default=2000)
-        parser.add_argument("--days", type=int, default=730, help="Spread over this many days.")
+        parser.add_argument(
+            "--per-day",
+            type=int,
+            default=PER_DAY,
+            help=f"Articles a day (default {PER_DAY}): the archive spans count / per-day days.",
+        )
         parser.add_argument(
             "--workers",
             type=int,
@@ -291,18 +300,20 @@ class Command(BaseCommand):
             help=f"Processes writing batches on PostgreSQL (from {PARALLEL_FROM:,} articles).",
         )
 
-    def handle(self, *args, count, seed, batch_size, days, workers, verbosity, **options):
+    def handle(self, *args, count, seed, batch_size, per_day, workers, verbosity, **options):
         if count < 1:
             raise CommandError("--count must be at least 1.")
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        if per_day < 1:
+            raise CommandError("--per-day must be at least 1.")
         batches = Batches(
             seed=seed,
             sections=[section.pk for section in self.ensure_sections()],
             tags=[tag.pk for tag in self.ensure_tags()],
             authors=[author.pk for author in self.ensure_authors()],
             now=timezone.now().astimezone(UTC),
-            days=days,
+            per_day=per_day,
             count=count,
             batch_size=batch_size,
         )
