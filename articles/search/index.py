@@ -60,6 +60,13 @@ def _spots(weight: str) -> list[str]:
     return _SPOTS[weight]
 
 
+def _field_spots(weight: str, first: int, count: int) -> list[str]:
+    """The spots of `count` words from position `first`: words past the largest share it."""
+    spots = _spots(weight)
+    field = spots[first : first + count]
+    return field + spots[-1:] * (count - len(field))
+
+
 def _escaped(keys: list[str]) -> list[str]:
     """Keys as they go between quotes; at C speed when none holds a quote or a backslash
     (the rule)."""
@@ -92,11 +99,8 @@ def search_columns(fields: dict[str, list[Term]]) -> tuple[str, str]:
         if not terms:
             continue
         first = position + 1
-        numbers = range(first, first + len(terms))
-        position = min(numbers[-1], MAX_POSITIONS)
-        spots = _spots(weight)
-        field_spots = spots[first : first + len(terms)]
-        field_spots += spots[-1:] * (len(terms) - len(field_spots))
+        position = min(position + len(terms), MAX_POSITIONS)
+        field_spots = _field_spots(weight, first, len(terms))
         keys = _escaped(list(map(_KEY, terms)))
         entries += chain.from_iterable(zip(keys, field_spots, strict=True))
         for index in compress(range(len(terms)), map(_WHOLES, terms)):
@@ -104,11 +108,10 @@ def search_columns(fields: dict[str, list[Term]]) -> tuple[str, str]:
             entries += chain.from_iterable(zip(wholes, repeat(field_spots[index])))
         hashes = list(map(_KEY_HASH, terms))
         buckets.update(map(pair_bucket, hashes, hashes[1:]))
-        variant_spots = _spots("D")
+        variant_spots = _field_spots("D", first, len(terms))
         for index in compress(range(len(terms)), map(_VARIANTS, terms)):
             variants = list(terms[index].variants)
-            spot = variant_spots[min(numbers[index], MAX_POSITIONS)]
-            entries += chain.from_iterable(zip(_escaped(variants), repeat(spot)))
+            entries += chain.from_iterable(zip(_escaped(variants), repeat(variant_spots[index])))
             if index + 1 < len(terms):
                 buckets.update(pair_bucket(word_hash(v), hashes[index + 1]) for v in variants)
     if position == MAX_POSITIONS:  # words past it: each key once a weight
