@@ -8,7 +8,7 @@ table, or a CTE, under that name.
 import json
 from datetime import UTC
 
-from articles.search.index import phrase_bucket, quote_lexeme
+from articles.search.index import PAIR_FIELDS, pair_column, phrase_bucket, quote_lexeme
 from articles.search.query import ParsedQuery, Phrase
 from newsroom.cache import process_memo
 
@@ -18,24 +18,30 @@ MATCH_TEST_COST = 0.5  # cpu_operator_cost while ranking (PostgreSQL's default: 
 # columns), so that one lookup finds a word's matches among the newest rows, or in one
 # section, only: not every match of a common word (migration 0017).
 PUBLISHED_DAY = "date_bin('1 day', published_at, TIMESTAMPTZ '2000-01-01 00:00+00')"
-# The pairs' index takes longest to build by far, and PostgreSQL 15 builds a GIN index in
-# one process (958 s of a million-article load, against 283 s for the words'): it is made of
-# PAIR_PARTS partial indexes, each over the rows of a third of the articles, which a large
-# load builds on two connections at once (its indexes and statistics in 656 s, against
-# 1,000). Each lookup ORs one per part (migration 0018). Statistics on the part's
-# expression keep the planner's estimate of a lookup near the one index's (0.7 of it;
-# without them, 0.015). The cost is disk: each part keeps nearly every bucket as a key (at a
-# million articles, 3 × 1.1 GB against 1.8 GB for the one index).
-PAIR_PARTS = 3
+# The pairs' buckets are split by range over PAIR_FIELDS, each with an index (see
+# `articles.search.index.PAIR_COLUMNS`): a large load builds them two at a time, and a
+# bucket is looked up in its range's index alone.
 GIN_INDEXES = {
     "search_document_gin": f"CREATE INDEX search_document_gin ON {TABLE} "
     f"USING gin (({PUBLISHED_DAY}), section_id, document)",
     **{
-        f"search_phrases_gin_{part}": f"CREATE INDEX search_phrases_gin_{part} ON {TABLE} "
-        f"USING gin (phrases) WHERE mod(article_id, {PAIR_PARTS}) = {part}"
-        for part in range(PAIR_PARTS)
+        f"search_{field}_gin": f"CREATE INDEX search_{field}_gin ON {TABLE} USING gin ({field})"
+        for field in PAIR_FIELDS
     },
 }
+# ANALYZE keeps the frequencies of ten times this many buckets of each pairs' column (10,000
+# in all, as of the one column before them; migration 0020 sets it).
+PAIR_STATISTICS_TARGET = 1000 // len(PAIR_FIELDS)
+# ANALYZE of the search table, in one transaction: its pairs' columns apart, over the 37,500
+# rows their target asks for. With the words' (whose target samples 300,000 rows) they would
+# be read from all of those rows: 45 s of a million articles' analysis, against 7.
+ANALYZE_SEARCH = (
+    f"ALTER TABLE {TABLE} {', '.join(f'ALTER {f} SET STATISTICS 0' for f in PAIR_FIELDS)}; "
+    f"ANALYZE {TABLE}; "
+    f"ALTER TABLE {TABLE} "
+    + ", ".join(f"ALTER {f} SET STATISTICS {PAIR_STATISTICS_TARGET}" for f in PAIR_FIELDS)
+    + f"; ANALYZE {TABLE} ({', '.join(PAIR_FIELDS)})"
+)
 # The newest rows looked up first hold about this many times the matches needed...
 WINDOW_MARGIN = 2
 # ...and each row of them costs this share of a match found, kept and counted (the index
@@ -55,9 +61,9 @@ STATISTICS_SECONDS = 60
 def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str | list, str | None]]]:
     """The query as an AND of ORs of (column, query, check) GIN lookups: words (a tsquery)
     against `document` (check None), phrases (a list of the buckets of each one's pairs)
-    against `phrases`, with `check` the phrases as words in a row, which confirms a row
-    found against its `document` (a bucket may hold other pairs). The clauses of words
-    alone make one lookup (an AND inside its tsquery)."""
+    against the pairs' columns, with `check` the phrases as words in a row, which confirms
+    a row found against its `document` (a bucket may hold other pairs). The clauses of
+    words alone make one lookup (an AND inside its tsquery)."""
 
     def word_sql(item):
         if isinstance(item, Phrase):  # a quoted single word
@@ -91,16 +97,19 @@ def lookups(parsed: ParsedQuery) -> list[list[tuple[str, str | list, str | None]
 
 def lookup_sql(column: str, query) -> tuple[str, list]:
     """The condition of one GIN lookup and its parameters: a tsquery against `document`, or
-    phrases against `phrases` (a row has a phrase when it has all of its buckets)."""
+    phrases against the pairs' columns (a row has a phrase when it has all of its buckets,
+    each in its range's column)."""
     if column == "document":
         return f"{TABLE}.document @@ %s::tsquery", [query]
-    # Each part's index answers the lookups that name its part.
-    tests = [
-        f"{TABLE}.phrases @> %s::int[] AND mod({TABLE}.article_id, {PAIR_PARTS}) = {part}"
-        for _buckets in query
-        for part in range(PAIR_PARTS)
-    ]
-    params = [buckets for buckets in query for _part in range(PAIR_PARTS)]
+    tests, params = [], []
+    for buckets in query:
+        by_column = {}
+        for bucket in sorted(set(buckets)):
+            by_column.setdefault(pair_column(bucket), []).append(bucket)
+        tests.append(
+            "(" + " AND ".join(f"{TABLE}.{PAIR_FIELDS[c]} @> %s::int[]" for c in by_column) + ")"
+        )
+        params += by_column.values()
     return "(" + " OR ".join(tests) + ")", params
 
 
@@ -138,7 +147,7 @@ def match_rows(cursor, parsed: ParsedQuery, columns: str, within=("", [])):
     (" AND " a condition, its parameters) narrows every lookup.
 
     A query of words alone is one GIN lookup. A clause with a phrase (or with words a text
-    may write together or apart) ORs a lookup in `document` with one in `phrases`: no one
+    may write together or apart) ORs a lookup in `document` with one of pairs: no one
     index scan answers such a condition, so the planner tests part of it on each row
     another part found, which reads that row's whole TOASTed vector (76,000 pages, 600 ms,
     for three common words at 100,000 articles).

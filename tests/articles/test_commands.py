@@ -137,13 +137,13 @@ def _search_rows():
     from django.db import connection
 
     from articles.models import ArticleSearch
-    from articles.search.index import FTS_TABLE
+    from articles.search.index import FTS_TABLE, PAIR_FIELDS
 
     rows = {
         (row[0], row[1]): row[2:]
         for row in ArticleSearch.objects.values_list(
             "article_id", "language", "id", "section_id", "status", "published_at", "document",
-            "phrases",
+            *PAIR_FIELDS,
         )
     }  # fmt: skip
     if connection.vendor == "sqlite":

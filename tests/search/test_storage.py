@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from articles.models import ArticleSearch
-from articles.search.index import phrase_bucket, search_columns
+from articles.search.index import PAIR_FIELDS, pair_column, phrase_bucket, search_columns
 from articles.text import analyze
 from tests.caches import clear_cache
 
@@ -21,6 +21,19 @@ sqlite_only = pytest.mark.skipif(
 )
 
 
+def _as_before_migration_0020(cursor):
+    """The search table as migrations 0015 to 0019 knew it, for their tests: one column of
+    every pair bucket, indexed in parts (migration 0020 backwards, beside today's columns)."""
+    by_range = importlib.import_module("articles.migrations.0020_h20_pairs_by_range")
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks: ALTER may run
+    cursor.execute(
+        "ALTER TABLE articles_articlesearch ADD COLUMN phrases integer[] NOT NULL DEFAULT '{}'"
+    )
+    cursor.execute("ALTER TABLE articles_articlesearch ALTER COLUMN phrases DROP DEFAULT")
+    with connection.schema_editor() as editor:
+        by_range.join_pairs(None, editor)
+
+
 @postgres_only
 def test_postgres_document_is_a_weighted_tsvector_with_gin_indexes(make_article):
     article = make_article(
@@ -28,10 +41,11 @@ def test_postgres_document_is_a_weighted_tsvector_with_gin_indexes(make_article)
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT document::text, phrases FROM articles_articlesearch WHERE article_id = %s",
+            f"SELECT document::text, {', '.join(PAIR_FIELDS)} FROM articles_articlesearch "
+            "WHERE article_id = %s",
             [article.pk],
         )
-        document, phrases = cursor.fetchone()
+        document, *columns = cursor.fetchone()
         cursor.execute(
             "SELECT indexname FROM pg_indexes WHERE tablename = 'articles_articlesearch' "
             "AND indexdef LIKE '%%USING gin%%' ORDER BY indexname"
@@ -40,11 +54,12 @@ def test_postgres_document_is_a_weighted_tsvector_with_gin_indexes(make_article)
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'articles_articlesearch'")
         options = cursor.fetchone()[0]
     assert "'مجلس':1A" in document and "'مواز':3B" in document and "'امن':5C" in document
-    assert phrase_bucket("مجلس", "زراء") in phrases and phrases == sorted(phrases)
-    assert indexes == [
-        "search_document_gin", "search_phrases_gin_0", "search_phrases_gin_1",
-        "search_phrases_gin_2",
-    ]  # fmt: skip
+    bucket = phrase_bucket("مجلس", "زراء")
+    assert bucket in columns[pair_column(bucket)]
+    # Each column holds its range's buckets, in order: the eighth of 2 ** 24 from its start.
+    assert all(b >> 21 == c for c, column in enumerate(columns) for b in column)
+    assert all(column == sorted(column) for column in columns)
+    assert indexes == ["search_document_gin", *(f"search_{field}_gin" for field in PAIR_FIELDS)]
     assert "toast_tuple_target=128" in options  # the pairs are kept out of the narrow row
 
 
@@ -89,7 +104,7 @@ def test_postgres_pairs_are_kept_as_buckets_and_the_migrations_make_the_same(mak
     article = make_article(title_ar="مجلس الوزراء")
     stored = "SELECT phrases::text FROM articles_articlesearch WHERE article_id = %s"
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks: ALTER may run
+        _as_before_migration_0020(cursor)
         with connection.schema_editor() as editor:
             to_array.array_to_keys(None, editor)
         cursor.execute(stored, [article.pk])
@@ -374,6 +389,7 @@ def test_postgres_words_index_leads_with_day_and_section_and_the_migration_makes
         return cursor.fetchone()
 
     with connection.cursor() as cursor:
+        _as_before_migration_0020(cursor)
         made, targets = definition()
         assert "USING gin (date_bin('1 day'::interval, published_at" in made
         assert made.endswith("section_id, document)") and targets == [1000, 1000]
@@ -415,53 +431,72 @@ def _index_names(node) -> set[str]:
 
 
 @postgres_only
-def test_postgres_pairs_are_looked_up_in_each_part_s_index_and_estimated_whole(make_article):
-    """The pairs' index is one partial index per part of the articles (a large load builds
-    them at once on several connections): a lookup ORs one per part, each answered by its
-    part's index, and the planner estimates the rows it finds as if there were one index
-    (statistics on the part's expression), since where a search looks depends on it."""
-    from articles.search.postgres import PAIR_PARTS, TABLE, _plan, lookup_sql
+def test_postgres_a_phrase_s_buckets_are_looked_up_each_in_its_range_s_index(make_article):
+    """A row's pair buckets are split by range over eight columns, each with its GIN index
+    (a large load builds them two at a time, each faster for its fewer keys): a phrase's
+    buckets are each looked up in their column's index, and the planner estimates a lookup
+    from that column's statistics, since where a search looks depends on it."""
+    from articles.search.postgres import TABLE, _plan, lookup_sql
 
-    articles = [make_article(title_ar=f"مقال {number}") for number in range(PAIR_PARTS)]
-    condition, params = lookup_sql("phrases", [[1, 2]])
+    article = make_article(title_ar="مقال")
+    first, last = 5, (7 << 21) + 5  # in the first column and in the last
+    condition, params = lookup_sql("phrases", [[last, first], [first]])
+    assert condition == (
+        f"(({TABLE}.phrases_0 @> %s::int[] AND {TABLE}.phrases_7 @> %s::int[]) "
+        f"OR ({TABLE}.phrases_0 @> %s::int[]))"
+    )
+    assert params == [[first], [last], [first]]
     with connection.cursor() as cursor:
-        # 1,000 rows of each article (one per made-up language), one in ten with the pair's
-        # buckets; the articles' ids follow one another, one in each part.
+        # 1,000 rows (one per made-up language): two in ten with the first bucket, one in
+        # ten of them with the last too.
         cursor.execute(
-            f"INSERT INTO {TABLE} (article_id, language, section_id, status, document, phrases) "
-            "SELECT a.id, 'x' || n, a.section_id, 'published', '', "
-            "CASE WHEN n %% 10 = 0 THEN '{1,2}' ELSE '{3}' END::int[] "
-            "FROM articles_article AS a, generate_series(1, 1000) AS n WHERE a.id = ANY(%s)",
-            [[article.pk for article in articles]],
+            f"INSERT INTO {TABLE} (article_id, language, section_id, status, document, "
+            f"{', '.join(PAIR_FIELDS)}) SELECT a.id, 'x' || n, a.section_id, 'published', '', "
+            "CASE WHEN n %% 10 < 2 THEN %s ELSE '{1}' END::int[], "
+            + "'{}', "
+            * 6
+            + "CASE WHEN n %% 10 = 0 THEN %s ELSE '{}' END::int[] "
+            "FROM articles_article AS a, generate_series(1, 1000) AS n WHERE a.id = %s",
+            [[first], [last], article.pk],
         )
         cursor.execute(f"ANALYZE {TABLE}")
-        cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {condition}", params)
-        assert cursor.fetchone()[0] == 3 * 100
-        estimate = _plan(cursor, condition, params)
-        whole = _plan(cursor, "phrases @> '{1,2}'::int[]", [])
-        # (Each part's share guessed at 0.5 %, as without those statistics: 1.5 % of it.)
-        assert 0.5 < estimate["Plan Rows"] / whole["Plan Rows"] < 2
+        found = {}
+        lookups = {"both": [[first, last]], "first": [[first]], "last": [[last]]}
+        for name, phrases in lookups.items():
+            condition, params = lookup_sql("phrases", phrases)
+            cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE {condition}", params)
+            found[name] = (cursor.fetchone()[0], _plan(cursor, condition, params)["Plan Rows"])
         cursor.execute("SET LOCAL enable_seqscan = off")
-        plan = _plan(cursor, condition, params)
-    assert _index_names(plan) == {f"search_phrases_gin_{part}" for part in range(PAIR_PARTS)}
+        plan = _plan(cursor, *lookup_sql("phrases", [[first, last]]))
+    assert [count for count, _estimate in found.values()] == [100, 200, 100]
+    assert 100 <= found["first"][1] <= 400 and 50 <= found["last"][1] <= 200
+    assert _index_names(plan) <= {"search_phrases_0_gin", "search_phrases_7_gin"}
+    assert _index_names(plan)
 
 
 @postgres_only
-def test_postgres_migration_0018_makes_the_pairs_index_in_parts_and_back_the_whole(db):
-    """Migration 0018 replaces the pairs' one index by an index per part and keeps the
-    statistics of the part's expression; back, the one index again. An index that a
-    concurrent build cut short left invalid is built again."""
-    from articles.search.postgres import GIN_INDEXES, PAIR_PARTS, TABLE
+def test_postgres_migration_0020_splits_the_pairs_by_range_and_back_joins_them(make_article):
+    """Migration 0020 writes each row's buckets into the column of their range (as the live
+    index writes them), builds each column's index (again when a concurrent build cut short
+    left it invalid) and drops migration 0018's indexes in parts and their statistics;
+    back, one column of every bucket in order, indexed in parts again."""
+    from articles.search.postgres import GIN_INDEXES, TABLE
 
-    in_parts = importlib.import_module("articles.migrations.0018_h20_pairs_index_in_parts")
-    parts = [f"search_phrases_gin_{part}" for part in range(PAIR_PARTS)]
+    by_range = importlib.import_module("articles.migrations.0020_h20_pairs_by_range")
+    make_article(title_ar="مجلس الوزراء", body_ar="<p>فيس بوك و٩٥مرشحاً في عبد الله</p>")
+    make_article(title_ar="Council of ministers", body_ar="<p>الموازنة العامة للدولة</p>")
+    fields = ", ".join(PAIR_FIELDS)
+
+    def rows():
+        cursor.execute(f"SELECT article_id, language, {fields} FROM {TABLE} ORDER BY 1, 2")
+        return cursor.fetchall()
 
     def state():
         """The pairs' indexes, whether each is valid, and the table's extended statistics."""
         cursor.execute(
             "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid), indisvalid "
             "FROM pg_index WHERE indrelid = %s::regclass "
-            "AND indexrelid::regclass::text LIKE 'search_phrases_gin%%' ORDER BY 1",
+            "AND indexrelid::regclass::text LIKE 'search_phrases%%' ORDER BY 1",
             [TABLE],
         )
         indexes = cursor.fetchall()
@@ -471,30 +506,41 @@ def test_postgres_migration_0018_makes_the_pairs_index_in_parts_and_back_the_who
         return indexes, [row[0] for row in cursor.fetchall()]
 
     with connection.cursor() as cursor:
-        made = state()
-        assert [name for name, _definition, _valid in made[0]] == parts
-        assert all(valid for _name, _definition, valid in made[0])
-        assert made[1] == ["search_pair_part"]
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks: indexes may build
+        written, made = rows(), state()
+        assert [name for name, _definition, _valid in made[0]] == sorted(
+            f"search_{field}_gin" for field in PAIR_FIELDS
+        )
+        assert all(valid for _name, _definition, valid in made[0]) and made[1] == []
         for name, definition, _valid in made[0]:  # as a load builds them again
             cursor.execute(GIN_INDEXES[name].replace(name, "copy"))
             cursor.execute("SELECT pg_get_indexdef('copy'::regclass)")
             assert cursor.fetchone()[0] == definition.replace(name, "copy")
             cursor.execute("DROP INDEX copy")
+        _as_before_migration_0020(cursor)  # back
+        cursor.execute(f"SELECT phrases FROM {TABLE} ORDER BY article_id, language")
+        joined = [row[0] for row in cursor.fetchall()]
+        assert joined == [[b for column in row[2:] for b in column] for row in written]
+        assert all(buckets == sorted(buckets) and buckets for buckets in joined)
+        parts = [f"search_phrases_gin_{part}" for part in range(3)]
+        assert [name for name, _definition, _valid in state()[0]] == sorted(
+            [*parts, *(name for name, _definition, _valid in made[0])]
+        )
+        assert state()[1] == ["search_pair_part"]
+        # Forward from the state before: the columns as added (empty), without indexes.
+        cursor.execute(f"UPDATE {TABLE} SET " + ", ".join(f"{f} = '{{}}'" for f in PAIR_FIELDS))
+        for name, _definition, _valid in made[0]:
+            cursor.execute(f"DROP INDEX {name}")
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        if cursor.fetchone()[0]:  # one left invalid (only a superuser may mark it)
+            cursor.execute(GIN_INDEXES["search_phrases_3_gin"])
+            cursor.execute(
+                "UPDATE pg_index SET indisvalid = false "
+                "WHERE indexrelid = 'search_phrases_3_gin'::regclass"
+            )
         with connection.schema_editor() as editor:
-            in_parts.index_pairs_whole(None, editor)
-            assert state() == (
-                [("search_phrases_gin", f"CREATE INDEX search_phrases_gin ON public.{TABLE} "
-                  "USING gin (phrases)", True)],
-                [],
-            )  # fmt: skip
-            cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-            if cursor.fetchone()[0]:  # a part left invalid (only a superuser may mark it)
-                cursor.execute(GIN_INDEXES[parts[1]])
-                cursor.execute(
-                    "UPDATE pg_index SET indisvalid = false WHERE indexrelid = %s::regclass",
-                    [parts[1]],
-                )
-            in_parts.index_pairs_in_parts(None, editor)
+            by_range.split_pairs(None, editor)
+        assert rows() == written
         assert state() == made
 
 
@@ -562,3 +608,35 @@ def test_sqlite_migration_0019_makes_the_fts_table_again_with_its_wholes_column(
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM articles_search_fts")
         assert cursor.fetchone()[0] == 0
+
+
+@postgres_only
+def test_postgres_migration_0019_writes_rows_in_its_own_one_column_of_pairs(make_article):
+    """Migration 0019 rewrites every search row with today's text pipeline but its own
+    model, which keeps every bucket in one column (0020 splits it): the rows it writes have
+    the buckets today's columns hold, in order, whether written with COPY or the ORM."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from articles.models import Article
+    from articles.search import index_rows
+
+    articles = [
+        make_article(title_ar="مجلس الوزراء", body_ar="<p>فيس بوك و٩٥مرشحاً</p>"),
+        make_article(title_ar="الموازنة العامة", body_ar="<p>عبد الله في الوزارة</p>"),
+    ]
+    state = MigrationExecutor(connection).loader.project_state(("articles", "0019_h20_whole_keys"))
+    model = state.apps.get_model("articles", "ArticleSearch")
+    query = f"SELECT article_id, phrases FROM {ArticleSearch._meta.db_table} ORDER BY 1, 2"
+    with connection.cursor() as cursor:
+        _as_before_migration_0020(cursor)  # the column, with every row's buckets
+        cursor.execute(query)
+        joined = cursor.fetchall()
+        for field in PAIR_FIELDS:  # today's columns, unknown to that model, may stay empty
+            cursor.execute(f"ALTER TABLE articles_articlesearch ALTER {field} SET DEFAULT '{{}}'")
+        for written in ([a.pk for a in articles], [articles[0].pk]):  # COPY, then the ORM
+            cursor.execute("UPDATE articles_articlesearch SET phrases = '{}'")
+            index_rows(Article.objects.filter(pk__in=written), model=model)
+            cursor.execute(query)
+            rows = [row for row in cursor.fetchall() if row[0] in written]
+            assert rows == [row for row in joined if row[0] in written]
+    assert all(len(buckets) >= 3 for _id, buckets in joined)

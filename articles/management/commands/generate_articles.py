@@ -26,8 +26,8 @@ from articles.bulk import copy_escape, copy_rows, fork_context, lz4_available
 from articles.cache import articles_changed
 from articles.models import Article, ArticleSearch, Author, Section, Tag
 from articles.search import index_rows
-from articles.search.index import search_columns
-from articles.search.postgres import GIN_INDEXES
+from articles.search.index import PAIR_FIELDS, search_columns
+from articles.search.postgres import ANALYZE_SEARCH, GIN_INDEXES
 from articles.text import analyze
 
 # Everyday newsroom vocabulary, so that text statistics look like real Arabic news: the
@@ -251,16 +251,15 @@ class Batches:
             published = copy_value(values["published_at"])
             section = str(values["section_id"])
             search_rows.append(
-                (str(pk), "ar", section, "published", published,
-                 copy_value(document), copy_value(phrases))
-            )  # fmt: skip
+                (str(pk), "ar", section, "published", published, copy_value(document), *phrases)
+            )  # the arrays' digits, commas and braces need no escaping
             tag_rows.extend((str(pk), str(tag)) for tag in tags)
         copy_rows(cursor, Article._meta.db_table, self.columns, map("\t".join, article_rows))
         copy_rows(
             cursor,
             ArticleSearch._meta.db_table,
             ["article_id", "language", "section_id", "status", "published_at", "document",
-             "phrases"],
+             *PAIR_FIELDS],
             map("\t".join, search_rows),
         )  # fmt: skip
         copy_rows(
@@ -405,9 +404,9 @@ class Command(BaseCommand):
             _BATCHES = None
             if alone:
                 tables = [model._meta.db_table for model in LOAD_TABLES]
-                self.maintain(
-                    {**indexes, **{table: f"ANALYZE {table}" for table in tables}}, verbosity
-                )
+                analyses = {table: f"ANALYZE {table}" for table in tables}
+                analyses[ArticleSearch._meta.db_table] = ANALYZE_SEARCH
+                self.maintain({**indexes, **analyses}, verbosity)
         return made
 
     @staticmethod
