@@ -911,14 +911,14 @@ class ArticleSearch(models.Model):
     published_at = models.DateTimeField(null=True)
     document = SearchDocumentField(default="", blank=True)
     # The buckets of the text's word pairs, by range (articles.search.index.PAIR_FIELDS).
-    phrases_0 = PairBucketsField(default="{}", blank=True)
-    phrases_1 = PairBucketsField(default="{}", blank=True)
-    phrases_2 = PairBucketsField(default="{}", blank=True)
-    phrases_3 = PairBucketsField(default="{}", blank=True)
-    phrases_4 = PairBucketsField(default="{}", blank=True)
-    phrases_5 = PairBucketsField(default="{}", blank=True)
-    phrases_6 = PairBucketsField(default="{}", blank=True)
-    phrases_7 = PairBucketsField(default="{}", blank=True)
+    phrases_0 = PairBucketsField(default="{}", db_default="{}", blank=True)
+    phrases_1 = PairBucketsField(default="{}", db_default="{}", blank=True)
+    phrases_2 = PairBucketsField(default="{}", db_default="{}", blank=True)
+    phrases_3 = PairBucketsField(default="{}", db_default="{}", blank=True)
+    phrases_4 = PairBucketsField(default="{}", db_default="{}", blank=True)
+    phrases_5 = PairBucketsField(default="{}", db_default="{}", blank=True)
+    phrases_6 = PairBucketsField(default="{}", db_default="{}", blank=True)
+    phrases_7 = PairBucketsField(default="{}", db_default="{}", blank=True)
 
     objects = ArticleSearchQuerySet.as_manager()
 

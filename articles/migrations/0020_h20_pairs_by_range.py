@@ -116,7 +116,7 @@ class Migration(migrations.Migration):
             migrations.AddField(
                 model_name="articlesearch",
                 name=field,
-                field=articles.models.PairBucketsField(blank=True, default="{}"),
+                field=articles.models.PairBucketsField(blank=True, default="{}", db_default="{}"),
             )
             for field in FIELDS
         ),

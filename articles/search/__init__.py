@@ -6,11 +6,12 @@ search filters on, so scans never touch the wide article rows. Its text comes fr
 
 - on PostgreSQL as a `tsvector` written by Python (title weight A, summary B, body C, variants
   D at the word's position, a word's whole keys (`text.Term.wholes`) at its own weight) plus
-  an integer array of the buckets of its adjacent word pairs (one of 2**24,
-  `index.pair_bucket`), so a quoted phrase is an index lookup, and only the rows it finds are
-  confirmed against the word positions (newest first, until enough are); both GIN-indexed,
-  the words' index led by the day of publication (btree_gin), so that a common word is
-  looked up among the newest rows first (`postgres.py`);
+  integer arrays of the buckets of its adjacent word pairs (one of 2**24,
+  `index.pair_bucket`; eight arrays, by range), so a quoted phrase is an index lookup, and
+  only the rows it finds are confirmed against the word positions (newest first, until
+  enough are); all GIN-indexed, the words' index led by the day of publication
+  (btree_gin), so that a common word is looked up among the newest rows first
+  (`postgres.py`);
 - on SQLite in an FTS5 table (columns title, summary, body, variants and wholes) whose rowid
   is the search row's id; quoted phrases use FTS5's own phrase search (`sqlite.py`).
 
