@@ -81,7 +81,8 @@ def test_generated_text_has_a_real_archive_s_long_tail(db):
 
 
 def _schema():
-    """Every index, constraint and trigger of the database, as PostgreSQL describes them."""
+    """Every index, constraint, trigger and column statistics target set of the database, as
+    PostgreSQL describes them."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -89,7 +90,11 @@ def _schema():
             "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
             "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE connamespace = 'public'::regnamespace "
-            "UNION ALL SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
+            "UNION ALL SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger "
+            "WHERE NOT tgisinternal "
+            "UNION ALL SELECT attrelid::regclass::text || '.' || attname, attstattarget::text "
+            "FROM pg_attribute WHERE attstattarget >= 0 AND attnum > 0 "
+            "AND attrelid::regclass::text LIKE 'articles_%%'"
         )
         return sorted(cursor.fetchall())
 
@@ -124,6 +129,13 @@ def test_a_large_load_leaves_every_index_as_it_found_it(monkeypatch, fails):
         call_command("generate_articles", **options)
     assert _schema() == before
     assert Article.objects.count() == (10 if fails else 20)
+    if not fails:  # every column analysed, the pairs' apart (ANALYZE_SEARCH)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stats WHERE tablename = 'articles_articlesearch' "
+                "AND attname LIKE 'phrases_%%'"
+            )
+            assert cursor.fetchone()[0] == 8
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM articles_article_tags AS link JOIN articles_article AS article "

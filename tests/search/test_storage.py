@@ -480,7 +480,7 @@ def test_postgres_migration_0020_splits_the_pairs_by_range_and_back_joins_them(m
     index writes them), builds each column's index (again when a concurrent build cut short
     left it invalid) and drops migration 0018's indexes in parts and their statistics;
     back, one column of every bucket in order, indexed in parts again."""
-    from articles.search.postgres import GIN_INDEXES, TABLE
+    from articles.search.postgres import GIN_INDEXES, PAIR_STATISTICS_TARGET, TABLE
 
     by_range = importlib.import_module("articles.migrations.0020_h20_pairs_by_range")
     make_article(title_ar="مجلس الوزراء", body_ar="<p>فيس بوك و٩٥مرشحاً في عبد الله</p>")
@@ -542,6 +542,12 @@ def test_postgres_migration_0020_splits_the_pairs_by_range_and_back_joins_them(m
             by_range.split_pairs(None, editor)
         assert rows() == written
         assert state() == made
+        cursor.execute(
+            "SELECT DISTINCT attstattarget FROM pg_attribute WHERE attrelid = %s::regclass "
+            "AND attname = ANY(%s)",
+            [TABLE, list(PAIR_FIELDS)],
+        )
+        assert cursor.fetchall() == [(PAIR_STATISTICS_TARGET,)]  # as a load restores it
 
 
 @postgres_only

@@ -26,7 +26,7 @@ from articles.bulk import copy_escape, copy_rows, fork_context, lz4_available
 from articles.cache import articles_changed
 from articles.models import Article, ArticleSearch, Author, Section, Tag
 from articles.search import index_rows
-from articles.search.index import PAIR_FIELDS, search_columns
+from articles.search.index import ROW_FIELDS, search_columns
 from articles.search.postgres import ANALYZE_SEARCH, GIN_INDEXES
 from articles.text import analyze
 
@@ -255,13 +255,7 @@ class Batches:
             )  # the arrays' digits, commas and braces need no escaping
             tag_rows.extend((str(pk), str(tag)) for tag in tags)
         copy_rows(cursor, Article._meta.db_table, self.columns, map("\t".join, article_rows))
-        copy_rows(
-            cursor,
-            ArticleSearch._meta.db_table,
-            ["article_id", "language", "section_id", "status", "published_at", "document",
-             *PAIR_FIELDS],
-            map("\t".join, search_rows),
-        )  # fmt: skip
+        copy_rows(cursor, ArticleSearch._meta.db_table, ROW_FIELDS, map("\t".join, search_rows))
         copy_rows(
             cursor, Article.tags.through._meta.db_table, ["article_id", "tag_id"],
             map("\t".join, tag_rows),
