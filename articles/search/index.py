@@ -102,6 +102,36 @@ def search_columns(fields: dict[str, list[Term]]) -> tuple[str, list[str]]:
     tsvector of its words with positions and weights, and the arrays of the buckets of its
     adjacent word pairs (see `pair_bucket`), in order, one for each of PAIR_FIELDS. Pairs
     live apart so that ranking, which reads the words of every candidate, never reads them.
+    See `columns_of_keys`."""
+    return columns_of_keys((weight, *_field_keys(fields[name])) for name, weight in FIELDS)
+
+
+def term_extras(term: Term) -> tuple[list[str], list[str], list[int]] | None:
+    """What a term is indexed under besides its key: its whole keys and its variants, as
+    they go between quotes, and the variants' `word_hash`es; None when it has neither."""
+    if not (term.wholes or term.variants):
+        return None
+    variants = list(term.variants)
+    return _escaped(list(term.wholes)), _escaped(variants), [word_hash(v) for v in variants]
+
+
+def _field_keys(terms: list[Term]):
+    """(keys as they go between quotes, key hashes, [(index, term_extras)]) of a field."""
+    with_extras = {
+        *compress(range(len(terms)), map(_WHOLES, terms)),
+        *compress(range(len(terms)), map(_VARIANTS, terms)),
+    }
+    return (
+        _escaped(list(map(_KEY, terms))),
+        list(map(_KEY_HASH, terms)),
+        [(index, term_extras(terms[index])) for index in sorted(with_extras)],
+    )
+
+
+def columns_of_keys(fields) -> tuple[str, list[str]]:
+    """`search_columns` from each field's (weight, keys as they go between quotes, their
+    `word_hash`es, [(index, `term_extras`) of its terms that have any, in order]), in
+    FIELDS' order: the bulk generator gives them from what it worked out once per word.
 
     Written for speed (it is most of the cost of indexing an article): one entry per
     occurrence ('key':7A), made by C-level maps; PostgreSQL's input merges a key's entries
@@ -109,26 +139,24 @@ def search_columns(fields: dict[str, list[Term]]) -> tuple[str, list[str]]:
     highest weight). Words past the largest position share it, each key once a weight."""
     entries, buckets = [], set()  # entries: key, spot, key, spot, …
     position = 0  # the last position given
-    for name, weight in FIELDS:
-        terms = fields[name]
-        if not terms:
+    for weight, keys, hashes, extras in fields:
+        if not keys:
             continue
         first = position + 1
-        position = min(position + len(terms), MAX_POSITIONS)
-        field_spots = _field_spots(weight, first, len(terms))
-        keys = _escaped(list(map(_KEY, terms)))
+        position = min(position + len(keys), MAX_POSITIONS)
+        field_spots = _field_spots(weight, first, len(keys))
         entries += chain.from_iterable(zip(keys, field_spots, strict=True))
-        for index in compress(range(len(terms)), map(_WHOLES, terms)):
-            wholes = _escaped(list(terms[index].wholes))
+        for index, (wholes, _variants, _hashes) in extras:
             entries += chain.from_iterable(zip(wholes, repeat(field_spots[index])))
-        hashes = list(map(_KEY_HASH, terms))
         buckets.update(map(pair_bucket, hashes, hashes[1:]))
-        variant_spots = _field_spots("D", first, len(terms))
-        for index in compress(range(len(terms)), map(_VARIANTS, terms)):
-            variants = list(terms[index].variants)
-            entries += chain.from_iterable(zip(_escaped(variants), repeat(variant_spots[index])))
-            if index + 1 < len(terms):
-                buckets.update(pair_bucket(word_hash(v), hashes[index + 1]) for v in variants)
+        if not extras:
+            continue
+        variant_spots = _field_spots("D", first, len(keys))
+        for index, (_wholes, variants, variant_hashes) in extras:
+            entries += chain.from_iterable(zip(variants, repeat(variant_spots[index])))
+            if index + 1 < len(keys):
+                following = hashes[index + 1]
+                buckets.update(pair_bucket(variant, following) for variant in variant_hashes)
     if position == MAX_POSITIONS:  # words past it: each key once a weight
         pairs = dict.fromkeys(zip(entries[::2], entries[1::2], strict=True))
         entries = list(chain.from_iterable(pairs))

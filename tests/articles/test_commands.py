@@ -1,5 +1,6 @@
 from datetime import timedelta
 from io import StringIO
+from itertools import accumulate
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -78,6 +79,79 @@ def test_generated_text_has_a_real_archive_s_long_tail(db):
     assert len(counts) > 3000  # distinct words in 40 articles of about 300 words
     once = sum(1 for count in counts.values() if count == 1)
     assert once > len(counts) / 3  # the long tail: many words are seen once
+
+
+def test_the_guide_table_draws_the_words_random_choices_would():
+    """Words drawn through the guide table are those random.choices draws from the same
+    random numbers (a seed's text stays the same), at every edge of a slot or of a word's
+    share, with a vocabulary of ranked words or a few words of any weights."""
+    import math
+    import random
+    from bisect import bisect_right
+
+    from articles.management.commands.generate_articles import GUIDE_SLOTS, Draws, vocabulary
+
+    class Numbers:
+        def __init__(self, numbers):
+            self.numbers = iter(numbers)
+
+        def random(self):
+            return next(self.numbers)
+
+    _words, ranked = vocabulary()
+    for weights in (ranked, list(accumulate([5.0, 0.25, 1e-9, 3.0, 0.5])), [2.0]):
+        draw = Draws(weights)
+        total = weights[-1] + 0.0
+        for seed in range(3):
+            expected = random.Random(seed).choices(
+                range(len(weights)), cum_weights=weights, k=20_000
+            )
+            assert draw(random.Random(seed), 20_000) == expected
+        edges = [*weights, *(slot * total / GUIDE_SLOTS for slot in range(0, GUIDE_SLOTS, 97))]
+        numbers = [
+            number
+            for edge in edges
+            for number in (
+                edge / total,
+                math.nextafter(edge / total, 0),
+                math.nextafter(edge / total, 1),
+            )
+            if 0 <= number < 1
+        ]
+        last = len(weights) - 1
+        assert draw(Numbers(numbers), len(numbers)) == [
+            bisect_right(weights, number * total, 0, last) for number in numbers
+        ]
+
+
+def test_the_generator_makes_search_rows_as_the_live_index_from_each_word_s_number():
+    """The generator makes an article's search row from what it worked out once for each
+    word (by the word's number): the columns `search_columns` gives for the terms of the
+    article's text, words with variants and whole keys among them, rare words too."""
+    from datetime import UTC, datetime
+
+    from articles.html import plain_text
+    from articles.management.commands.generate_articles import RARE_WORDS, Batches
+    from articles.search.index import search_columns
+    from articles.text import analyze
+
+    batches = Batches(
+        seed=9, sections=[1, 2], tags=[1, 2, 3, 4], authors=[1], count=300, batch_size=300,
+        now=datetime(2026, 12, 1, tzinfo=UTC), per_day=140,
+    )  # fmt: skip
+    rare_keys = {term.key for word in RARE_WORDS for term in analyze(word)}
+    extras = rare = 0
+    for values, numbers, _tags in batches.articles(0, 300):
+        terms = {
+            "title": analyze(values["title"]),
+            "summary": analyze(values["summary"]),
+            "body": analyze(plain_text(values["body"])),
+        }
+        assert batches.text.search_columns(numbers) == search_columns(terms)
+        every = [term for field in terms.values() for term in field]
+        extras += sum(1 for term in every if term.variants or term.wholes)
+        rare += sum(1 for term in every if term.key in rare_keys)
+    assert extras > 1000 and rare > 0
 
 
 def _schema():
