@@ -4,9 +4,9 @@ On PostgreSQL the articles, their search rows and their tags are written with CO
 batches made by worker processes (each writes its own batches), with the indexes of those
 tables that no constraint needs (the search table's GIN indexes among them) dropped during a
 large load and built again after it: a million articles in minutes rather than hours. The
-search rows are those the live index writes (`search_columns` of the search package, over the
-terms `articles.text.analyze` gives each word; every word of the vocabulary is analysed
-once). On other databases the ORM writes them (`index_rows`).
+search rows are those the live index writes (its `columns_of_keys`, over what the terms that
+`articles.text.analyze` gives each word are indexed under, worked out once a word: see
+`Text`). On other databases the ORM writes them (`index_rows`).
 """
 
 import os
