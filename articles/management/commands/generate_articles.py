@@ -119,7 +119,7 @@ class Draws:
 
     def __init__(self, weights):
         self.weights, self.total = weights, weights[-1] + 0.0
-        self.last = len(weights) - 1
+        last = len(weights) - 1
         self.scale = GUIDE_SLOTS / self.total
         step = self.total / GUIDE_SLOTS
         # A slot's words: from the last one ending before it to the first one ending past it
@@ -127,10 +127,10 @@ class Draws:
         self.lows, self.highs, self.known = [], [], []
         for slot in range(GUIDE_SLOTS + 1):
             start, end = slot * step, (slot + 1) * step
-            low = bisect_right(weights, start, 0, self.last)
-            high = bisect_right(weights, end, 0, self.last)
+            low = bisect_right(weights, start, 0, last)
+            high = bisect_right(weights, end, 0, last)
             self.lows.append(max(low - 1, 0))
-            self.highs.append(min(high + 1, self.last))
+            self.highs.append(min(high + 1, last))
             inside = low == high and (low == 0 or weights[low - 1] < start * (1 - 1e-9))
             self.known.append(low if inside and weights[low] > end * (1 + 1e-9) else -1)
 
@@ -175,12 +175,13 @@ class Text:
         self.rare = {word: len(words) + offset for offset, word in enumerate(RARE_WORDS)}
         self.draw = Draws(weights)
         count = len(self.words)
-        # By word number: its key as it goes between quotes, the key's `word_hash`, and
-        # its `term_extras` (with a flag of each: C-level filters read them).
+        # By word number: its key as it goes between quotes, the key's `word_hash`, its
+        # `term_extras` (or None), and whether it is indexed (not a stop word: a flag in
+        # one block of memory, read for every word drawn without reading the key).
         self.keys = [""] * count
         self.hashes = array("Q", bytes(8 * count))
         self.extras = [None] * count
-        self.indexed, self.with_extras = bytearray(count), bytearray(count)
+        self.indexed = bytearray(count)
         self.analysed, self.unanalysed = bytearray(count), count
 
     def analyse(self, numbers):
@@ -196,7 +197,6 @@ class Text:
                 self.hashes[number] = term.key_hash
                 self.extras[number] = term_extras(term)
                 self.indexed[number] = 1
-                self.with_extras[number] = self.extras[number] is not None
 
     def analyse_all(self):
         """Analyse every word now (before worker processes fork: they share the result)."""
@@ -220,7 +220,7 @@ class Text:
 
     def search_columns(self, fields) -> tuple[str, list[str]]:
         """`search_columns` of the fields' terms, given as the numbers of their words."""
-        keys, hashes, extras, with_extras = self.keys, self.hashes, self.extras, self.with_extras
+        keys, hashes, extras = self.keys, self.hashes, self.extras
         return columns_of_keys(
             (
                 weight,
@@ -228,9 +228,7 @@ class Text:
                 list(map(hashes.__getitem__, numbers)),
                 [
                     (index, extras[numbers[index]])
-                    for index in compress(
-                        range(len(numbers)), map(with_extras.__getitem__, numbers)
-                    )
+                    for index in compress(range(len(numbers)), map(extras.__getitem__, numbers))
                 ],
             )
             for numbers, weight in ((fields[name], weight) for name, weight in FIELDS)
