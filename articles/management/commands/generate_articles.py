@@ -9,6 +9,7 @@ search rows are those the live index writes (its `columns_of_keys`, over what th
 `Text`). On other databases the ORM writes them (`index_rows`).
 """
 
+import math
 import os
 import random
 import time
@@ -248,7 +249,10 @@ def copy_value(value) -> str:
 
 class Batches:
     """Batch `number` of a run: its articles, search rows and tags, the same for the same seed
-    and batch size whatever the number of processes."""
+    and batch size whatever the number of processes. Batches are counted from the newest
+    article (batch 0 ends with it), so the newest articles of a seed are the same at every
+    archive length: a million and 10,000 articles show the same stories on their front pages
+    and differ only in depth, as the benchmarks compare them."""
 
     def __init__(self, *, seed, sections, tags, authors, now, per_day, count, batch_size):
         self.seed, self.now, self.per_day = seed, now, per_day
@@ -272,16 +276,22 @@ class Batches:
             self.constants.append(copy_value(value))
         self.generated = {column: i for i, column in enumerate(self.columns)}
 
+    def start(self, number) -> int:
+        """The place (from the oldest, 0) of batch `number`'s first article."""
+        return max(self.count - (number + 1) * self.batch_size, 0)
+
     def articles(self, number, size):
         """[(values by field, terms by search field (the numbers of their words), tag ids)]
-        of batch `number`."""
+        of batch `number`, oldest first."""
         rng = random.Random(f"{self.seed}:{number}")
         text = self.text
         made = []
         # As an archive grows, a later article (a higher id) is a newer one: the run's
-        # articles follow one another, `per_day` a day, the last a minute ago.
+        # articles follow one another, `per_day` a day, the last a minute ago. Each batch is
+        # drawn newest first, so that its newest articles are the same whatever its size.
         slot = 86400 / self.per_day
-        for place in range(number * self.batch_size, number * self.batch_size + size):
+        start = self.start(number)
+        for place in range(start + size - 1, start - 1, -1):
             title_terms, summary_terms = [], []
             title = text.sentence(rng, 6, 12, title_terms).rstrip(".")
             paragraphs, paragraph_terms = [], []
@@ -316,7 +326,7 @@ class Batches:
             body_terms = list(chain.from_iterable(paragraph_terms))
             fields = {"title": title_terms, "summary": summary_terms, "body": body_terms}
             made.append((values, fields, tags))
-        return made
+        return made[::-1]
 
     def write(self, number, first_id, size):
         """Write batch `number` (ids from `first_id`) with COPY, in a transaction of its own
@@ -403,9 +413,9 @@ class Command(BaseCommand):
             count=count,
             batch_size=batch_size,
         )
-        tasks = []
-        for number, start in enumerate(range(0, count, batch_size)):
-            tasks.append((number, start, min(batch_size, count - start)))
+        # The oldest batch first: written through the ORM, a later article gets a higher id.
+        numbers = reversed(range(math.ceil(count / batch_size)))
+        tasks = [(n, batches.start(n), min(batch_size, count - n * batch_size)) for n in numbers]
         started = time.monotonic()
         if connection.vendor == "postgresql":
             made = self.copy(batches, tasks, count, workers, verbosity)
