@@ -113,6 +113,8 @@ def redis_client():
 
 
 def build_database():
+    """Make the N-article database unless it is there; returns the seconds
+    `generate_articles` took, or None when the database was reused."""
     exists = subprocess.run(
         ["psql", "-h", DB_HOST, "-U", "postgres", "-Atc", f"SELECT 1 FROM pg_database "
          f"WHERE datname = '{DB_NAME}'"],
@@ -127,18 +129,20 @@ def build_database():
         if count.isdigit() and int(count) >= COUNT:
             log(f"reusing {DB_NAME} ({count} articles)")
             manage("migrate", "--noinput", "-v0")
-            return
+            return None
         subprocess.run(["dropdb", "-h", DB_HOST, "-U", "postgres", DB_NAME], check=True)
     subprocess.run(["createdb", "-h", DB_HOST, "-U", "postgres", DB_NAME], check=True)
     manage("migrate", "--noinput", "-v0")
     manage("loaddemo", "--no-users", "-v0")
     started = time.monotonic()
     manage("generate_articles", "--count", str(COUNT))
-    log(f"generated {COUNT} articles in {time.monotonic() - started:.0f} s on PostgreSQL")
+    generated = time.monotonic() - started
+    log(f"generated {COUNT} articles in {generated:.0f} s on PostgreSQL")
     subprocess.run(
         ["psql", "-h", DB_HOST, "-U", "postgres", "-d", DB_NAME, "-qc", "VACUUM ANALYZE"],
         check=True,
     )
+    return generated
 
 
 def sample_paths():
@@ -325,7 +329,7 @@ def main():
     (WORK / "cycle.lua").write_text(WRK_SCRIPT)
     servers = []
     try:
-        build_database()
+        generated = build_database()
         manage("collectstatic", "--noinput", "-v0")
         sample = sample_paths()
         paths, queries = sample["paths"], sample["queries"]
@@ -369,7 +373,7 @@ def main():
         print_table(rows, headers, len(article_bytes), redis is not None)
         propagation = edit_propagation(cached, paths["article"][0])
         print_after_publish(sample["after_publish_ms"], propagation)
-        print_targets(rows, queries, propagation)
+        print_targets(rows, queries, propagation, generated)
         print_flatness(rows, queries)
     finally:
         for server in servers:
@@ -459,9 +463,11 @@ def print_after_publish(after_publish_ms, propagation):
 WAGTAIL_RPS = 100
 # Half the bare view's throughput on this kind of machine, as the issue puts it.
 CACHED_RPS = 2500
+# The scale issue's: `generate_articles --count 1000000` in under 15 minutes.
+BUILD_COUNT, BUILD_SECONDS = 1_000_000, 15 * 60
 
 
-def print_targets(rows, queries, propagation):
+def print_targets(rows, queries, propagation, generated):
     results = {
         (kind, label, conns): (result, ratio) for kind, label, conns, result, _, ratio in rows
     }
@@ -499,10 +505,16 @@ def print_targets(rows, queries, propagation):
     worst = max(propagation)
     checks.append((f"an edit served by another process within 1 s ({worst * 1000:.0f} ms)",
                    worst < 1))  # fmt: skip
+    if COUNT == BUILD_COUNT and generated is not None:
+        minutes, seconds = divmod(round(generated), 60)
+        checks.append((f"{COUNT:,} articles generated in under {BUILD_SECONDS // 60} minutes "
+                       f"({minutes} min {seconds} s)", generated < BUILD_SECONDS))  # fmt: skip
     print()
     print("Targets:")
     for text, met in checks:
         print(f"- {'met' if met else 'NOT met'}: {text}")
+    if COUNT == BUILD_COUNT and generated is None:
+        print(f"(the {BUILD_COUNT:,}-article build is timed when this run makes its database)")
 
 
 RESULTS = ROOT / ".bench"
