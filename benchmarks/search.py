@@ -78,6 +78,23 @@ def percentile(values, fraction):
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
+def create_database(connection):
+    """Create the benchmark's database on its first run."""
+    import psycopg2
+
+    params = connection.get_connection_params()
+    name = params["dbname"]
+    server = psycopg2.connect(**{**params, "dbname": "postgres"})
+    server.autocommit = True
+    try:
+        with server.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        server.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -102,6 +119,7 @@ def main():
     if connection.vendor != "postgresql":
         print("search benchmark: skipped (set DATABASE_URL to a PostgreSQL database)")
         return
+    create_database(connection)
     call_command("migrate", verbosity=0)
     missing = args.count - Article.objects.count()
     if missing > 0:
