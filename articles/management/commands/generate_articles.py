@@ -276,9 +276,12 @@ class Batches:
             self.constants.append(copy_value(value))
         self.generated = {column: i for i, column in enumerate(self.columns)}
 
-    def start(self, number) -> int:
-        """The place (from the oldest, 0) of batch `number`'s first article."""
-        return max(self.count - (number + 1) * self.batch_size, 0)
+    def bounds(self, number) -> tuple[int, int]:
+        """(place of its first article, counted from the oldest (0), number of articles) of
+        batch `number`."""
+        end = self.count - number * self.batch_size
+        start = max(end - self.batch_size, 0)
+        return start, end - start
 
     def articles(self, number, size):
         """[(values by field, terms by search field (the numbers of their words), tag ids)]
@@ -290,7 +293,7 @@ class Batches:
         # articles follow one another, `per_day` a day, the last a minute ago. Each batch is
         # drawn newest first, so that its newest articles are the same whatever its size.
         slot = 86400 / self.per_day
-        start = self.start(number)
+        start = self.bounds(number)[0]
         for place in range(start + size - 1, start - 1, -1):
             title_terms, summary_terms = [], []
             title = text.sentence(rng, 6, 12, title_terms).rstrip(".")
@@ -414,8 +417,7 @@ class Command(BaseCommand):
             batch_size=batch_size,
         )
         # The oldest batch first: written through the ORM, a later article gets a higher id.
-        numbers = reversed(range(math.ceil(count / batch_size)))
-        tasks = [(n, batches.start(n), min(batch_size, count - n * batch_size)) for n in numbers]
+        tasks = [(n, *batches.bounds(n)) for n in reversed(range(math.ceil(count / batch_size)))]
         started = time.monotonic()
         if connection.vendor == "postgresql":
             made = self.copy(batches, tasks, count, workers, verbosity)
